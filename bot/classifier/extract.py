@@ -1,0 +1,69 @@
+"""Text normalisation and the rule-based extractions: carrier, urgency, location."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_WECHAT_CODE = re.compile(r"\[[\u4e00-\u9fffA-Za-z]{1,6}\]")  # [捂脸] [Smile]
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc  # imported lazily: start-up cost only when text arrives
+
+    return opencc.OpenCC("t2s")
+
+
+def normalize(text: str) -> str:
+    """NFKC, traditional to simplified, WeChat emoji codes dropped, whitespace collapsed."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _WECHAT_CODE.sub(" ", text)
+    text = _t2s().convert(text)
+    return _SPACES.sub(" ", text).strip()
+
+
+_PROVIDERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("broadcast", re.compile(r"广电|有线电视|机顶盒|有线台|数字电视|闭路")),
+    ("mobile", re.compile(r"中国移动|移动(?:宽带|网|信号|卡|公司|营业厅|的|号)|移动$|^移动|用的移动|是移动|139|10086|魔百盒")),
+    ("unicom", re.compile(r"联通|10010|沃宽")),
+    ("telecom", re.compile(r"中国电信|电信|天翼|10000号|189")),
+)
+
+
+def extract_provider(text: str) -> str | None:
+    """The carrier the message names or clearly implies, else None."""
+    for provider, pattern in _PROVIDERS:
+        if pattern.search(text):
+            return provider
+    return None
+
+
+_URGENT = re.compile(
+    r"着火|起火|失火|火灾|烧起来|火苗|冒烟|浓烟|烟很大|煤气味|燃气味|天然气味|液化气味|臭鸡蛋味|漏气|煤气泄漏|"
+    r"电线掉(?:在)?地|电线断了掉|电线落地|地上的电线|漏电(?:了)?.{0,6}(?:人|小孩)|"
+    r"爆管.{0,8}(?:淹|冲)|水漫|淹了|路上全是水|"
+    r"打架|打起来|动手了|打人|砍人|拿刀|流血|"
+    r"摔倒.{0,6}(?:起不来|没人)|晕倒|昏倒|不省人事|独居.{0,8}(?:联系不上|没开门)"
+)
+
+
+def is_urgent(text: str) -> bool:
+    """Needs action within the hour (CONTRACT.md): fire, gas, live wire, flooding main, fight, person in danger."""
+    return bool(_URGENT.search(text))
+
+
+_CN_NUM = "零〇一二两三四五六七八九十百"
+_LOCATION = re.compile(
+    rf"(?:[\u4e00-\u9fa5]{{1,6}}(?:村|社区|小区|花园|新村|苑))?"
+    rf"(?:[0-9{_CN_NUM}]{{1,4}}(?:栋|幢|号楼|座|组|队)|[\u4e00-\u9fa5]{{1,4}}(?:村|组))"
+    rf"(?:[0-9{_CN_NUM}]{{1,3}}单元)?(?:[0-9]{{2,5}}(?:室|号)?)?"
+)
+
+
+def extract_location(text: str) -> str | None:
+    """The building/unit/room or 组/村 the message names, e.g. 3栋2单元501."""
+    match = _LOCATION.search(text)
+    return match.group(0) if match else None
