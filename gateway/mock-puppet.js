@@ -1,0 +1,29 @@
+// PuppetMock keeps nothing of what the bot sends but the text: the stock messageSendText drops
+// mentionIdList and returns no message id. This subclass stores the mentions (so tests can assert
+// on real @-mentions) and returns the id, as a real puppet does.
+import { randomUUID } from 'node:crypto'
+import * as PUPPET from 'wechaty-puppet'
+import { PuppetMock } from 'wechaty-puppet-mock'
+
+export class MentionPuppetMock extends PuppetMock {
+  async messageSendText (conversationId, text, mentionIdList = []) {
+    if (!this.isLoggedIn) throw new Error('not logged in')
+    const isRoom = conversationId.includes('@')
+    const payload = {
+      id: randomUUID(),
+      talkerId: this.currentUserId,
+      timestamp: Date.now(),
+      type: PUPPET.types.Message.Text,
+      text,
+      ...(isRoom
+        ? { roomId: conversationId, mentionIdList: [...(mentionIdList || [])] }
+        : { listenerId: conversationId }),
+    }
+    // Loading checks the conversation exists, as a real puppet would refuse an unknown one.
+    if (isRoom) this.mocker.RoomMock.load(conversationId)
+    else this.mocker.ContactMock.load(conversationId)
+    this.mocker.MessageMock.create(payload)
+    this.emit('message', { messageId: payload.id })
+    return payload.id
+  }
+}

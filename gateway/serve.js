@@ -1,0 +1,37 @@
+// The gateway: holds the WeChat login with the puppet named in WECHATY_PUPPET and serves it
+// to the bot over gRPC. Usage: WECHATY_PUPPET=wechaty-puppet-wechat4u WECHATY_PUPPET_SERVICE_TOKEN=... node serve.js
+import qrcodeTerminal from 'qrcode-terminal'
+import * as PUPPET from 'wechaty-puppet'
+import { fail, gatewayConfig, serve } from './lib.js'
+
+async function loadPuppet (name) {
+  let mod
+  try {
+    mod = await import(name)
+  } catch (e) {
+    fail(`cannot load the puppet "${name}": ${e.message.split('\n')[0]} (is it in gateway/package.json?)`)
+  }
+  const isPuppet = (v) => typeof v === 'function' && v.prototype instanceof PUPPET.Puppet
+  const Puppet = isPuppet(mod.default) ? mod.default : Object.values(mod).find(isPuppet)
+  if (!Puppet) fail(`"${name}" exports no Puppet class`)
+  return new Puppet()
+}
+
+function watch (puppet) {
+  puppet.on('scan', ({ qrcode, status }) => {
+    if (!qrcode) return
+    console.error(`gateway: scan this QR code with the bot's WeChat (status ${status}):`)
+    qrcodeTerminal.generate(qrcode, { small: true }, (art) => console.error(art))
+    console.error(`gateway: or open https://wechaty.js.org/qrcode/${encodeURIComponent(qrcode)}`)
+  })
+  puppet.on('login', ({ contactId }) => console.error(`gateway: logged in as ${contactId}`))
+  puppet.on('logout', ({ contactId }) => console.error(`gateway: ${contactId} logged out`))
+  puppet.on('error', (e) => console.error(`gateway: puppet error: ${e?.data || e?.message || e}`))
+}
+
+const config = gatewayConfig()
+const name = process.env.WECHATY_PUPPET || 'wechaty-puppet-wechat4u'
+const puppet = await loadPuppet(name)
+watch(puppet)
+await serve(puppet, config)
+console.error(`gateway: serving ${name} on ${config.host}:${config.port}`)
