@@ -1,0 +1,92 @@
+"""Tickets as the export objects of CONTRACT.md, and a ticket's history for `tickets show`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from typing import IO, Iterable
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot import repo
+from bot.texts import STATUS_NAMES, category_label
+from models import Grid, Ticket
+
+EXPORT_FIELDS = ["id", "grid", "room", "category", "provider", "urgent", "status", "created_at", "reporter",
+                 "reports", "assignees", "accepted_at", "resolved_at", "closed_at", "satisfaction"]
+
+
+def _iso(value: datetime | None, tz: ZoneInfo) -> str | None:
+    return value.astimezone(tz).isoformat() if value is not None else None
+
+
+def ticket_object(session: Session, ticket: Ticket, grid: Grid, tz: ZoneInfo) -> dict:
+    reports = repo.reports_of(session, ticket_id=ticket.id)
+    return {
+        "id": ticket.id, "grid": grid.name, "room": grid.room, "category": ticket.category,
+        "provider": ticket.provider, "urgent": ticket.urgent, "status": ticket.status,
+        "created_at": _iso(ticket.created_at, tz), "reporter": ticket.reporter,
+        "reports": [{"ts": _iso(r.ts, tz), "sender": r.sender, "text": r.text, "msg_id": r.msg_id} for r in reports],
+        "assignees": list(ticket.assignees), "accepted_at": _iso(ticket.accepted_at, tz),
+        "resolved_at": _iso(ticket.resolved_at, tz), "closed_at": _iso(ticket.closed_at, tz),
+        "satisfaction": ticket.satisfaction,
+        "color": ticket.color, "location": ticket.location, "households": ticket.report_count,
+        "overdue": ticket.overdue, "owner_role": ticket.owner_role,
+    }
+
+
+def export(session: Session, out: IO[str], tz: ZoneInfo, fmt: str = "jsonl") -> int:
+    grids = {g.id: g for g in repo_grids(session)}
+    objects = (ticket_object(session, t, grids[t.grid_id], tz) for t in repo.all_tickets(session))
+    if fmt == "jsonl":
+        count = 0
+        for obj in objects:
+            out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+            count += 1
+        return count
+    return _write_csv(objects, out)
+
+
+def _write_csv(objects: Iterable[dict], out: IO[str]) -> int:
+    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    count = 0
+    for obj in objects:
+        row = dict(obj)
+        row["reports"] = json.dumps(obj["reports"], ensure_ascii=False)
+        row["assignees"] = "、".join(obj["assignees"])
+        writer.writerow(row)
+        count += 1
+    return count
+
+
+def repo_grids(session: Session) -> list[Grid]:
+    from sqlmodel import select
+
+    return list(session.exec(select(Grid)))
+
+
+def list_line(ticket: Ticket, grid: Grid, tz: ZoneInfo) -> str:
+    created = ticket.created_at.astimezone(tz).strftime("%m-%d %H:%M")
+    flag = " 超期" if ticket.overdue else ""
+    return (f"#{ticket.id:<5} {created}  {grid.name}  {category_label(ticket.category, ticket.provider)}  "
+            f"{STATUS_NAMES.get(ticket.status, ticket.status)}{flag}  {ticket.report_count}户  "
+            f"{'、'.join(ticket.assignees) or '-'}")
+
+
+def history(session: Session, ticket: Ticket, grid: Grid, tz: ZoneInfo) -> str:
+    """The whole life of a ticket (办理全程可查、可追溯)."""
+    buf = io.StringIO()
+    buf.write(list_line(ticket, grid, tz) + "\n")
+    buf.write(f"颜色 {ticket.color}  地点 {ticket.location or '-'}  满意度 {ticket.satisfaction or '-'}\n")
+    buf.write("反映记录:\n")
+    for r in repo.reports_of(session, ticket_id=ticket.id):
+        buf.write(f"  {r.ts.astimezone(tz):%m-%d %H:%M}  {r.sender}: {r.text[:80]}\n")
+    buf.write("办理过程:\n")
+    for e in repo.events_of(session, ticket_id=ticket.id):
+        detail = f"  {e.detail}" if e.detail else ""
+        buf.write(f"  {e.ts.astimezone(tz):%m-%d %H:%M}  {e.actor}  {e.action}{detail}\n")
+    return buf.getvalue()

@@ -1,0 +1,50 @@
+"""A resident's request: detect it, then open a ticket and ping the worker, or join an open incident."""
+
+from __future__ import annotations
+
+import logging
+
+from bot import repo, texts, tickets
+from bot.pipeline import Context
+from models import AWAITING_PROVIDER
+
+log = logging.getLogger(__name__)
+
+
+class Request:
+    name = "request"
+
+    def applies(self, ctx: Context) -> bool:
+        return ctx.grid is not None
+
+    def handle(self, ctx: Context) -> bool:
+        assert ctx.grid is not None
+        prediction = ctx.classifier.predict(ctx.text)
+        if prediction.category == "none":
+            repo.set_outcome(ctx.session, msg_id=ctx.msg.msg_id, outcome="none")
+            return True
+        if prediction.abstained:
+            # Not sure enough to ping anyone: the comprehensive worker reviews it in the digest.
+            repo.add_review(ctx.session, grid_id=ctx.grid.id, msg=ctx.msg, text=ctx.text,
+                            guess=prediction.category, confidence=prediction.confidence, reason="abstained")
+            repo.set_outcome(ctx.session, msg_id=ctx.msg.msg_id, outcome="abstained")
+            return True
+        target = tickets.find_merge_target(ctx.session, settings=ctx.settings, grid_id=ctx.grid.id,
+                                           prediction=prediction, now=ctx.now)
+        if target is not None:
+            households = tickets.add_household_report(ctx.session, ticket=target, msg=ctx.msg, text=ctx.text)
+            repo.set_outcome(ctx.session, msg_id=ctx.msg.msg_id, outcome=f"merged:{target.id}")
+            ctx.say(texts.merged(target.id, households))
+            return True
+        ticket = tickets.open_ticket(ctx.session, settings=ctx.settings, grid=ctx.grid, msg=ctx.msg,
+                                     text=ctx.text, prediction=prediction)
+        repo.set_outcome(ctx.session, msg_id=ctx.msg.msg_id, outcome=f"ticket:{ticket.id}")
+        if ticket.category == "telecom" and ticket.provider is None and not ticket.urgent:
+            ticket.status = AWAITING_PROVIDER
+            ctx.session.add(ticket)
+            ctx.say(texts.ask_carrier())
+            return True
+        ctx.out += tickets.route(ctx.session, ticket=ticket, grid=ctx.grid, members=ctx.members,
+                                 text=ctx.text, now=ctx.now)
+        ctx.say(texts.recorded(ticket.id, ticket.urgent))
+        return True

@@ -1,0 +1,77 @@
+"""The per-message context handed to handlers, and the Handler interface."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol, Sequence
+
+from sqlmodel import Session
+
+from bot.classifier.base import Classifier
+from bot.messages import Incoming, Mention, Outgoing
+from bot.settings import Settings
+from models import Grid, Member
+
+
+def mention(member: Member) -> Mention:
+    return Mention(name=member.name, contact_id=member.contact_id)
+
+
+@dataclass
+class Context:
+    """Everything a handler may use for one message; handlers add to `out`."""
+
+    msg: Incoming
+    text: str  # the message text, trimmed and cut to the configured maximum
+    session: Session
+    settings: Settings
+    classifier: Classifier
+    grid: Grid | None  # None for a private message
+    members: list[Member]  # the grid's roster (private: the sender's own roster rows)
+    sender_rows: list[Member]  # the sender's roster rows (empty for residents)
+    out: list[Outgoing] = field(default_factory=list)
+
+    @property
+    def now(self) -> datetime:
+        return self.msg.ts
+
+    @property
+    def is_worker(self) -> bool:
+        return bool(self.sender_rows)
+
+    @property
+    def sender_roles(self) -> set[str]:
+        return {m.role for m in self.sender_rows}
+
+    @property
+    def sender_mention(self) -> Mention:
+        return Mention(self.msg.sender, self.msg.contact)
+
+    def say(self, text: str, mentions: Sequence[Mention] | None = None) -> None:
+        """Reply where the message came from: in the room @-mentioning the sender (default), or privately."""
+        if self.msg.room is not None:
+            at = (self.sender_mention,) if mentions is None else tuple(mentions)
+            self.out.append(Outgoing(text=text, room=self.msg.room, mentions=at))
+        else:
+            self.out.append(Outgoing(text=text, to=Mention(self.msg.sender, self.msg.contact)))
+
+    def say_in_room(self, room: str, text: str, mentions: Sequence[Member] = ()) -> None:
+        self.out.append(Outgoing(text=text, room=room, mentions=tuple(mention(m) for m in mentions)))
+
+    def tell(self, member: Member, text: str) -> None:
+        """A private message to a roster member."""
+        self.out.append(Outgoing(text=text, to=mention(member)))
+
+
+class Handler(Protocol):
+    """A small step of the pipeline: a cheap applicability check and an action.
+
+    `handle` returns True when the message is dealt with (later handlers are skipped).
+    """
+
+    name: str
+
+    def applies(self, ctx: Context) -> bool: ...
+
+    def handle(self, ctx: Context) -> bool: ...

@@ -1,0 +1,128 @@
+"""Repository functions: keyword-only arguments, no commits (the caller owns the unit of work)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Sequence
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from models import (
+    OPEN_STATUSES, Correction, Grid, InboundMessage, Member, Report, Review, Ticket, TicketEvent,
+)
+from bot.messages import Incoming
+
+
+def grid_by_room(session: Session, *, room: str) -> Grid | None:
+    return session.exec(select(Grid).where(Grid.room == room)).first()
+
+
+def grid_by_id(session: Session, *, grid_id: int) -> Grid | None:
+    return session.get(Grid, grid_id)
+
+
+def members_of(session: Session, *, grid_id: int) -> list[Member]:
+    return list(session.exec(select(Member).where(Member.grid_id == grid_id).order_by(Member.id)))
+
+
+def memberships(session: Session, *, contact: str) -> list[Member]:
+    """Every roster row of a contact (by contact id or, in console/replay, by name)."""
+    stmt = select(Member).where((Member.contact_id == contact) | (Member.name == contact))
+    return list(session.exec(stmt.order_by(Member.id)))
+
+
+def claim_message(session: Session, *, msg: Incoming) -> bool:
+    """Record a message id; False when it was already processed (a doubled or replayed event)."""
+    if session.exec(select(InboundMessage.id).where(InboundMessage.msg_id == msg.msg_id)).first():
+        return False
+    try:
+        with session.begin_nested():
+            session.add(InboundMessage(msg_id=msg.msg_id, room=msg.room, sender_id=msg.contact, ts=msg.ts))
+    except IntegrityError:
+        return False  # another process took it between our check and insert
+    return True
+
+
+def set_outcome(session: Session, *, msg_id: str, outcome: str) -> None:
+    row = session.exec(select(InboundMessage).where(InboundMessage.msg_id == msg_id)).first()
+    if row is not None:
+        row.outcome = outcome
+        session.add(row)
+
+
+def log_event(session: Session, *, ticket: Ticket, ts: datetime, actor: str, action: str,
+              detail: str = "", key: str | None = None) -> TicketEvent:
+    event = TicketEvent(ticket_id=ticket.id, ts=ts, actor=actor, action=action, detail=detail, key=key)
+    session.add(event)
+    return event
+
+
+def add_report(session: Session, *, ticket: Ticket, msg: Incoming, text: str) -> Report:
+    report = Report(ticket_id=ticket.id, msg_id=msg.msg_id, sender=msg.sender, sender_id=msg.contact,
+                    text=text, ts=msg.ts)
+    session.add(report)
+    return report
+
+
+def ticket_by_id(session: Session, *, ticket_id: int) -> Ticket | None:
+    return session.get(Ticket, ticket_id)
+
+
+def reports_of(session: Session, *, ticket_id: int) -> list[Report]:
+    return list(session.exec(select(Report).where(Report.ticket_id == ticket_id).order_by(Report.ts, Report.id)))
+
+
+def events_of(session: Session, *, ticket_id: int) -> list[TicketEvent]:
+    stmt = select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.ts, TicketEvent.id)
+    return list(session.exec(stmt))
+
+
+def reporter_ids(session: Session, *, ticket_id: int) -> list[str]:
+    """Distinct contact ids of everyone who reported a ticket, first reporter first."""
+    return list(dict.fromkeys(r.sender_id for r in reports_of(session, ticket_id=ticket_id)))
+
+
+def open_tickets(session: Session, *, grid_id: int, statuses: Sequence[str] = OPEN_STATUSES) -> list[Ticket]:
+    stmt = (select(Ticket).where(Ticket.grid_id == grid_id, col(Ticket.status).in_(list(statuses)))
+            .order_by(Ticket.created_at, Ticket.id))
+    return list(session.exec(stmt))
+
+
+def tickets_for_worker(session: Session, *, grid_ids: Sequence[int], contact: str,
+                       statuses: Sequence[str]) -> list[Ticket]:
+    """Open tickets in the grids, in the statuses, assigned to the contact; oldest first."""
+    stmt = (select(Ticket).where(col(Ticket.grid_id).in_(list(grid_ids)), col(Ticket.status).in_(list(statuses)))
+            .order_by(Ticket.created_at, Ticket.id))
+    return [t for t in session.exec(stmt) if contact in t.assignee_ids]
+
+
+def tickets_reported_by(session: Session, *, grid_id: int, contact: str, statuses: Sequence[str]) -> list[Ticket]:
+    """Tickets in the statuses that the contact reported (first or later report); newest first."""
+    stmt = (select(Ticket).join(Report, col(Report.ticket_id) == col(Ticket.id))
+            .where(Ticket.grid_id == grid_id, Report.sender_id == contact, col(Ticket.status).in_(list(statuses)))
+            .order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc()))
+    return list({t.id: t for t in session.exec(stmt)}.values())
+
+
+def add_review(session: Session, *, grid_id: int | None, msg: Incoming, text: str, guess: str,
+               confidence: float, reason: str) -> Review:
+    review = Review(grid_id=grid_id, msg_id=msg.msg_id, sender=msg.sender, text=text, guess=guess,
+                    confidence=confidence, reason=reason, ts=msg.ts)
+    session.add(review)
+    return review
+
+
+def add_correction(session: Session, *, ticket: Ticket, text: str, category: str, provider: str | None,
+                   actor: str, ts: datetime) -> Correction:
+    correction = Correction(ticket_id=ticket.id, text=text, category=category, provider=provider,
+                            actor=actor, created_at=ts)
+    session.add(correction)
+    return correction
+
+
+def all_tickets(session: Session, *, grid_id: int | None = None) -> list[Ticket]:
+    stmt = select(Ticket).order_by(Ticket.id)
+    if grid_id is not None:
+        stmt = stmt.where(Ticket.grid_id == grid_id)
+    return list(session.exec(stmt))

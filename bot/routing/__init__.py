@@ -1,0 +1,51 @@
+"""Who a request goes to: pure functions of the category, carrier, urgency and the grid's roster."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from models import Member
+
+# category -> roles pinged (telecom is routed by carrier below).
+_ROLES: dict[str, tuple[str, ...]] = {
+    "water": ("water",),
+    "power": ("power",),
+    "dispute": ("comprehensive", "mediator"),
+    "fire": ("fire",),
+    "bank": ("bank",),
+    "other": ("comprehensive",),
+}
+
+
+def roles_for(category: str, provider: str | None, urgent: bool) -> tuple[str, ...]:
+    """The roster roles a request is routed to (CONTRACT.md)."""
+    if category == "telecom":
+        roles: tuple[str, ...] = (provider,) if provider else ("comprehensive",)
+    else:
+        roles = _ROLES.get(category, ("comprehensive",))
+    if urgent:
+        if category == "dispute":
+            roles = roles + ("police",)
+        if "comprehensive" not in roles:
+            roles = roles + ("comprehensive",)
+    return roles
+
+
+def color_for(category: str, urgent: bool) -> str:
+    """红/黄/绿: urgent is red; basic living and safety matters yellow; services green."""
+    if urgent:
+        return "red"
+    return "yellow" if category in ("water", "power", "fire", "dispute") else "green"
+
+
+def pick_members(members: Sequence[Member], roles: Sequence[str]) -> list[Member]:
+    """Members holding the roles, in role order; a role nobody holds falls back to comprehensive."""
+    chosen: list[Member] = []
+    for role in roles:
+        holders = [m for m in members if m.role == role]
+        if not holders:
+            holders = [m for m in members if m.role == "comprehensive"]
+        for member in holders:
+            if all(member.contact_id != c.contact_id for c in chosen):
+                chosen.append(member)
+    return chosen

@@ -1,0 +1,141 @@
+"""The periodic sweep: a function of the database and `now` that moves tickets along their deadlines.
+
+Each one-off action is claimed by a unique TicketEvent key, so two processes sharing a database
+(or a sweep run twice) never send the same reminder or escalation twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot import repo, texts, tickets
+from bot.messages import Outgoing
+from bot.pipeline import mention
+from bot.settings import Settings
+from models import (
+    ACCEPTED, AWAITING_PROVIDER, CLOSED, REOPENED, REPORTED, RESOLVED, Grid, Member, Ticket, TicketEvent,
+)
+
+
+def _claim(session: Session, ticket: Ticket, now: datetime, action: str, key: str, detail: str = "") -> bool:
+    """Record a one-off event; False when it was already recorded (by this or another process)."""
+    try:
+        with session.begin_nested():
+            session.add(TicketEvent(ticket_id=ticket.id, ts=now, actor="gridbot", action=action,
+                                    detail=detail, key=f"{ticket.id}:{key}"))
+    except IntegrityError:
+        return False
+    return True
+
+
+class _Grids:
+    """Grids and members looked up once per sweep."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._grids: dict[int, Grid] = {}
+        self._members: dict[int, list[Member]] = {}
+
+    def grid(self, grid_id: int) -> Grid:
+        if grid_id not in self._grids:
+            grid = self.session.get(Grid, grid_id)
+            assert grid is not None
+            self._grids[grid_id] = grid
+        return self._grids[grid_id]
+
+    def members(self, grid_id: int) -> list[Member]:
+        if grid_id not in self._members:
+            self._members[grid_id] = repo.members_of(self.session, grid_id=grid_id)
+        return self._members[grid_id]
+
+    def comprehensive(self, grid_id: int) -> list[Member]:
+        return [m for m in self.members(grid_id) if m.role == "comprehensive"]
+
+
+def sweep(session: Session, *, settings: Settings, now: datetime) -> list[Outgoing]:
+    """Everything due as of `now`: carrier time-outs, re-pings, escalations, overdue marks, auto-close."""
+    grids = _Grids(session)
+    out: list[Outgoing] = []
+    out += _carrier_timeouts(session, settings, now, grids)
+    out += _unaccepted(session, settings, now, grids)
+    out += _overdue(session, now, grids)
+    _auto_close(session, settings, now)
+    return out
+
+
+def _carrier_timeouts(session: Session, settings: Settings, now: datetime, grids: _Grids) -> list[Outgoing]:
+    cutoff = now - timedelta(minutes=settings.carrier_wait_minutes)
+    stmt = select(Ticket).where(Ticket.status == AWAITING_PROVIDER, Ticket.created_at <= cutoff)
+    out: list[Outgoing] = []
+    for ticket in session.exec(stmt).all():
+        if not _claim(session, ticket, now, "carrier-timeout", "carrier-timeout"):
+            continue
+        grid = grids.grid(ticket.grid_id)
+        first = repo.reports_of(session, ticket_id=ticket.id)[0]
+        out += tickets.route(session, ticket=ticket, grid=grid, members=grids.members(ticket.grid_id),
+                             text=first.text, now=now)
+    return out
+
+
+def _unaccepted(session: Session, settings: Settings, now: datetime, grids: _Grids) -> list[Outgoing]:
+    """First a reminder to the assignees, one acceptance window later the comprehensive worker."""
+    stmt = select(Ticket).where(col(Ticket.status).in_([REPORTED, REOPENED]), Ticket.escalation < 2,
+                                col(Ticket.accept_due).is_not(None), Ticket.accept_due <= now)
+    out: list[Outgoing] = []
+    for ticket in session.exec(stmt).all():
+        accept_minutes = settings.deadlines(ticket.color)[0]
+        grid = grids.grid(ticket.grid_id)
+        cycle = f"{ticket.status}:{ticket.accept_due.isoformat()}"
+        if ticket.escalation == 0:
+            if not _claim(session, ticket, now, "reminded", f"remind:{cycle}"):
+                continue
+            ticket.escalation = 1
+            people = [m for m in grids.members(ticket.grid_id) if m.contact_id in ticket.assignee_ids]
+            out.append(Outgoing(text=texts.reping(ticket.id, ticket.category, ticket.provider, accept_minutes),
+                                room=grid.room, mentions=tuple(mention(m) for m in people)))
+        elif now >= ticket.accept_due + timedelta(minutes=accept_minutes):
+            if not _claim(session, ticket, now, "escalated", f"escalate:{cycle}", "not accepted"):
+                continue
+            ticket.escalation = 2
+            ticket.owner_role = "comprehensive"
+            note = texts.escalated_unaccepted(ticket.id, ticket.category, ticket.provider,
+                                              "、".join(ticket.assignees), grid.room)
+            out += [Outgoing(text=note, to=mention(m)) for m in grids.comprehensive(ticket.grid_id)]
+        else:
+            continue
+        session.add(ticket)
+    return out
+
+
+def _overdue(session: Session, now: datetime, grids: _Grids) -> list[Outgoing]:
+    """Past the solution deadline: marked overdue and escalated once."""
+    stmt = select(Ticket).where(col(Ticket.status).in_([REPORTED, ACCEPTED, REOPENED]),
+                                Ticket.overdue == False,  # noqa: E712 (SQL expression)
+                                col(Ticket.solve_due).is_not(None), Ticket.solve_due <= now)
+    out: list[Outgoing] = []
+    for ticket in session.exec(stmt).all():
+        if not _claim(session, ticket, now, "overdue", f"overdue:{ticket.solve_due.isoformat()}"):
+            continue
+        ticket.overdue = True
+        ticket.owner_role = "comprehensive"
+        session.add(ticket)
+        grid = grids.grid(ticket.grid_id)
+        note = texts.escalated_overdue(ticket.id, ticket.category, ticket.provider, "、".join(ticket.assignees),
+                                       grid.room)
+        out += [Outgoing(text=note, to=mention(m)) for m in grids.comprehensive(ticket.grid_id)]
+    return out
+
+
+def _auto_close(session: Session, settings: Settings, now: datetime) -> None:
+    """A fix nobody confirmed or disputed within the wait is closed without a satisfaction mark."""
+    cutoff = now - timedelta(hours=settings.confirm_wait_hours)
+    stmt = select(Ticket).where(Ticket.status == RESOLVED, Ticket.resolved_at <= cutoff)
+    for ticket in session.exec(stmt).all():
+        if _claim(session, ticket, now, "auto-closed", f"autoclose:{ticket.resolved_at.isoformat()}"):
+            tickets.close(session, ticket=ticket, now=now, actor="gridbot", satisfaction=None)
+
+
+__all__ = ["sweep", "CLOSED"]

@@ -1,0 +1,1 @@
+"""Transports sit at the edge: console, replay and WeChat (Wechaty). Only they touch their SDKs."""
