@@ -23,6 +23,8 @@ def apply(cache_dir: Path | None = None) -> None:
     # Pickled room/contact payloads would outlive a renamed group or worker; always ask the gateway.
     os.environ.setdefault("CACHE_ROOMS", "false")
     os.environ.setdefault("CACHE_CONTACTS", "false")
+    # Its loggers print every payload (and the token) at INFO; keep errors only unless asked.
+    os.environ.setdefault("WECHATY_LOG", "error")
     if _applied:
         return
     _pyee()
