@@ -1,0 +1,38 @@
+# gridbot: every target does its own set-up on a fresh clone (venv, package, model).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install model run test demo bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Trains the classifier when its saved artefact is missing or stale (seconds).
+model: install
+	$(BIN)/python -c "from bot.settings import load_settings; from bot.classifier import load_classifier; load_classifier(load_settings())"
+
+run: model
+	$(BIN)/gridbot run
+
+test: model
+	$(BIN)/python -m pytest
+
+demo: model
+	@rm -f var/demo.db
+	$(BIN)/gridbot replay data/samples/day.jsonl --roster data/roster.sample.csv --db sqlite:///var/demo.db --until 2026-11-21T08:01:00+08:00
+	@echo "---- tickets ----"
+	$(BIN)/gridbot tickets list --all --db sqlite:///var/demo.db
+	@echo "---- digest ----"
+	$(BIN)/gridbot digest --date 2026-11-20 --db sqlite:///var/demo.db
+
+bench: model
+	$(BIN)/python bench/replay.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
