@@ -1,0 +1,44 @@
+"""Fixtures: settings and an App on a temporary database for every test; one classifier per run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.app import App
+from bot.classifier import load_classifier
+from bot.paths import DATA
+from bot.roster import read_roster
+from bot.settings import Settings, load_settings
+from tests.harness import Chat
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+def make_settings(tmp_path: Path, **overrides) -> Settings:
+    """Defaults only (no .env, no environment), on a temporary SQLite file."""
+    overrides.setdefault("database_url", f"sqlite:///{tmp_path / 'gridbot.db'}")
+    return load_settings(tmp_path / "absent.env", environ={}, **overrides)
+
+
+@pytest.fixture(scope="session")
+def classifier():
+    return load_classifier(load_settings(Path("/nonexistent.env"), environ={}))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def app(settings: Settings, classifier) -> App:
+    application = App.create(settings, classifier=classifier, roster=read_roster(DATA / "roster.sample.csv"))
+    yield application
+    application.close()
+
+
+@pytest.fixture
+def chat(app: App) -> Chat:
+    return Chat(app)

@@ -1,0 +1,224 @@
+"""The closed loop through the real pipeline, read like chat transcripts."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from bot.pipeline import Context
+from models import Correction, InboundMessage, Report, Review, Ticket, TicketEvent
+from tests.harness import GRIDMAN, POWER, ROOM, ROOM2, WATER, Chat, mentioned, texts_of
+
+
+def events(chat: Chat, ticket_id: int = 1) -> list[str]:
+    with Session(chat.app.engine) as session:
+        rows = session.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id))
+        return [e.action for e in rows]
+
+
+def test_a_residents_request_pings_the_water_worker_and_records_a_ticket(chat: Chat) -> None:
+    out = chat.say("张阿姨", "我家停水了，3栋2单元")
+    assert mentioned(out[:1]) == [WATER]
+    assert out[0].room == ROOM and "供水工单 #1" in out[0].text
+    assert mentioned(out[1:]) == ["张阿姨"] and "工单号 1" in out[1].text
+    ticket = chat.ticket(1)
+    assert (ticket.category, ticket.status, ticket.reporter) == ("water", "reported", "张阿姨")
+    assert ticket.location == "3栋2单元" and ticket.assignees == [WATER]
+    assert events(chat) == ["reported", "assigned"]
+
+
+def test_chatter_gets_no_reply_and_no_ticket(chat: Chat) -> None:
+    for text in ("大家早上好", "今晚吃火锅啊", "这部电视剧真好看", "来水了谢谢大家"):
+        assert chat.say("小王", text) == []
+    assert chat.tickets() == []
+
+
+def test_worker_accepts_resolves_and_resident_confirms(chat: Chat) -> None:
+    chat.say("张阿姨", "我家停水了")
+    out = chat.say(WATER, "收到")
+    assert "已接单" in texts_of(out) and mentioned(out) == ["张阿姨"]
+    assert chat.ticket().status == "accepted" and chat.ticket().accepted_at is not None
+    out = chat.say(WATER, "已修好", after=30)
+    assert "满意" in texts_of(out) and mentioned(out) == ["张阿姨"]
+    assert chat.ticket().status == "resolved"
+    out = chat.say("张阿姨", "好了谢谢")
+    assert "已办结" in texts_of(out)
+    ticket = chat.ticket()
+    assert (ticket.status, ticket.satisfaction) == ("closed", "satisfied")
+    assert events(chat) == ["reported", "assigned", "accepted", "resolved", "closed"]
+
+
+def test_explicit_commands_and_quoting_the_ping_accept_the_named_ticket(chat: Chat) -> None:
+    chat.say("张阿姨", "我家停水了")
+    chat.say("刘大爷", "5栋停电了")
+    chat.say("孙姐", "自来水发黄，是不是水管有问题", after=200)  # a new water ticket (#3) after the window
+    chat.say(WATER, "「网格小助手：供水工单 #3：孙姐反映」\n- - - - - - - - - - - - - - -\n收到")
+    assert chat.ticket(3).status == "accepted" and chat.ticket(1).status == "reported"
+    chat.say(POWER, "#接单 2")
+    assert chat.ticket(2).status == "accepted"
+    chat.say(WATER, "#办结 1")
+    assert chat.ticket(1).status == "resolved"
+
+
+def test_unsatisfied_resident_reopens_and_the_comprehensive_worker_leads(chat: Chat) -> None:
+    chat.say("张阿姨", "我家停水了")
+    chat.say(WATER, "收到")
+    chat.say(WATER, "修好了")
+    out = chat.say("张阿姨", "还是没水啊")
+    ticket = chat.ticket()
+    assert (ticket.status, ticket.owner_role, ticket.satisfaction) == ("reopened", "comprehensive", "unsatisfied")
+    private = [o for o in out if o.to is not None]
+    assert [o.to.name for o in private] == [GRIDMAN] and "不满意" in private[0].text
+    assert GRIDMAN in ticket.assignees
+
+
+def test_a_resident_typing_a_worker_command_is_refused_and_nothing_changes(chat: Chat) -> None:
+    chat.say("张阿姨", "我家停水了")
+    out = chat.say("王大爷", "#办结 1")
+    assert "只有网格员" in texts_of(out) and mentioned(out) == ["王大爷"]
+    assert chat.ticket().status == "reported"
+    assert events(chat) == ["reported", "assigned"]
+
+
+def test_a_worker_cannot_accept_another_services_ticket(chat: Chat) -> None:
+    chat.say("张阿姨", "我家停水了")
+    out = chat.say(POWER, "#接单 1")
+    assert "不是派给您的" in texts_of(out)
+    assert chat.ticket().status == "reported"
+
+
+def test_bare_acknowledgement_with_nothing_pending_is_silent(chat: Chat) -> None:
+    assert chat.say(WATER, "收到") == []
+    assert "没有等您处理" in texts_of(chat.say(WATER, "#接单"))
+    assert "没有找到" in texts_of(chat.say(WATER, "#接单 99"))
+
+
+def test_telecom_without_carrier_asks_which_and_routes_on_the_answer(chat: Chat) -> None:
+    out = chat.say("小王", "家里宽带断网了")
+    assert "哪家" in texts_of(out) and chat.ticket().status == "awaiting_provider"
+    out = chat.say("小王", "移动的")
+    assert mentioned(out[:1]) == ["移动小陈"]
+    ticket = chat.ticket()
+    assert (ticket.provider, ticket.status, ticket.assignees) == ("mobile", "reported", ["移动小陈"])
+
+
+def test_telecom_carrier_question_unanswered_goes_to_the_comprehensive_worker(chat: Chat) -> None:
+    chat.say("小王", "家里宽带断网了")
+    assert chat.tick(5) == []
+    out = chat.tick(6)
+    assert mentioned(out) == [GRIDMAN]
+    assert chat.ticket().assignees == [GRIDMAN]
+
+
+def test_a_carrier_named_in_the_report_routes_at_once(chat: Chat) -> None:
+    out = chat.say("小王", "联通的网又断了，宽带用不了")
+    assert mentioned(out[:1]) == ["联通小孙"]
+
+
+def test_reassignment_routes_anew_and_stores_a_correction(chat: Chat) -> None:
+    chat.say("小王", "家里宽带断网了")
+    chat.say("小王", "不知道")
+    out = chat.say(GRIDMAN, "#改派 1 电信")
+    assert "已改派" in texts_of(out) and "电信小刘" in mentioned(out)
+    ticket = chat.ticket()
+    assert (ticket.category, ticket.provider, ticket.status) == ("telecom", "telecom", "reported")
+    with Session(chat.app.engine) as session:
+        corrections = list(session.exec(select(Correction)))
+    assert [(c.text, c.category, c.provider) for c in corrections] == [("家里宽带断网了", "telecom", "telecom")]
+
+
+def test_reassignment_to_an_unknown_category_is_explained(chat: Chat) -> None:
+    chat.say("张阿姨", "我家停水了")
+    out = chat.say(GRIDMAN, "#改派 1 火星")
+    assert "没看懂" in texts_of(out) and chat.ticket().category == "water"
+
+
+def test_a_doubled_event_creates_nothing_twice(chat: Chat) -> None:
+    first = chat.say("张阿姨", "我家停水了", msg_id="wx-1")
+    again = chat.say("张阿姨", "我家停水了", msg_id="wx-1")
+    assert first and again == []
+    with Session(chat.app.engine) as session:
+        assert len(list(session.exec(select(Report)))) == 1
+        assert len(list(session.exec(select(InboundMessage)))) == 1
+
+
+def test_unknown_rooms_are_ignored_and_nothing_is_stored(chat: Chat) -> None:
+    assert chat.say("路人", "我家停水了", room="别的群") == []
+    with Session(chat.app.engine) as session:
+        assert list(session.exec(select(InboundMessage))) == []
+
+
+def test_non_text_and_empty_messages_are_skipped(chat: Chat) -> None:
+    assert chat.say("张阿姨", "[图片]", kind="image") == []
+    assert chat.say("张阿姨", "   ") == []
+    assert chat.tickets() == []
+
+
+def test_a_ten_thousand_character_message_is_handled_and_kept_whole(chat: Chat) -> None:
+    text = "我家停水了" + "真的急死了" * 1999
+    assert len(text) == 10_000
+    out = chat.say("张阿姨", text)
+    assert mentioned(out[:1]) == [WATER]
+    assert len(out[0].text) < 200  # the ping quotes a short preview
+    with Session(chat.app.engine) as session:
+        report = session.exec(select(Report)).one()
+    assert len(report.text) == chat.app.settings.max_text_chars  # read and stored up to the configured cut
+
+
+def test_a_crashing_handler_loses_nothing_and_the_bot_goes_on(chat: Chat, monkeypatch) -> None:
+    from bot.handlers.request import Request
+
+    def boom(self, ctx: Context) -> bool:
+        ctx.session.add(Ticket(grid_id=1, category="water", reporter="x", reporter_id="x",
+                               created_at=ctx.now, updated_at=ctx.now))
+        raise RuntimeError("model exploded")
+
+    monkeypatch.setattr(Request, "handle", boom)
+    assert chat.say("张阿姨", "我家停水了") == []
+    monkeypatch.undo()
+    with Session(chat.app.engine) as session:
+        reviews = list(session.exec(select(Review)))
+        assert [(r.text, r.reason) for r in reviews] == [("我家停水了", "error in request")]
+        assert list(session.exec(select(Ticket))) == []  # the half-made ticket was rolled back
+    assert mentioned(chat.say("刘大爷", "5栋停电了")[:1]) == [POWER]
+
+
+def test_reports_of_one_outage_join_one_incident(chat: Chat) -> None:
+    chat.say("张阿姨", "我家停水了")
+    out = chat.say("李叔", "我们家也没水")
+    assert mentioned(out) == ["李叔"] and "2户" in texts_of(out)  # no second ping to the worker
+    assert len(chat.tickets()) == 1 and chat.ticket().report_count == 2
+
+
+def test_urgent_matters_ping_at_once_and_reach_the_comprehensive_worker(chat: Chat) -> None:
+    out = chat.say("赵大妈", "楼道里冒烟了，好像着火了")
+    assert {"消防队老马", GRIDMAN} <= set(mentioned(out[:1]))
+    assert any(o.to is not None and o.to.name == GRIDMAN for o in out)
+    ticket = chat.ticket()
+    assert (ticket.category, ticket.urgent, ticket.color) == ("fire", True, "red")
+
+
+def test_disputes_go_to_the_mediator_and_comprehensive_worker(chat: Chat) -> None:
+    out = chat.say("钱阿姨", "楼上邻居天天半夜装修吵得睡不着，说了也不听")
+    assert set(mentioned(out[:1])) == {GRIDMAN, "调解员何姐"}
+
+
+def test_second_grid_routes_to_its_own_workers(chat: Chat) -> None:
+    out = chat.say("桃园村老李", "我们组停电了", room=ROOM2)
+    assert mentioned(out[:1]) == ["供电所小林"]
+
+
+def test_private_messages_workers_commands_and_residents_pointed_to_the_group(chat: Chat) -> None:
+    chat.say("张阿姨", "我家停水了")
+    out = chat.say(WATER, "#接单 1", room=None)
+    assert chat.ticket().status == "accepted"
+    assert all(o.room == ROOM for o in out)  # the resident hears it in the group
+    out = chat.say("张阿姨", "你好", room=None)
+    assert out[0].to is not None and out[0].to.name == "张阿姨" and "网格群" in out[0].text
+
+
+def test_database_file_is_readable_by_its_owner_only(app, settings) -> None:
+    path = Path(settings.database_url.removeprefix("sqlite:///"))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
