@@ -23,8 +23,10 @@ _TAIL = r"(?:了|啦|的|哈|呢|谢谢|马上|处理|正在处理|请确认|请
 _ACCEPT_RE = re.compile(rf"^{_LEAD}{_ACK}(?:{_ACK}|{_TAIL})*$")
 _RESOLVE_RE = re.compile(rf"^{_LEAD}{_DONE}{_TAIL}$")
 SHORT_REPLY = 16
+LONG_REPLY = 60  # beyond this a message is a report or a notice, not an answer
+_CLAUSE = re.compile(r"[，,。.!！;；\s]")
 
-_SATISFIED = re.compile(r"^(?:很|非常|挺)?满意|^好了|^可以了|^修好了|^来(?:水|电)了|^(?:有|通)(?:水|电|网)了|谢谢(?:师傅|你们|您)?$|^没问题")
+_SATISFIED = re.compile(r"满意|^(?:好了|可以了|修好了|没问题|通了)|^(?:来|有)(?:水|电|网|信号)了|^(?:水|电|网|信号)(?:来|好|通)了|^谢谢(?:师傅|你们|您|大家)?(?:了|啦)?$")
 _UNSATISFIED = re.compile(r"不满意|还是(?:没|不|一样)|还没(?:好|修|来)|没修好|没有修好|又(?:停|断|坏)|根本没|不行")
 _DONT_KNOW = re.compile(r"不知道|不清楚|不晓得|忘了|不记得")
 
@@ -64,14 +66,16 @@ def parse_command(text: str) -> Command | None:
                 "日报": "digest", "帮助": "help"}[explicit.group(1)]
         number = int(explicit.group(2)) if explicit.group(2) else (ticket_number(quoted) if quoted else None)
         return Command(verb, number, explicit.group(3).strip(), explicit=True)
-    word = clean(reply)
-    if not word or len(word) > SHORT_REPLY:
-        return None
     number = ticket_number(quoted) if quoted else ticket_number(reply)
-    if _RESOLVE_RE.match(word):
-        return Command("resolve", number)
-    if _ACCEPT_RE.match(word) and word not in ("好的", "好", "明白", "了解"):
-        return Command("accept", number)
+    # The whole answer ("收到马上到"), or its first clause followed by a note ("已修好，接头换了").
+    first = _CLAUSE.split(reply.strip(), maxsplit=1)[0]
+    for candidate, limit in ((clean(reply), SHORT_REPLY), (clean(first), SHORT_REPLY)):
+        if not candidate or len(candidate) > limit or len(reply) > LONG_REPLY:
+            continue
+        if _RESOLVE_RE.match(candidate):
+            return Command("resolve", number)
+        if _ACCEPT_RE.match(candidate) and candidate not in ("好的", "好", "明白", "了解"):
+            return Command("accept", number)
     return None
 
 

@@ -6,6 +6,7 @@ import logging
 
 from bot import repo, texts, tickets
 from bot.pipeline import Context
+from bot.routing import roles_for
 from models import AWAITING_PROVIDER
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,10 @@ class Request:
             repo.add_review(ctx.session, grid_id=ctx.grid.id, msg=ctx.msg, text=ctx.text,
                             guess=prediction.category, confidence=prediction.confidence, reason="abstained")
             repo.set_outcome(ctx.session, msg_id=ctx.msg.msg_id, outcome="abstained")
+            return True
+        if ctx.sender_roles & (set(roles_for(prediction.category, prediction.provider, False)) - {"comprehensive"}):
+            # A water worker talking about water is at work, not reporting a problem.
+            repo.set_outcome(ctx.session, msg_id=ctx.msg.msg_id, outcome="worker-talk")
             return True
         target = tickets.find_merge_target(ctx.session, settings=ctx.settings, grid_id=ctx.grid.id,
                                            prediction=prediction, now=ctx.now)

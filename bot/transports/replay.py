@@ -76,7 +76,8 @@ class Replayer:
     def _emit(self, items: list[Outgoing], ts: datetime) -> None:
         for item in items:
             if self.out is not None:
-                self.out.write(json.dumps(item.as_action(ts), ensure_ascii=False) + "\n")
+                local = ts.astimezone(self.app.settings.tz)
+                self.out.write(json.dumps(item.as_action(local), ensure_ascii=False) + "\n")
         self.result.actions += len(items)
         self.app.mark_sent([i.outbox_id for i in items if i.outbox_id is not None], ts)
 

@@ -1,0 +1,129 @@
+"""Replay on a virtual clock and the CLI of CONTRACT.md, run in-process."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.paths import DATA
+from bot.transports.replay import EventError, Replayer, parse_event
+
+ROSTER = str(DATA / "roster.sample.csv")
+ROOM = "幸福里一网格群"
+
+
+def event(ts: str, sender: str, text: str, **extra) -> str:
+    return json.dumps({"ts": f"2026-11-20T{ts}:00+08:00", "room": ROOM, "sender": sender, "text": text, **extra},
+                      ensure_ascii=False)
+
+
+@pytest.mark.parametrize("line, reason", [
+    ("{not json", "not valid JSON"),
+    ("[1, 2]", "not a JSON object"),
+    ('{"ts": "2026-11-20T07:00:00+08:00", "room": "r", "sender": "s"}', "missing text"),
+    ('{"ts": "yesterday", "room": "r", "sender": "s", "text": "t"}', "not ISO-8601"),
+    ('{"ts": "2026-11-20T07:00:00", "room": "r", "sender": "s", "text": "t"}', "no UTC offset"),
+    ('{"ts": "2026-11-20T07:00:00+08:00", "room": 5, "sender": "s", "text": "t"}', "room must be"),
+])
+def test_a_bad_event_line_says_why(line: str, reason: str) -> None:
+    with pytest.raises(EventError, match=reason):
+        parse_event(line, 1)
+
+
+def test_events_without_msg_id_get_a_stable_one() -> None:
+    line = event("07:00", "张阿姨", "我家停水了")
+    assert parse_event(line, 1).msg_id == parse_event(line, 9).msg_id
+
+
+def test_replay_skips_a_malformed_line_with_its_number_and_goes_on(app) -> None:
+    lines = [event("07:00", "张阿姨", "我家停水了"), "{oops", event("07:05", "李师傅(水厂)", "收到")]
+    out, err = io.StringIO(), io.StringIO()
+    result = Replayer(app, out, err).feed(lines, "day.jsonl")
+    assert (result.events, result.bad_lines) == (2, 1)
+    assert "day.jsonl:2: skipped: not valid JSON" in err.getvalue()
+    actions = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert actions[0]["mentions"] == ["李师傅(水厂)"] and actions[0]["room"] == ROOM
+    assert actions[0]["ts"] == "2026-11-20T07:00:00+08:00"
+    assert any("已接单" in a["text"] for a in actions)
+
+
+def test_replay_runs_the_sweep_at_its_due_virtual_time(app) -> None:
+    lines = [event("07:00", "张阿姨", "我家停水了"), event("09:00", "刘奶奶", "大家上午好")]
+    out = io.StringIO()
+    Replayer(app, out, io.StringIO()).feed(lines)
+    actions = [json.loads(x) for x in out.getvalue().splitlines()]
+    reminder = [a for a in actions if a["text"].startswith("提醒")]
+    assert len(reminder) == 1 and reminder[0]["ts"] == "2026-11-20T07:30:00+08:00"  # due at 30 min
+
+
+def test_replaying_the_same_file_twice_changes_nothing(tmp_path: Path, capsys) -> None:
+    events = tmp_path / "events.jsonl"
+    events.write_text(event("07:00", "张阿姨", "我家停水了") + "\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    assert main(["replay", str(events), "--roster", ROSTER, "--db", db]) == 0
+    first = capsys.readouterr().out
+    assert main(["replay", str(events), "--roster", ROSTER, "--db", db]) == 0
+    assert first.strip() and capsys.readouterr().out == ""
+    assert main(["tickets", "export", "--db", db]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1
+
+
+def test_tickets_export_has_the_contract_fields(tmp_path: Path, capsys) -> None:
+    events = tmp_path / "events.jsonl"
+    events.write_text("\n".join([event("07:00", "张阿姨", "我家停水了", msg_id="wx1"),
+                                 event("07:02", "李叔", "我家也没水", msg_id="wx2")]) + "\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    main(["replay", str(events), "--roster", ROSTER, "--db", db, "--out", str(tmp_path / "actions.jsonl")])
+    capsys.readouterr()
+    assert main(["tickets", "export", "--db", db]) == 0
+    ticket = json.loads(capsys.readouterr().out)
+    for key in ("id", "grid", "room", "category", "provider", "urgent", "status", "created_at", "reporter",
+                "reports", "assignees", "accepted_at", "resolved_at", "closed_at", "satisfaction"):
+        assert key in ticket
+    assert ticket["created_at"] == "2026-11-20T07:00:00+08:00"
+    assert [r["msg_id"] for r in ticket["reports"]] == ["wx1", "wx2"]
+    assert main(["tickets", "export", "--format", "csv", "--db", db]) == 0
+    assert capsys.readouterr().out.startswith("id,grid,room,category")
+    assert main(["tickets", "show", "1", "--db", db]) == 0
+    assert "reported" in capsys.readouterr().out
+
+
+def test_the_sample_day_replays_into_tickets_and_a_digest(tmp_path: Path, capsys) -> None:
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
+    out = tmp_path / "actions.jsonl"
+    assert main(["replay", str(DATA / "samples" / "day.jsonl"), "--roster", ROSTER, "--db", db,
+                 "--out", str(out), "--until", "2026-11-21T08:01:00+08:00"]) == 0
+    actions = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    digests = [a for a in actions if a.get("to") and a["text"].startswith("【网格日报】")]
+    # The day crosses 08:00 twice: the 19th's digest on the 20th, the 20th's on the 21st.
+    assert [(a["ts"][:16], a["to"]) for a in digests] == [
+        ("2026-11-20T08:00", "王网格"), ("2026-11-20T08:00", "陈网格"),
+        ("2026-11-21T08:00", "王网格"), ("2026-11-21T08:00", "陈网格")]
+    assert "2026-11-20" in digests[2]["text"] and "新增工单" in digests[2]["text"]
+    capsys.readouterr()
+    assert main(["digest", "--date", "2026-11-20", "--db", db, "--grid", "桃园村第二网格"]) == 0
+    assert "桃园村第二网格 2026-11-20" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["replay", "/nonexistent/events.jsonl", "--roster", ROSTER], "no such file"),
+    (["replay", "EVENTS", "--roster", "/nonexistent/roster.csv"], "cannot read"),
+    (["digest", "--date", "20-11-2026"], "not YYYY-MM-DD"),
+    (["tickets", "show", "12345"], "no ticket #12345"),
+    (["classify", "/nonexistent/in.jsonl"], "cannot read input"),
+])
+def test_input_mistakes_exit_2_with_one_line(tmp_path: Path, capsys, argv, message) -> None:
+    events = tmp_path / "events.jsonl"
+    events.write_text("", encoding="utf-8")
+    argv = [str(events) if a == "EVENTS" else a for a in argv] + ["--db", f"sqlite:///{tmp_path / 'x.db'}"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "Traceback" not in err and len(err.splitlines()) == 1
+
+
+def test_unknown_command_is_usage_error(capsys) -> None:
+    assert main(["frobnicate"]) == 2
