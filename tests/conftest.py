@@ -42,3 +42,24 @@ def app(settings: Settings, classifier) -> App:
 @pytest.fixture
 def chat(app: App) -> Chat:
     return Chat(app)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL server for the session (skips when it cannot be installed here)."""
+    from tests import pg
+
+    reason = pg.unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    server = pg.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server, request) -> str:
+    from tests import pg
+
+    name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name.lower())[:50]
+    return pg.fresh_database(pg_server, name)

@@ -1,0 +1,50 @@
+"""The same SQLModel code on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+from datetime import timezone
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.app import App
+from bot.paths import DATA
+from bot.roster import read_roster
+from models import Report
+from tests.conftest import make_settings
+from tests.harness import WATER, Chat, mentioned
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def pg_chat(tmp_path: Path, pg_url: str, classifier):
+    app = App.create(make_settings(tmp_path, database_url=pg_url), classifier=classifier,
+                     roster=read_roster(DATA / "roster.sample.csv"))
+    yield Chat(app)
+    app.close()
+
+
+def test_the_closed_loop_runs_on_postgresql(pg_chat: Chat) -> None:
+    out = pg_chat.say("张阿姨", "我家停水了")
+    assert mentioned(out[:1]) == [WATER]
+    pg_chat.say(WATER, "收到")
+    pg_chat.say(WATER, "已修好")
+    pg_chat.say("张阿姨", "满意")
+    ticket = pg_chat.ticket()
+    assert (ticket.status, ticket.satisfaction) == ("closed", "satisfied")
+    assert ticket.created_at.tzinfo == timezone.utc and ticket.created_at == pg_chat.tickets()[0].created_at
+
+
+def test_a_doubled_event_is_harmless_on_postgresql(pg_chat: Chat) -> None:
+    assert pg_chat.say("张阿姨", "我家停水了", msg_id="wx-9")
+    assert pg_chat.say("张阿姨", "我家停水了", msg_id="wx-9") == []
+    with Session(pg_chat.app.engine) as session:
+        assert len(list(session.exec(select(Report)))) == 1
+
+
+def test_escalation_runs_once_on_postgresql(pg_chat: Chat) -> None:
+    pg_chat.say("张阿姨", "我家停水了")
+    assert len(pg_chat.tick(31)) == 1  # reminder
+    assert pg_chat.app.tick(pg_chat.now) == []  # the same sweep again sends nothing
