@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import signal
 import sys
@@ -232,6 +233,17 @@ class _CoreThread(Executor):
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self._jobs.put(None)
+
+
+def process_age() -> float:
+    """Seconds since this process started (Linux /proc; 0 elsewhere), so the connect timeout
+    counts from the start of `gridbot run`, imports and model loading included."""
+    try:
+        start_ticks = int(open("/proc/self/stat", encoding="ascii").read().rsplit(")", 1)[1].split()[19])
+        uptime = float(open("/proc/uptime", encoding="ascii").read().split()[0])
+        return max(0.0, uptime - start_ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 # -- the connection to the gateway ------------------------------------------------------------
@@ -451,7 +463,7 @@ class WechatyTransport:
 
         Before the first connection the whole attempt is bounded by the connect timeout, so a
         wrong endpoint fails fast; after it, a lost gateway is retried for ever (it restarts)."""
-        deadline = self.clock() + self.settings.connect_timeout_seconds
+        deadline = self.clock() + self.settings.connect_timeout_seconds - process_age()
         backoff = 1.0
         while True:
             conn = _Connection(mods, self.settings.wechaty_token, self.settings.wechaty_endpoint,
