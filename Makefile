@@ -36,3 +36,23 @@ bench: model
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# ---- Wechaty gateway: owned by the WeChat transport (gateway/README.md) ----------------------
+# `npm ci` into gateway/node_modules (git-ignored); the stamp matches what the tests check.
+GATEWAY_STAMP := gateway/node_modules/.gridbot-lock
+
+.PHONY: gateway gateway-install bench-wechaty
+
+$(GATEWAY_STAMP): gateway/package.json gateway/package-lock.json
+	cd gateway && npm ci --no-audit --no-fund
+	cp gateway/package-lock.json $(GATEWAY_STAMP)
+
+gateway-install: $(GATEWAY_STAMP)
+
+# Serves the puppet named by WECHATY_PUPPET in .env on GATEWAY_HOST:GATEWAY_PORT with the token.
+gateway: gateway-install
+	set -a; if [ -f .env ]; then . ./.env; fi; set +a; cd gateway && exec node serve.js
+
+# Start-up time and message-to-@-mention latency against the mock gateway.
+bench-wechaty: model gateway-install
+	$(BIN)/python bench/wechaty_latency.py

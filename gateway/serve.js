@@ -26,7 +26,14 @@ function watch (puppet) {
   })
   puppet.on('login', ({ contactId }) => console.error(`gateway: logged in as ${contactId}`))
   puppet.on('logout', ({ contactId }) => console.error(`gateway: ${contactId} logged out`))
-  puppet.on('error', (e) => console.error(`gateway: puppet error: ${e?.data || e?.message || e}`))
+  let lastError = ''
+  puppet.on('error', (e) => {
+    let text = e?.message || JSON.stringify(e)
+    try { text = JSON.parse(e.gerror).message || e.gerror } catch { if (e?.gerror) text = e.gerror }
+    if (text === lastError) return // a puppet that cannot reach WeChat repeats itself every second
+    lastError = text
+    console.error(`gateway: puppet error: ${text}`)
+  })
 }
 
 const config = gatewayConfig()

@@ -566,13 +566,16 @@ class WechatyTransport:
             if incoming is None:
                 log.info("wechaty: skipped message %s: %s", msg_id, reason)
                 continue
+            log.debug("wechaty: message %s from %s (id %s) in %r", msg_id, incoming.sender, incoming.sender_id,
+                      incoming.room)
             try:
                 outs = await self.core(self._handle, incoming)
             except Exception:  # noqa: BLE001
                 log.exception("wechaty: the core failed on message %s", msg_id)
                 continue
             if outs is None:
-                log.info("wechaty: skipped message %s: room %r is not in the roster", msg_id, incoming.room)
+                log.info("wechaty: skipped message %s: room %r is not in the roster (sender %s, id %s)",
+                         msg_id, incoming.room, incoming.sender, incoming.sender_id)
                 continue
             self.enqueue(outs)
 
