@@ -24,6 +24,12 @@ from models import Grid, JobRun, Member, Outbox
 log = logging.getLogger("gridbot")
 
 
+class HandlerError(Exception):
+    """A handler failed; the message names it."""
+
+RECENT_IDS = 10_000
+
+
 class App:
     """Composes settings, database, classifier and the handler list."""
 
@@ -33,7 +39,9 @@ class App:
         self.engine = engine
         self.classifier = classifier
         self.handlers = list(handlers) if handlers is not None else default_handlers()
-        self._rooms: set[str] = set()
+        self._rooms: dict[str, Grid] = {}
+        self._members: dict[int, list[Member]] = {}
+        self._recent: dict[str, None] = {}
         self.refresh_rooms()
 
     @classmethod
@@ -54,8 +62,13 @@ class App:
 
     # -- rooms ---------------------------------------------------------------------------
     def refresh_rooms(self) -> None:
-        with Session(self.engine) as session:
-            self._rooms = set(session.exec(select(Grid.room)))
+        """Reload the roster cache (rooms, grids, members); done at start and after an import."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            grids = list(session.exec(select(Grid)))
+            members = list(session.exec(select(Member).order_by(Member.id)))
+            session.expunge_all()
+        self._rooms = {g.room: g for g in grids}
+        self._members = {g.id: [m for m in members if m.grid_id == g.id] for g in grids}
 
     def known_rooms(self) -> set[str]:
         return set(self._rooms)
@@ -75,59 +88,71 @@ class App:
         if msg.ts.tzinfo is None:
             msg = _with_zone(msg, self.settings)
         text = msg.text.strip()[: self.settings.max_text_chars]
+        if msg.msg_id in self._recent:
+            log.info("skip duplicate message %s", msg.msg_id)
+            return []
         try:
             with unit_of_work(self.engine) as session:
                 session.info["settings"] = self.settings
-                if not repo.claim_message(session, msg=msg):
-                    log.info("skip duplicate message %s", msg.msg_id)
-                    return []
                 ctx = self._context(session, msg, text)
                 self._run_handlers(ctx)
-                log.info("%s %s: %s -> %d out", msg.room or "private", msg.sender, preview(text), len(ctx.out))
-                return self._to_outbox(session, ctx.out, msg.ts)
-        except Exception:
+                out = self._to_outbox(session, ctx.out, msg.ts)
+                repo.record_message(session, msg=msg, outcome=ctx.outcome)  # a duplicate id fails here
+        except IntegrityError:
+            if self._seen_in_db(msg.msg_id):
+                self._remember(msg.msg_id)
+                log.info("skip duplicate message %s", msg.msg_id)
+                return []
             log.exception("message %s failed; kept for review", msg.msg_id)
             self._keep_failed(msg, text)
             return []
+        except Exception as exc:
+            log.exception("message %s failed; kept for review", msg.msg_id)
+            self._keep_failed(msg, text, f"error in {exc}" if isinstance(exc, HandlerError) else "error")
+            return []
+        self._remember(msg.msg_id)
+        log.info("%s %s: %s -> %s, %d out", msg.room or "private", msg.sender, preview(text), ctx.outcome, len(out))
+        return out
+
+    def _remember(self, msg_id: str) -> None:
+        """A fast path for redeliveries; the database's unique key is the guarantee."""
+        self._recent[msg_id] = None
+        if len(self._recent) > RECENT_IDS:
+            self._recent.pop(next(iter(self._recent)))
+
+    def _seen_in_db(self, msg_id: str) -> bool:
+        with Session(self.engine) as session:
+            return repo.message_seen(session, msg_id=msg_id)
 
     def _context(self, session: Session, msg: Incoming, text: str) -> Context:
-        rows = repo.memberships(session, contact=msg.contact)
-        grid = repo.grid_by_room(session, room=msg.room) if msg.room is not None else None
+        grid = self._rooms.get(msg.room) if msg.room is not None else None
         if grid is not None:
-            rows = [m for m in rows if m.grid_id == grid.id]
-            members = repo.members_of(session, grid_id=grid.id)
+            members = self._members.get(grid.id, [])
+            rows = [m for m in members if msg.contact in (m.contact_id, m.name)]
         else:
-            members = rows
+            rows = members = [m for ms in self._members.values() for m in ms if msg.contact in (m.contact_id, m.name)]
         return Context(msg=msg, text=text, session=session, settings=self.settings, classifier=self.classifier,
                        grid=grid, members=members, sender_rows=rows)
 
     def _run_handlers(self, ctx: Context) -> None:
+        """The first handler that applies and handles wins. A failing handler aborts the unit of work."""
         for handler in self.handlers:
-            before = len(ctx.out)
-            savepoint = ctx.session.begin_nested()
             try:
-                done = handler.applies(ctx) and handler.handle(ctx)
-                savepoint.commit()
-            except Exception:
-                savepoint.rollback()
-                del ctx.out[before:]
-                log.exception("handler %s failed on message %s", handler.name, ctx.msg.msg_id)
-                repo.add_review(ctx.session, grid_id=ctx.grid.id if ctx.grid else None, msg=ctx.msg,
-                                text=ctx.text, guess="error", confidence=0.0, reason=f"error in {handler.name}")
-                repo.set_outcome(ctx.session, msg_id=ctx.msg.msg_id, outcome="error")
-                return
-            if done:
-                return
+                if handler.applies(ctx) and handler.handle(ctx):
+                    return
+            except Exception as exc:
+                raise HandlerError(handler.name) from exc
 
-    def _keep_failed(self, msg: Incoming, text: str) -> None:
+    def _keep_failed(self, msg: Incoming, text: str, reason: str = "error") -> None:
         """After a failed unit of work, keep the message for review so nothing is lost."""
         try:
             with unit_of_work(self.engine) as session:
-                if repo.claim_message(session, msg=msg):
-                    grid = repo.grid_by_room(session, room=msg.room) if msg.room else None
+                if not repo.message_seen(session, msg_id=msg.msg_id):
+                    grid = self._rooms.get(msg.room) if msg.room else None
                     repo.add_review(session, grid_id=grid.id if grid else None, msg=msg, text=text,
-                                    guess="error", confidence=0.0, reason="error")
-                    repo.set_outcome(session, msg_id=msg.msg_id, outcome="error")
+                                    guess="error", confidence=0.0, reason=reason)
+                    repo.record_message(session, msg=msg, outcome="error")
+            self._remember(msg.msg_id)
         except Exception:
             log.exception("could not keep failed message %s", msg.msg_id)
 
@@ -164,16 +189,16 @@ class App:
     # -- outbox --------------------------------------------------------------------------
     def _to_outbox(self, session: Session, out: list[Outgoing], now: datetime,
                    key: str | None = None) -> list[Outgoing]:
-        stored: list[Outgoing] = []
-        for item in out:
-            row = Outbox(room=item.room, to_name=item.to.name if item.to else None,
-                         to_id=item.to.contact_id if item.to else None, text=item.text,
-                         mentions=[[m.name, m.contact_id] for m in item.mentions], created_at=now, key=key)
-            session.add(row)
-            session.flush()
-            stored.append(Outgoing(text=item.text, room=item.room, to=item.to, mentions=item.mentions,
-                                   outbox_id=row.id))
-        return stored
+        if not out:
+            return []
+        rows = [Outbox(room=item.room, to_name=item.to.name if item.to else None,
+                       to_id=item.to.contact_id if item.to else None, text=item.text,
+                       mentions=[[m.name, m.contact_id] for m in item.mentions], created_at=now, key=key)
+                for item in out]
+        session.add_all(rows)
+        session.flush()
+        return [Outgoing(text=item.text, room=item.room, to=item.to, mentions=item.mentions, outbox_id=row.id)
+                for item, row in zip(out, rows)]
 
     def unsent(self) -> list[Outgoing]:
         """Outbox messages not yet marked sent, oldest first (resend after a restart)."""

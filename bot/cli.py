@@ -84,7 +84,12 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
             replayer = Replayer(app, out)
             result = replayer.feed(fh, str(events))
             if args.until:
-                replayer.advance(datetime.fromisoformat(args.until))
+                try:
+                    until = datetime.fromisoformat(args.until)
+                except ValueError:
+                    raise UsageError(f"--until {args.until!r} is not ISO-8601") from None
+                replayer.advance(until)
+                replayer.flush_sent(until)
     finally:
         if out is not sys.stdout:
             out.close()

@@ -31,6 +31,7 @@ class Context:
     members: list[Member]  # the grid's roster (private: the sender's own roster rows)
     sender_rows: list[Member]  # the sender's roster rows (empty for residents)
     out: list[Outgoing] = field(default_factory=list)
+    outcome: str = ""  # what became of the message, stored with its id
 
     @property
     def now(self) -> datetime:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Sequence
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from models import (
@@ -32,23 +32,14 @@ def memberships(session: Session, *, contact: str) -> list[Member]:
     return list(session.exec(stmt.order_by(Member.id)))
 
 
-def claim_message(session: Session, *, msg: Incoming) -> bool:
-    """Record a message id; False when it was already processed (a doubled or replayed event)."""
-    if session.exec(select(InboundMessage.id).where(InboundMessage.msg_id == msg.msg_id)).first():
-        return False
-    try:
-        with session.begin_nested():
-            session.add(InboundMessage(msg_id=msg.msg_id, room=msg.room, sender_id=msg.contact, ts=msg.ts))
-    except IntegrityError:
-        return False  # another process took it between our check and insert
-    return True
+def message_seen(session: Session, *, msg_id: str) -> bool:
+    return session.exec(select(InboundMessage.id).where(InboundMessage.msg_id == msg_id)).first() is not None
 
 
-def set_outcome(session: Session, *, msg_id: str, outcome: str) -> None:
-    row = session.exec(select(InboundMessage).where(InboundMessage.msg_id == msg_id)).first()
-    if row is not None:
-        row.outcome = outcome
-        session.add(row)
+def record_message(session: Session, *, msg: Incoming, outcome: str) -> None:
+    """Store the message id; its unique key makes a second delivery's unit of work fail as a whole."""
+    session.execute(insert(InboundMessage).values(msg_id=msg.msg_id, room=msg.room, sender_id=msg.contact,
+                                                  ts=msg.ts, outcome=outcome))
 
 
 def log_event(session: Session, *, ticket: Ticket, ts: datetime, actor: str, action: str,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import and_, bindparam, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -55,8 +56,29 @@ class _Grids:
         return [m for m in self.members(grid_id) if m.role == "comprehensive"]
 
 
+_ANYTHING_DUE = (
+    select(Ticket.id).where(or_(
+        and_(Ticket.status.in_([REPORTED, REOPENED]), Ticket.escalation == 0, Ticket.accept_due <= bindparam("now")),
+        and_(Ticket.status.in_([REPORTED, REOPENED]), Ticket.escalation == 1, Ticket.escalate_at <= bindparam("now")),
+        and_(Ticket.status.in_([REPORTED, ACCEPTED, REOPENED]), Ticket.overdue == False,  # noqa: E712
+             Ticket.solve_due <= bindparam("now")),
+        and_(Ticket.status == AWAITING_PROVIDER, Ticket.created_at <= bindparam("carrier_cutoff")),
+        and_(Ticket.status == RESOLVED, Ticket.resolved_at <= bindparam("confirm_cutoff")),
+    )).limit(1)
+)
+
+
+def anything_due(session: Session, settings: Settings, now: datetime) -> bool:
+    """One cheap query: is any ticket past one of its deadlines?"""
+    params = {"now": now, "carrier_cutoff": now - timedelta(minutes=settings.carrier_wait_minutes),
+              "confirm_cutoff": now - timedelta(hours=settings.confirm_wait_hours)}
+    return session.execute(_ANYTHING_DUE, params).first() is not None
+
+
 def sweep(session: Session, *, settings: Settings, now: datetime) -> list[Outgoing]:
     """Everything due as of `now`: carrier time-outs, re-pings, escalations, overdue marks, auto-close."""
+    if not anything_due(session, settings, now):
+        return []
     grids = _Grids(session)
     out: list[Outgoing] = []
     out += _carrier_timeouts(session, settings, now, grids)
@@ -82,31 +104,31 @@ def _carrier_timeouts(session: Session, settings: Settings, now: datetime, grids
 
 def _unaccepted(session: Session, settings: Settings, now: datetime, grids: _Grids) -> list[Outgoing]:
     """First a reminder to the assignees, one acceptance window later the comprehensive worker."""
-    stmt = select(Ticket).where(col(Ticket.status).in_([REPORTED, REOPENED]), Ticket.escalation < 2,
-                                col(Ticket.accept_due).is_not(None), Ticket.accept_due <= now)
+    waiting = col(Ticket.status).in_([REPORTED, REOPENED])
+    remind = select(Ticket).where(waiting, Ticket.escalation == 0, Ticket.accept_due <= now)
+    escalate = select(Ticket).where(waiting, Ticket.escalation == 1, Ticket.escalate_at <= now)
     out: list[Outgoing] = []
-    for ticket in session.exec(stmt).all():
+    for ticket in session.exec(remind).all():
         accept_minutes = settings.deadlines(ticket.color)[0]
-        grid = grids.grid(ticket.grid_id)
-        cycle = f"{ticket.status}:{ticket.accept_due.isoformat()}"
-        if ticket.escalation == 0:
-            if not _claim(session, ticket, now, "reminded", f"remind:{cycle}"):
-                continue
-            ticket.escalation = 1
-            people = [m for m in grids.members(ticket.grid_id) if m.contact_id in ticket.assignee_ids]
-            out.append(Outgoing(text=texts.reping(ticket.id, ticket.category, ticket.provider, accept_minutes),
-                                room=grid.room, mentions=tuple(mention(m) for m in people)))
-        elif now >= ticket.accept_due + timedelta(minutes=accept_minutes):
-            if not _claim(session, ticket, now, "escalated", f"escalate:{cycle}", "not accepted"):
-                continue
-            ticket.escalation = 2
-            ticket.owner_role = "comprehensive"
-            note = texts.escalated_unaccepted(ticket.id, ticket.category, ticket.provider,
-                                              "、".join(ticket.assignees), grid.room)
-            out += [Outgoing(text=note, to=mention(m)) for m in grids.comprehensive(ticket.grid_id)]
-        else:
+        if not _claim(session, ticket, now, "reminded", f"remind:{ticket.status}:{ticket.accept_due.isoformat()}"):
             continue
+        ticket.escalation = 1
+        ticket.escalate_at = ticket.accept_due + timedelta(minutes=accept_minutes)
         session.add(ticket)
+        people = [m for m in grids.members(ticket.grid_id) if m.contact_id in ticket.assignee_ids]
+        out.append(Outgoing(text=texts.reping(ticket.id, ticket.category, ticket.provider, accept_minutes),
+                            room=grids.grid(ticket.grid_id).room, mentions=tuple(mention(m) for m in people)))
+    for ticket in session.exec(escalate).all():
+        if not _claim(session, ticket, now, "escalated", f"escalate:{ticket.status}:{ticket.accept_due.isoformat()}",
+                      "not accepted"):
+            continue
+        ticket.escalation = 2
+        ticket.escalate_at = None
+        ticket.owner_role = "comprehensive"
+        session.add(ticket)
+        note = texts.escalated_unaccepted(ticket.id, ticket.category, ticket.provider,
+                                          "、".join(ticket.assignees), grids.grid(ticket.grid_id).room)
+        out += [Outgoing(text=note, to=mention(m)) for m in grids.comprehensive(ticket.grid_id)]
     return out
 
 

@@ -87,6 +87,7 @@ class Ticket(SQLModel, table=True):
     closed_at: datetime | None = _when(default=None)
     satisfaction: str | None = None  # "satisfied" | "unsatisfied"
     escalation: int = 0  # 0 none, 1 re-pinged, 2 escalated to the comprehensive worker
+    escalate_at: datetime | None = _when(default=None, index=True)  # when the next escalation step is due
     overdue: bool = False
 
 

@@ -182,6 +182,9 @@ def test_a_crashing_handler_loses_nothing_and_the_bot_goes_on(chat: Chat, monkey
         reviews = list(session.exec(select(Review)))
         assert [(r.text, r.reason) for r in reviews] == [("我家停水了", "error in request")]
         assert list(session.exec(select(Ticket))) == []  # the half-made ticket was rolled back
+        claimed = session.exec(select(InboundMessage)).one()
+        assert claimed.outcome == "error"  # kept, and a redelivery will not run it again
+    assert chat.say("张阿姨", "我家停水了", msg_id="m1") == []
     assert mentioned(chat.say("刘大爷", "5栋停电了")[:1]) == [POWER]
 
 

@@ -22,28 +22,28 @@ class Request:
         assert ctx.grid is not None
         prediction = ctx.classifier.predict(ctx.text)
         if prediction.category == "none":
-            repo.set_outcome(ctx.session, msg_id=ctx.msg.msg_id, outcome="none")
+            ctx.outcome = "none"
             return True
         if prediction.abstained:
             # Not sure enough to ping anyone: the comprehensive worker reviews it in the digest.
             repo.add_review(ctx.session, grid_id=ctx.grid.id, msg=ctx.msg, text=ctx.text,
                             guess=prediction.category, confidence=prediction.confidence, reason="abstained")
-            repo.set_outcome(ctx.session, msg_id=ctx.msg.msg_id, outcome="abstained")
+            ctx.outcome = "abstained"
             return True
         if ctx.sender_roles & (set(roles_for(prediction.category, prediction.provider, False)) - {"comprehensive"}):
             # A water worker talking about water is at work, not reporting a problem.
-            repo.set_outcome(ctx.session, msg_id=ctx.msg.msg_id, outcome="worker-talk")
+            ctx.outcome = "worker-talk"
             return True
         target = tickets.find_merge_target(ctx.session, settings=ctx.settings, grid_id=ctx.grid.id,
                                            prediction=prediction, now=ctx.now)
         if target is not None:
             households = tickets.add_household_report(ctx.session, ticket=target, msg=ctx.msg, text=ctx.text)
-            repo.set_outcome(ctx.session, msg_id=ctx.msg.msg_id, outcome=f"merged:{target.id}")
+            ctx.outcome = f"merged:{target.id}"
             ctx.say(texts.merged(target.id, households))
             return True
         ticket = tickets.open_ticket(ctx.session, settings=ctx.settings, grid=ctx.grid, msg=ctx.msg,
                                      text=ctx.text, prediction=prediction)
-        repo.set_outcome(ctx.session, msg_id=ctx.msg.msg_id, outcome=f"ticket:{ticket.id}")
+        ctx.outcome = f"ticket:{ticket.id}"
         if ticket.category == "telecom" and ticket.provider is None and not ticket.urgent:
             ticket.status = AWAITING_PROVIDER
             ctx.session.add(ticket)

@@ -15,6 +15,7 @@ from bot.messages import Incoming, Outgoing
 from bot.schedule import due_runs
 
 log = logging.getLogger(__name__)
+SENT_BATCH = 500
 
 
 class EventError(ValueError):
@@ -72,6 +73,7 @@ class Replayer:
         self.err = err
         self.clock: datetime | None = None
         self.result = ReplayResult()
+        self._sent: list[int] = []
 
     def _emit(self, items: list[Outgoing], ts: datetime) -> None:
         for item in items:
@@ -79,10 +81,17 @@ class Replayer:
                 local = ts.astimezone(self.app.settings.tz)
                 self.out.write(json.dumps(item.as_action(local), ensure_ascii=False) + "\n")
         self.result.actions += len(items)
-        self.app.mark_sent([i.outbox_id for i in items if i.outbox_id is not None], ts)
+        self._sent += [i.outbox_id for i in items if i.outbox_id is not None]
+        if len(self._sent) >= SENT_BATCH:
+            self.flush_sent(ts)
+
+    def flush_sent(self, ts: datetime) -> None:
+        """Mark written actions as sent, in batches (replay writes them straight to its output)."""
+        self.app.mark_sent(self._sent, ts)
+        self._sent = []
 
     def advance(self, until: datetime) -> None:
-        """Run everything scheduled after the clock and up to `until`."""
+        """Run everything scheduled after the clock and up to `until` (flushes sent marks when called alone)."""
         if self.clock is not None:
             for instant, job in due_runs(self.clock, until, self.app.settings):
                 if job == "sweep":
@@ -105,4 +114,6 @@ class Replayer:
             self.advance(msg.ts)
             self.result.events += 1
             self._emit(self.app.handle(msg), msg.ts)
+        if self.clock is not None:
+            self.flush_sent(self.clock)
         return self.result
