@@ -13,7 +13,16 @@ __all__ = ["Classifier", "Prediction", "load_classifier"]
 
 
 def load_classifier(settings: "Settings") -> Classifier:
-    """The detector the bot uses (interim: keywords only, until the trained model lands)."""
-    from bot.classifier.keyword_model import KeywordClassifier
+    """The hybrid detector saved under settings.model_dir, trained first when missing or stale.
 
-    return KeywordClassifier()
+    Falls back to the keyword detector only when there is no training corpus at all.
+    """
+    from bot.classifier.hybrid import HybridClassifier
+    from bot.classifier.training import TRAIN_FILE, load_model
+
+    if not TRAIN_FILE.is_file() and not (settings.model_dir / "classifier.joblib").is_file():
+        from bot.classifier.keyword_model import KeywordClassifier
+
+        return KeywordClassifier()
+    model = load_model(settings, retrain=TRAIN_FILE.is_file())
+    return HybridClassifier(model, settings.abstain_min_confidence, settings.abstain_min_margin)

@@ -1,10 +1,11 @@
-"""The classifier's CLI commands: classify (and, with the trained model, train and eval)."""
+"""The classifier's CLI commands: classify, train and eval."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import IO, Callable
 
 from bot.settings import Settings
@@ -15,6 +16,15 @@ def register(sub: "argparse._SubParsersAction", runner: Callable) -> None:
     p = sub.add_parser("classify", help="classify JSON Lines messages ({'text', 'id'}) from FILE or stdin")
     p.add_argument("file", nargs="?", default="-", help="JSON Lines input, '-' for stdin")
     p.set_defaults(handler=runner(cmd_classify))
+
+    p = sub.add_parser("train", help="train the request detector (train.jsonl + stored corrections)")
+    p.add_argument("--if-stale", action="store_true", help="only when the saved model is missing or stale")
+    p.set_defaults(handler=runner(cmd_train))
+
+    p = sub.add_parser("eval", help="per-class precision/recall/F1, false alarms and misses on a labelled JSONL file")
+    p.add_argument("file", help="JSON Lines with text and category (e.g. data/corpus/test.jsonl)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    p.set_defaults(handler=runner(cmd_eval))
 
 
 def classify_lines(lines: IO[str], out: IO[str], classifier) -> int:
@@ -33,11 +43,82 @@ def classify_lines(lines: IO[str], out: IO[str], classifier) -> int:
     return 0
 
 
+def _fail(message: str) -> int:
+    print(f"gridbot: {message}", file=sys.stderr)
+    return 2
+
+
 def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
     from bot.classifier import load_classifier
 
-    classifier = load_classifier(settings)
     if args.file == "-":
-        return classify_lines(sys.stdin, sys.stdout, classifier)
-    with open(args.file, encoding="utf-8") as fh:
-        return classify_lines(fh, sys.stdout, classifier)
+        return classify_lines(sys.stdin, sys.stdout, load_classifier(settings))
+    try:
+        fh = open(args.file, encoding="utf-8")
+    except OSError as exc:
+        return _fail(f"classify: cannot read {args.file}: {exc.strerror}")
+    with fh:
+        return classify_lines(fh, sys.stdout, load_classifier(settings))
+
+
+def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.classifier.training import CorpusError, is_stale, train
+
+    if args.if_stale and not is_stale(settings):
+        print(f"classifier model is up to date ({settings.model_dir})", file=sys.stderr)
+        return 0
+    try:
+        model = train(settings)
+    except CorpusError as exc:
+        return _fail(f"train: {exc}")
+    m = model.meta
+    print(f"trained {model.version} on {m['n_train']} messages ({m['n_corrections']} corrections) in "
+          f"{m['seconds']} s -> {settings.model_dir}; data hash {model.data_hash[:12]}", file=sys.stderr)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.classifier import load_classifier
+    from bot.classifier.metrics import evaluate, render
+    from bot.classifier.training import CorpusError, read_jsonl
+    from bot.labels import CATEGORIES
+
+    try:
+        examples = read_jsonl(Path(args.file))
+    except OSError as exc:
+        return _fail(f"eval: cannot read {args.file}: {exc.strerror}")
+    except CorpusError as exc:
+        return _fail(f"eval: {exc}")
+    if not examples:
+        return _fail(f"eval: {args.file} has no examples")
+    preds = load_classifier(settings).predict_many([e.text for e in examples])
+    report = evaluate([e.category for e in examples], preds, CATEGORIES)
+    print(json.dumps(report, ensure_ascii=False) if args.json else render(report))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stand-alone entry point (`python -m bot.classifier.cli`), for when bot.cli is not at hand."""
+    from bot.settings import SettingsError, load_settings
+
+    parser = argparse.ArgumentParser(prog="gridbot")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def runner(fn: Callable) -> Callable:
+        def run(args: argparse.Namespace) -> int:
+            try:
+                settings = load_settings(**({"database_url": args.db} if getattr(args, "db", None) else {}))
+            except SettingsError as exc:
+                return _fail(str(exc))
+            return fn(args, settings)
+        return run
+
+    register(sub, runner)
+    for p in sub.choices.values():
+        p.add_argument("--db", help="SQLAlchemy URL of the database")
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

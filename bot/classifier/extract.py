@@ -50,6 +50,20 @@ _URGENT = re.compile(
 )
 
 
+# A problem that is over is not a request, whatever words the message contains.
+SOLVED = re.compile(
+    r"(?:来水|来电|有电|有水|有网|网好|修好|好了|恢复|通了)了?.{0,6}(?:谢谢|感谢|辛苦|多谢)|"
+    r"^(?:来水了|来电了|电来了|水来了|网好了|有网了|有信号了)|已经(?:修好|恢复|来水|来电|好)了?|"
+    r"(?:谢谢|感谢|辛苦).{0,8}(?:修好|来水|来电|恢复|弄好|解决)了"
+)
+
+# Forwarded articles, news and notices: about a problem, but not a request from this grid.
+FORWARDED = re.compile(
+    r"转发|转自|转载|扩散|据.{0,6}报道|新闻|【|温馨提示|通知[:：]|公告|据悉|记者|央视|"
+    r"网友|热搜|某地|外地|别的(?:地方|小区|村)|隔壁(?:县|市|镇)"
+)
+
+
 def is_urgent(text: str) -> bool:
     """Needs action within the hour (CONTRACT.md): fire, gas, live wire, flooding main, fight, person in danger."""
     return bool(_URGENT.search(text))

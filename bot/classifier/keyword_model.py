@@ -5,19 +5,16 @@ It is the evidence layer of the hybrid classifier and a usable detector on its o
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Sequence
 
 import jieba
 
 from bot.classifier.base import Prediction
-from bot.classifier.extract import extract_location, extract_provider, is_urgent, normalize
+from bot.classifier.extract import SOLVED as _SOLVED, extract_location, extract_provider, is_urgent, normalize
 from bot.labels import REQUEST_CATEGORIES
 from bot.paths import KEYWORDS
 
-# Messages saying a problem is over are not requests, whatever words they contain.
-_SOLVED = re.compile(r"(?:来水|来电|有电|有水|有网|网好|修好|好了|恢复)了?.{0,6}(?:谢谢|感谢|辛苦)|^(?:来水了|来电了|电来了|水来了)")
 
 
 def load_keywords(folder: Path = KEYWORDS) -> dict[str, frozenset[str]]:

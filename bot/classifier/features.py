@@ -1,0 +1,170 @@
+"""Feature extraction shared by training and prediction: char n-grams, jieba words, keyword evidence.
+
+The same code builds the training matrix and the vector of one message, so the two can never
+disagree; one-message prediction avoids scikit-learn's per-call overhead (it only needs a few
+dictionary look-ups and one small dot product).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+import jieba
+import numpy as np
+from scipy import sparse
+
+from bot.classifier.extract import SOLVED, FORWARDED, is_urgent
+
+_DIGITS = re.compile(r"[0-9]+")
+_SKIP_TOKEN = re.compile(r"^[\s\W_]+$")
+
+jieba.setLogLevel(logging.WARNING)  # its start-up chatter is not ours to print
+
+
+def feature_text(clean: str) -> str:
+    """What the n-grams see: lower case, every digit run folded to one '0' (room numbers are noise)."""
+    return _DIGITS.sub("0", clean.lower())
+
+
+def cut(clean: str) -> list[str]:
+    """jieba tokens of a normalised message (user dictionary loaded by the caller)."""
+    return jieba.lcut(clean)
+
+
+@dataclass
+class FeatureConfig:
+    """How messages become features; stored in the artefact."""
+
+    char_min: int = 1
+    char_max: int = 3
+    words: bool = True
+    word_bigrams: bool = True
+    min_df: int = 1
+    max_df: float = 1.0
+    keyword_weight: float = 0.6
+    rule_weight: float = 0.6
+
+
+@dataclass
+class _Block:
+    vocab: dict[str, int] = field(default_factory=dict)
+    idf: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    offset: int = 0
+
+
+class Featurizer:
+    """Char n-gram TF-IDF + word TF-IDF (each L2-normalised) + keyword-hit and rule features."""
+
+    def __init__(self, config: FeatureConfig, keyword_index: dict[str, str], categories: Sequence[str]) -> None:
+        self.config = config
+        self.keyword_index = dict(keyword_index)  # word -> category
+        self.extra_names: list[str] = [f"kw:{c}" for c in categories] + ["rule:solved", "rule:forwarded", "rule:urgent", "rule:short"]
+        self._extra_pos = {name: i for i, name in enumerate(self.extra_names)}
+        self.char = _Block()
+        self.word = _Block()
+        self.n_features = 0
+
+    # --- analysis -------------------------------------------------------------------------
+
+    def char_grams(self, ftext: str) -> Counter:
+        lo, hi = self.config.char_min, self.config.char_max
+        text = ftext.replace(" ", "")
+        n = len(text)
+        return Counter(text[i:i + k] for k in range(lo, hi + 1) for i in range(n - k + 1))
+
+    def word_grams(self, tokens: Sequence[str]) -> Counter:
+        if not self.config.words:
+            return Counter()
+        words = [t.lower() for t in tokens if not _SKIP_TOKEN.match(t)]
+        words = [_DIGITS.sub("0", w) for w in words]
+        grams = Counter(words)
+        if self.config.word_bigrams:
+            grams.update(f"{a}_{b}" for a, b in zip(words, words[1:]))
+        return grams
+
+    def extras(self, clean: str, tokens: Sequence[str]) -> dict[str, float]:
+        """Keyword evidence per category and a few rule flags, already weighted."""
+        hits: Counter = Counter()
+        for token in tokens:
+            category = self.keyword_index.get(token)
+            if category is not None:
+                hits[category] += 1
+        kw = self.config.keyword_weight
+        out = {f"kw:{c}": kw * min(n, 3) / 3 ** 0.5 for c, n in hits.items()}
+        rw = self.config.rule_weight
+        if SOLVED.search(clean):
+            out["rule:solved"] = rw
+        if FORWARDED.search(clean):
+            out["rule:forwarded"] = rw
+        if is_urgent(clean):
+            out["rule:urgent"] = rw
+        if len(clean) <= 4:
+            out["rule:short"] = rw
+        return out
+
+    # --- fitting ----------------------------------------------------------------------------
+
+    def fit(self, docs: Sequence[tuple[str, Sequence[str]]], weights: Sequence[float] | None = None) -> "Featurizer":
+        """Learn vocabularies and idf from (clean text, tokens) pairs."""
+        char_counts = [self.char_grams(feature_text(c)) for c, _ in docs]
+        word_counts = [self.word_grams(t) for _, t in docs]
+        self.char = self._fit_block(char_counts, 0)
+        self.word = self._fit_block(word_counts, len(self.char.vocab))
+        self.n_features = len(self.char.vocab) + len(self.word.vocab) + len(self.extra_names)
+        return self
+
+    def _fit_block(self, counts: list[Counter], offset: int) -> _Block:
+        df: Counter = Counter()
+        for c in counts:
+            df.update(c.keys())
+        n = len(counts)
+        max_df = self.config.max_df * n
+        terms = sorted(t for t, d in df.items() if self.config.min_df <= d <= max_df)
+        vocab = {t: offset + i for i, t in enumerate(terms)}
+        idf = np.array([math.log((1 + n) / (1 + df[t])) + 1.0 for t in terms], dtype=np.float64)
+        return _Block(vocab, idf, offset)
+
+    # --- transforming -----------------------------------------------------------------------
+
+    def _block_vec(self, block: _Block, counts: Counter, idx: list[int], val: list[float]) -> None:
+        vocab, idf, off = block.vocab, block.idf, block.offset
+        start = len(val)
+        for term, c in counts.items():
+            j = vocab.get(term)
+            if j is not None:
+                idx.append(j)
+                val.append((1.0 + math.log(c)) * idf[j - off])
+        norm = math.sqrt(sum(v * v for v in val[start:]))
+        if norm > 0:
+            for i in range(start, len(val)):
+                val[i] /= norm
+
+    def vector(self, clean: str, tokens: Sequence[str]) -> tuple[list[int], list[float]]:
+        """Sparse feature vector of one message as (indices, values)."""
+        idx: list[int] = []
+        val: list[float] = []
+        self._block_vec(self.char, self.char_grams(feature_text(clean)), idx, val)
+        self._block_vec(self.word, self.word_grams(tokens), idx, val)
+        base = len(self.char.vocab) + len(self.word.vocab)
+        for name, v in self.extras(clean, tokens).items():
+            idx.append(base + self._extra_pos[name])
+            val.append(v)
+        return idx, val
+
+    def transform(self, docs: Iterable[tuple[str, Sequence[str]]]) -> sparse.csr_matrix:
+        """CSR matrix of many messages."""
+        indptr = [0]
+        indices: list[int] = []
+        data: list[float] = []
+        for clean, tokens in docs:
+            i, v = self.vector(clean, tokens)
+            indices.extend(i)
+            data.extend(v)
+            indptr.append(len(indices))
+        return sparse.csr_matrix((np.array(data, dtype=np.float64), np.array(indices, dtype=np.int64), np.array(indptr)),
+                                 shape=(len(indptr) - 1, self.n_features))

@@ -1,0 +1,180 @@
+"""The hybrid request detector: keyword evidence + TF-IDF features into calibrated linear heads."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+from scipy import sparse
+
+from bot.classifier.base import Prediction
+from bot.classifier.extract import extract_location, extract_provider, is_urgent, normalize
+from bot.classifier.features import Featurizer, cut
+
+MODEL_VERSION = "hybrid-3"
+
+
+@dataclass
+class LinearHead:
+    """A fitted linear model reduced to arrays: softmax(temperature-scaled W·x + b)."""
+
+    classes: tuple[str, ...]
+    coef_t: np.ndarray  # (n_features, n_classes), so one message gathers rows
+    intercept: np.ndarray
+    temperature: float = 1.0
+
+    @classmethod
+    def from_estimator(cls, est, temperature: float = 1.0) -> "LinearHead":
+        coef = np.asarray(est.coef_, dtype=np.float64)
+        intercept = np.asarray(est.intercept_, dtype=np.float64)
+        classes = tuple(str(c) for c in est.classes_)
+        if coef.shape[0] == 1:  # binary: make it two-column so softmax gives P(class 1)
+            coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+            intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
+        return cls(classes, np.ascontiguousarray(coef.T), intercept, temperature)
+
+    def decision_one(self, idx: Sequence[int], val: Sequence[float]) -> np.ndarray:
+        if not idx:
+            return self.intercept.copy()
+        return np.asarray(val, dtype=np.float64) @ self.coef_t[np.asarray(idx, dtype=np.int64)] + self.intercept
+
+    def decision_many(self, X: sparse.csr_matrix) -> np.ndarray:
+        return np.asarray(X @ self.coef_t) + self.intercept
+
+    def proba_from_decision(self, d: np.ndarray) -> np.ndarray:
+        z = d / self.temperature
+        z = z - z.max(axis=-1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=-1, keepdims=True)
+
+
+@dataclass
+class HybridModel:
+    """Everything prediction needs; this object is the saved artefact's payload."""
+
+    featurizer: Featurizer
+    category: LinearHead
+    provider: LinearHead | None = None
+    urgent: LinearHead | None = None
+    thresholds: dict[str, float] = field(default_factory=dict)
+    version: str = MODEL_VERSION
+    data_hash: str = ""
+    meta: dict = field(default_factory=dict)
+
+
+def fit_temperature(decisions: np.ndarray, y: np.ndarray) -> float:
+    """The softmax temperature minimising log-loss of out-of-fold decisions (a one-parameter calibration)."""
+    best_t, best_loss = 1.0, math.inf
+    rows = np.arange(len(y))
+    for t in np.exp(np.linspace(math.log(0.05), math.log(5.0), 60)):
+        z = decisions / t
+        z = z - z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        loss = -logp[rows, y].mean()
+        if loss < best_loss:
+            best_t, best_loss = float(t), loss
+    return best_t
+
+
+class HybridClassifier:
+    """Predicts with a `HybridModel`; abstains when unsure (see `Prediction.abstained`)."""
+
+    def __init__(self, model: HybridModel, min_confidence: float = 0.45, min_margin: float = 0.10,
+                 provider_min: float = 0.6, urgent_min: float = 0.5) -> None:
+        self.model = model
+        self.min_confidence = min_confidence
+        self.min_margin = min_margin
+        self.provider_min = provider_min
+        self.urgent_min = urgent_min
+        self._none = model.category.classes.index("none") if "none" in model.category.classes else -1
+        fz = model.featurizer
+        self._word_names = {j: w for w, j in fz.word.vocab.items()}
+
+    # --- one message ------------------------------------------------------------------------
+
+    def predict(self, text: str) -> Prediction:
+        """Read one message."""
+        clean = normalize(text)
+        tokens = cut(clean)
+        idx, val = self.model.featurizer.vector(clean, tokens)
+        head = self.model.category
+        probs = head.proba_from_decision(head.decision_one(idx, val))
+        return self._decide(clean, tokens, idx, val, probs)
+
+    def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
+        """Read many messages (one matrix product for the category head)."""
+        cleans = [normalize(t) for t in texts]
+        toks = [cut(c) for c in cleans]
+        vecs = [self.model.featurizer.vector(c, t) for c, t in zip(cleans, toks)]
+        head = self.model.category
+        if not vecs:
+            return []
+        X = _csr(vecs, self.model.featurizer.n_features)
+        probs = head.proba_from_decision(head.decision_many(X))
+        return [self._decide(c, t, i, v, p) for c, t, (i, v), p in zip(cleans, toks, vecs, probs)]
+
+    # --- the decision rule ------------------------------------------------------------------
+
+    def _decide(self, clean: str, tokens: Sequence[str], idx: list[int], val: list[float], probs: np.ndarray) -> Prediction:
+        classes = self.model.category.classes
+        order = np.argsort(-probs, kind="stable")
+        top, second = int(order[0]), int(order[1])
+        category = classes[top]
+        confidence = float(probs[top])
+        margin = confidence - float(probs[second])
+        if category != "none":
+            floor = max(self.min_confidence, self.model.thresholds.get(category, 0.0))
+            abstained = confidence < floor or margin < self.min_margin
+        else:  # chatter, unless a request is nearly as likely: then a person should look
+            abstained = classes[second] != "none" and margin < self.min_margin
+        provider = self._provider(clean, idx, val) if category == "telecom" else None
+        urgent = category != "none" and self._urgent(clean, idx, val)
+        return Prediction(
+            category=category,
+            confidence=confidence,
+            provider=provider,
+            urgent=urgent,
+            keywords=self._keywords(tokens, idx, val, top),
+            location=extract_location(clean) if category != "none" else None,
+            abstained=abstained,
+            scores={c: float(p) for c, p in zip(classes, probs)},
+        )
+
+    def _provider(self, clean: str, idx: list[int], val: list[float]) -> str | None:
+        named = extract_provider(clean)
+        if named is not None or self.model.provider is None:
+            return named
+        head = self.model.provider
+        p = head.proba_from_decision(head.decision_one(idx, val))
+        best = int(np.argmax(p))
+        label = head.classes[best]
+        return label if label != "null" and p[best] >= self.provider_min else None
+
+    def _urgent(self, clean: str, idx: list[int], val: list[float]) -> bool:
+        if is_urgent(clean):
+            return True
+        head = self.model.urgent
+        if head is None:
+            return False
+        p = head.proba_from_decision(head.decision_one(idx, val))
+        return bool(p[head.classes.index("True")] >= self.urgent_min) if "True" in head.classes else False
+
+    def _keywords(self, tokens: Sequence[str], idx: list[int], val: list[float], cls: int) -> tuple[str, ...]:
+        """Keyword-file words found, then (for requests) the words that most support the label."""
+        index = self.model.featurizer.keyword_index
+        found = [t for t in tokens if t in index]
+        if cls != self._none and len(found) < 3:
+            coef = self.model.category.coef_t[:, cls]
+            support = sorted(((coef[j] * v, self._word_names[j]) for j, v in zip(idx, val) if j in self._word_names),
+                             reverse=True)
+            found += [w for s, w in support if s > 0 and "_" not in w and len(w) > 1][: 3 - len(found)]
+        return tuple(dict.fromkeys(found))
+
+
+def _csr(vecs: Sequence[tuple[list[int], list[float]]], n_features: int) -> sparse.csr_matrix:
+    indptr = np.cumsum([0] + [len(i) for i, _ in vecs])
+    indices = np.fromiter((j for i, _ in vecs for j in i), dtype=np.int64, count=int(indptr[-1]))
+    data = np.fromiter((x for _, v in vecs for x in v), dtype=np.float64, count=int(indptr[-1]))
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(vecs), n_features))
