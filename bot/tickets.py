@@ -142,6 +142,7 @@ def reopen(session: Session, *, ticket: Ticket, grid: Grid, members: Sequence[Me
     ticket.resolved_at = None
     ticket.updated_at = now
     ticket.escalation = 0
+    ticket.escalate_at = None
     set_deadlines(ticket, _settings_of(session), now)
     comprehensive = [m for m in members if m.role == "comprehensive"]
     for member in comprehensive:
@@ -171,6 +172,7 @@ def reassign(session: Session, *, ticket: Ticket, grid: Grid, members: Sequence[
     ticket.status = REPORTED
     ticket.accepted_at = None
     ticket.escalation = 0
+    ticket.escalate_at = None
     set_deadlines(ticket, _settings_of(session), now)
     out = route(session, ticket=ticket, grid=grid, members=members, text=text, now=now, actor=worker.name)
     out[0] = Outgoing(text=texts.reassigned(ticket.id, category, provider) + "\n" + out[0].text,

@@ -114,7 +114,7 @@ def test_the_sample_day_replays_into_tickets_and_a_digest(tmp_path: Path, capsys
     (["replay", "EVENTS", "--roster", "/nonexistent/roster.csv"], "cannot read"),
     (["digest", "--date", "20-11-2026"], "not YYYY-MM-DD"),
     (["tickets", "show", "12345"], "no ticket #12345"),
-    (["classify", "/nonexistent/in.jsonl"], "cannot read input"),
+    (["classify", "/nonexistent/in.jsonl"], "cannot read"),
 ])
 def test_input_mistakes_exit_2_with_one_line(tmp_path: Path, capsys, argv, message) -> None:
     events = tmp_path / "events.jsonl"
