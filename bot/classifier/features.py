@@ -18,7 +18,7 @@ import jieba
 import numpy as np
 from scipy import sparse
 
-from bot.classifier.extract import SOLVED, FORWARDED, is_urgent
+from bot.classifier.extract import ADVERT, FORWARDED, SOLVED, is_urgent
 
 _DIGITS = re.compile(r"[0-9]+")
 _SKIP_TOKEN = re.compile(r"^[\s\W_]+$")
@@ -44,7 +44,7 @@ class FeatureConfig:
     char_max: int = 3
     words: bool = True
     word_bigrams: bool = True
-    min_df: int = 1
+    min_df: int = 2
     max_df: float = 1.0
     keyword_weight: float = 0.6
     rule_weight: float = 0.6
@@ -63,7 +63,7 @@ class Featurizer:
     def __init__(self, config: FeatureConfig, keyword_index: dict[str, str], categories: Sequence[str]) -> None:
         self.config = config
         self.keyword_index = dict(keyword_index)  # word -> category
-        self.extra_names: list[str] = [f"kw:{c}" for c in categories] + ["rule:solved", "rule:forwarded", "rule:urgent", "rule:short"]
+        self.extra_names: list[str] = [f"kw:{c}" for c in categories] + ["rule:solved", "rule:forwarded", "rule:urgent", "rule:short", "rule:advert"]
         self._extra_pos = {name: i for i, name in enumerate(self.extra_names)}
         self.char = _Block()
         self.word = _Block()
@@ -103,6 +103,8 @@ class Featurizer:
             out["rule:forwarded"] = rw
         if is_urgent(clean):
             out["rule:urgent"] = rw
+        if ADVERT.search(clean):
+            out["rule:advert"] = rw
         if len(clean) <= 4:
             out["rule:short"] = rw
         return out

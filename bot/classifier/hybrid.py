@@ -10,7 +10,7 @@ import numpy as np
 from scipy import sparse
 
 from bot.classifier.base import Prediction
-from bot.classifier.extract import extract_location, extract_provider, is_urgent, normalize
+from bot.classifier.extract import ADVERT, SOLVED, extract_location, extract_provider, is_urgent, normalize
 from bot.classifier.features import Featurizer, cut
 
 MODEL_VERSION = "hybrid-3"
@@ -131,6 +131,8 @@ class HybridClassifier:
             abstained = classes[second] != "none" and margin < self.min_margin
         provider = self._provider(clean, idx, val) if category == "telecom" else None
         urgent = category != "none" and self._urgent(clean, idx, val)
+        if category != "none" and not urgent and (SOLVED.search(clean) or ADVERT.search(clean)):
+            abstained = True  # "fixed now, thanks" or an advert: a person may look, nobody is pinged
         return Prediction(
             category=category,
             confidence=confidence,

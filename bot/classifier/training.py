@@ -30,7 +30,7 @@ DEV_FILE = DATA / "corpus" / "dev.jsonl"
 ARTEFACT = "classifier.joblib"
 META = "classifier.json"
 SEED = 20240601
-C_CATEGORY = 0.5
+C_CATEGORY = 1.0
 CORRECTION_WEIGHT = 3.0
 THRESHOLD_GRID = (0.0, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 
