@@ -84,4 +84,11 @@ _LOCATION = re.compile(
 def extract_location(text: str) -> str | None:
     """The building/unit/room or 组/村 the message names, e.g. 3栋2单元501."""
     match = _LOCATION.search(text)
-    return match.group(0) if match else None
+    if not match:
+        return None
+    place = _LEAD.sub("", match.group(0))
+    return place or None
+
+
+# Words before a place name that are not part of it ("我们三组" is 三组).
+_LEAD = re.compile(r"^(?:我们|咱们|俺们|我家|我|咱|俺|你们|他们|在|住在|是|的|这个|那个|这|那)+")

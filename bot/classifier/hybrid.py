@@ -171,8 +171,13 @@ class HybridClassifier:
             coef = self.model.category.coef_t[:, cls]
             support = sorted(((coef[j] * v, self._word_names[j]) for j, v in zip(idx, val) if j in self._word_names),
                              reverse=True)
-            found += [w for s, w in support if s > 0 and "_" not in w and len(w) > 1][: 3 - len(found)]
+            found += [w for s, w in support if s > 0 and "_" not in w and len(w) > 1 and w not in _NOT_KEYWORDS][: 3 - len(found)]
         return tuple(dict.fromkeys(found))
+
+
+# Frequent supporting words that say nothing about the problem.
+_NOT_KEYWORDS = frozenset({"单元", "号楼", "网格员", "我们", "你们", "他们", "这个", "那个", "今天", "昨天", "现在",
+                           "一下", "什么", "怎么", "还是", "已经", "没有", "可以", "师傅", "麻烦"})
 
 
 def _csr(vecs: Sequence[tuple[list[int], list[float]]], n_features: int) -> sparse.csr_matrix:

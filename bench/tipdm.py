@@ -1,0 +1,97 @@
+"""TipDM Cup 2020 (problem C, 7 topics): the project's trainable pipeline vs a plain baseline.
+
+    .venv/bin/python bench/tipdm.py [--cv]
+
+Trains the same `build_model` code as `gridbot train` (no keyword files: this taxonomy is not
+ours) on ../shared/benchmarks/tipdm2020/train.csv and reports macro-F1 on test.csv beside a plain
+char 1-3-gram TF-IDF + LinearSVC, both computed in this run. Settings were chosen by 5-fold
+cross-validation on train.csv (`--cv` prints it); test.csv is only scored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.classifier.features import FeatureConfig  # noqa: E402
+from bot.classifier.hybrid import HybridClassifier  # noqa: E402
+from bot.classifier.training import Example, build_model  # noqa: E402
+from bot.paths import ROOT  # noqa: E402
+
+BENCH = ROOT.parent / "shared" / "benchmarks" / "tipdm2020"
+# Long, formal messages: the same pipeline, word bigrams on, C from CV on train.csv.
+CONFIG = FeatureConfig(char_min=1, char_max=3, words=True, word_bigrams=True, min_df=2, keyword_weight=0.0, rule_weight=0.0)
+C = 1.0
+
+
+def read(name: str) -> list[Example]:
+    with open(BENCH / name, encoding="utf-8-sig", newline="") as fh:
+        return [Example(text, label) for label, text in csv.reader(fh)]
+
+
+def macro_f1(gold, pred) -> float:
+    from sklearn.metrics import f1_score
+
+    return float(f1_score(gold, pred, average="macro"))
+
+
+def hybrid(train: list[Example], texts: list[str], config: FeatureConfig = CONFIG, c: float = C) -> list[str]:
+    model = build_model(train, {}, config=config, C=c, with_heads=False)
+    return [p.category for p in HybridClassifier(model, 0.0, 0.0).predict_many(texts)]
+
+
+def baseline(train: list[Example], texts: list[str]) -> list[str]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import LinearSVC
+
+    pipe = make_pipeline(TfidfVectorizer(analyzer="char", ngram_range=(1, 3)), LinearSVC(random_state=0))
+    pipe.fit([e.text for e in train], [e.category for e in train])
+    return list(pipe.predict(texts))
+
+
+def cross_validate(train: list[Example]) -> None:
+    """5-fold CV on train.csv for a few settings (how CONFIG and C were chosen)."""
+    import numpy as np
+    from sklearn.model_selection import StratifiedKFold
+
+    y = np.array([e.category for e in train])
+    grid = [(CONFIG, 0.5), (CONFIG, 1.0), (CONFIG, 2.0),
+            (FeatureConfig(char_max=4, min_df=2, keyword_weight=0, rule_weight=0), 1.0),
+            (FeatureConfig(word_bigrams=False, min_df=2, keyword_weight=0, rule_weight=0), 1.0)]
+    for config, c in grid:
+        scores = []
+        for tr, te in StratifiedKFold(5, shuffle=True, random_state=0).split(y, y):
+            pred = hybrid([train[i] for i in tr], [train[i].text for i in te], config, c)
+            scores.append(macro_f1(y[te], pred))
+        print(f"cv  char {config.char_min}-{config.char_max} bigrams={config.word_bigrams} C={c}: "
+              f"macro-F1 {np.mean(scores):.4f}", flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cv", action="store_true", help="also print the cross-validation on train.csv")
+    args = parser.parse_args()
+    if not (BENCH / "train.csv").is_file():
+        print(f"{BENCH} is absent: nothing to do", file=sys.stderr)
+        return 0
+    train, test = read("train.csv"), read("test.csv")
+    if args.cv:
+        cross_validate(train)
+    gold, texts = [e.category for e in test], [e.text for e in test]
+    print(f"tipdm2020: train {len(train)}, test {len(test)}")
+    print(f"{'model':44s} {'macro-F1':>9s} {'seconds':>8s}")
+    for name, fn in [("char 1-3 TF-IDF + LinearSVC (baseline)", baseline), ("gridbot pipeline (char+word TF-IDF, SVM)", hybrid)]:
+        start = time.perf_counter()
+        pred = fn(train, texts)
+        print(f"{name:44s} {macro_f1(gold, pred):9.4f} {time.perf_counter() - start:8.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
