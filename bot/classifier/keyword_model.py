@@ -6,7 +6,7 @@ It is the evidence layer of the hybrid classifier and a usable detector on its o
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import jieba
 
@@ -32,11 +32,19 @@ def load_keywords(folder: Path = KEYWORDS) -> dict[str, frozenset[str]]:
     return table
 
 
-def register_user_dict(keywords: dict[str, frozenset[str]]) -> None:
-    """Teach jieba every keyword as one token (the user dictionary)."""
-    for words in keywords.values():
-        for word in words:
-            jieba.add_word(word, freq=2000)
+_REGISTERED: set[str] = set()
+
+
+def register_user_dict(keywords: dict[str, frozenset[str]] | Iterable[str]) -> None:
+    """Teach jieba every keyword as one token (the user dictionary).
+
+    Once per word and process: jieba adds each call's frequency to its total, so registering a
+    word twice would shift every later segmentation (and make training depend on history).
+    """
+    words = set().union(*keywords.values()) if isinstance(keywords, dict) else set(keywords)
+    for word in sorted(words - _REGISTERED):
+        jieba.add_word(word, freq=2000)
+        _REGISTERED.add(word)
 
 
 class KeywordClassifier:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-import jieba
 import numpy as np
 
 from bot.classifier.extract import is_urgent, normalize
@@ -284,6 +283,5 @@ def load_model(settings: "Settings", retrain: bool = True) -> HybridModel:
         log.info("classifier model missing or stale: training")
         return train(settings)
     model = joblib.load(settings.model_dir / ARTEFACT)
-    for word in model.featurizer.keyword_index:
-        jieba.add_word(word, freq=2000)
+    register_user_dict(model.featurizer.keyword_index)
     return model

@@ -1,0 +1,92 @@
+"""Training: the data hash, staleness, determinism, stored corrections, the tipdm pipeline."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.classifier.hybrid import HybridClassifier
+from bot.classifier.keyword_model import load_keywords
+from bot.classifier.training import (
+    Example, build_model, current_hash, is_stale, load_corrections, load_model, read_jsonl, train, TRAIN_FILE,
+)
+from bot.settings import Settings, load_settings
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks" / "tipdm2020"
+
+
+def _settings(folder: Path) -> Settings:
+    return load_settings(folder / "absent.env", environ={}, database_url=f"sqlite:///{folder / 'gridbot.db'}",
+                         model_dir=folder / "model")
+
+
+def _store_correction(url: str, text: str, category: str, provider: str | None = None) -> None:
+    models = pytest.importorskip("models")
+    from sqlmodel import Session, SQLModel, create_engine
+
+    engine = create_engine(url)
+    SQLModel.metadata.create_all(engine)
+    with Session(engine) as session:
+        session.add(models.Correction(text=text, category=category, provider=provider,
+                                      created_at=datetime(2026, 1, 1, tzinfo=timezone.utc)))
+        session.commit()
+    engine.dispose()
+
+
+def test_no_database_means_no_corrections(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'absent.db'}"
+    assert load_corrections(url) == []
+    assert not (tmp_path / "absent.db").exists()  # looking must not create it
+
+
+def test_correction_makes_model_stale_and_is_trained_on(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    assert is_stale(settings)
+    train(settings)
+    assert not is_stale(settings)
+    before = current_hash(settings)[0]
+    text = "小区那个快递柜的屏幕又黑屏了 取不了件"
+    _store_correction(settings.database_url, text, "other")
+    after, corrections = current_hash(settings)
+    assert after != before and [c.text for c in corrections] == [text]
+    assert is_stale(settings)
+    model = load_model(settings)  # retrains because the artefact is stale
+    assert model.meta["n_corrections"] == 1 and model.data_hash == after
+    assert not is_stale(settings)
+    assert HybridClassifier(model).predict(text).category == "other"
+
+
+def test_training_is_deterministic() -> None:
+    sample = read_jsonl(TRAIN_FILE)[::4]
+    a = build_model(sample, load_keywords())
+    b = build_model(sample, load_keywords())
+    assert np.array_equal(a.category.coef_t, b.category.coef_t)
+    assert a.thresholds == b.thresholds and a.category.temperature == b.category.temperature
+
+
+def test_keyword_file_change_changes_hash(tmp_path: Path) -> None:
+    from bot.classifier.training import data_hash
+
+    folder = tmp_path / "kw"
+    folder.mkdir()
+    (folder / "water.txt").write_text("停水\n", encoding="utf-8")
+    first = data_hash(TRAIN_FILE, None, folder, [])
+    (folder / "water.txt").write_text("停水\n没水\n", encoding="utf-8")
+    assert data_hash(TRAIN_FILE, None, folder, []) != first
+
+
+@pytest.mark.skipif(not (SHARED / "train.csv").is_file(), reason="../shared tipdm2020 benchmark absent")
+def test_same_pipeline_learns_another_taxonomy() -> None:
+    import csv
+
+    with open(SHARED / "train.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = [Example(text[:200], label) for label, text in csv.reader(fh)][::3]
+    model = build_model(rows[:-60], {}, with_heads=False)
+    clf = HybridClassifier(model, 0.0, 0.0)
+    predicted = [p.category for p in clf.predict_many([e.text for e in rows[-60:]])]
+    accuracy = np.mean([p == e.category for p, e in zip(predicted, rows[-60:])])
+    assert set(model.category.classes) == {e.category for e in rows[:-60]}
+    assert accuracy > 0.6
