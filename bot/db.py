@@ -40,8 +40,10 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-        # pysqlite starts transactions lazily, which breaks SAVEPOINTs: begin explicitly instead.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        # pysqlite starts transactions lazily, which breaks SAVEPOINTs: begin explicitly instead, and
+        # IMMEDIATE, so that a second process waits for the write lock (busy timeout) rather than
+        # failing when its read snapshot cannot be upgraded to a write.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
     SQLModel.metadata.create_all(engine)
     return engine
 

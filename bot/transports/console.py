@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 import uuid
 from datetime import datetime
 from typing import IO
@@ -34,14 +35,16 @@ class Console:
         rooms = sorted(app.known_rooms())
         self.room: str | None = rooms[0] if rooms else None
         self.speaker = DEFAULT_SPEAKER
+        self._lock = threading.Lock()
 
     def now(self) -> datetime:
         return datetime.now(self.app.settings.tz)
 
     def show(self, items: list[Outgoing]) -> None:
-        for item in items:
-            print(render(item), file=self.out)
-        self.app.mark_sent([i.outbox_id for i in items if i.outbox_id is not None], self.now())
+        with self._lock:  # the scheduler's thread prints too
+            for item in items:
+                print(render(item), file=self.out, flush=True)
+            self.app.mark_sent([i.outbox_id for i in items if i.outbox_id is not None], self.now())
 
     def command(self, line: str) -> bool:
         """A /command; False means quit."""
@@ -87,7 +90,6 @@ class Console:
             text = line
         msg = Incoming(msg_id=f"console:{uuid.uuid4().hex}", room=self.room, sender=self.speaker,
                        text=text, ts=self.now())
-        self.show(self.app.tick(msg.ts))
         self.show(self.app.handle(msg))
 
     def run(self, stdin: IO[str] = sys.stdin) -> int:
@@ -96,6 +98,17 @@ class Console:
             return 2
         print(texts.CONSOLE_BANNER.format(room=self.room, speaker=self.speaker), file=self.out)
         self.show(self.app.unsent())
+        from bot import scheduler
+
+        scheduler.catch_up(self.app, self.show, self.now())
+        jobs = scheduler.background(self.app, self.show)
+        jobs.start()
+        try:
+            return self._loop(stdin)
+        finally:
+            jobs.shutdown(wait=False)
+
+    def _loop(self, stdin: IO[str]) -> int:
         interactive = stdin.isatty()
         while True:
             if interactive:

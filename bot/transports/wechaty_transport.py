@@ -668,13 +668,31 @@ class WechatyTransport:
 
     # ---- scheduled work
     async def _tick_loop(self) -> None:
+        """The sweep and the daily digest on APScheduler (bot/scheduler.py), delivered through the send queue."""
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+        from bot import scheduler
+
         await self._app_ready.wait()
-        while True:
-            await asyncio.sleep(self.settings.sweep_seconds)
-            try:
-                self.enqueue(await self.core(self.app.tick, datetime.now(timezone.utc)))
-            except Exception:  # noqa: BLE001
-                log.exception("wechaty: scheduled work failed")
+        loop = asyncio.get_running_loop()
+
+        def deliver(items: list) -> None:  # called in the scheduler's worker thread
+            loop.call_soon_threadsafe(self.enqueue, items)
+
+        async def sweep() -> None:
+            await self.core(scheduler.run_sweep, self.app, deliver)
+
+        async def digests() -> None:
+            await self.core(scheduler.run_digests, self.app, deliver)
+
+        await self.core(scheduler.catch_up, self.app, deliver, datetime.now(timezone.utc))
+        jobs = scheduler.add_jobs(AsyncIOScheduler(timezone=self.settings.tz, event_loop=loop), self.settings,
+                                  sweep, digests)
+        jobs.start()
+        try:
+            await asyncio.Event().wait()  # runs until the transport is cancelled
+        finally:
+            jobs.shutdown(wait=False)
 
 
 def run(settings: Settings) -> int:
