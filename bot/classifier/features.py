@@ -21,7 +21,6 @@ from scipy import sparse
 from bot.classifier.extract import ADVERT, FORWARDED, SOLVED, is_urgent
 
 _DIGITS = re.compile(r"[0-9]+")
-_SKIP_TOKEN = re.compile(r"^[\s\W_]+$")
 
 jieba.setLogLevel(logging.WARNING)  # its start-up chatter is not ours to print
 
@@ -69,6 +68,9 @@ class Featurizer:
         self.word = _Block()
         self.n_features = 0
 
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k not in ("_char_lut", "_char_idf_list")}
+
     # --- analysis -------------------------------------------------------------------------
 
     def char_grams(self, ftext: str) -> Counter:
@@ -80,8 +82,8 @@ class Featurizer:
     def word_grams(self, tokens: Sequence[str]) -> Counter:
         if not self.config.words:
             return Counter()
-        words = [t.lower() for t in tokens if not _SKIP_TOKEN.match(t)]
-        words = [_DIGITS.sub("0", w) for w in words]
+        # Punctuation and spaces dropped, a number is just "0" (str methods: this runs per message).
+        words = ["0" if t.isdigit() else t.lower() for t in tokens if t.isalnum()]
         grams = Counter(words)
         if self.config.word_bigrams:
             grams.update(f"{a}_{b}" for a, b in zip(words, words[1:]))
@@ -141,19 +143,48 @@ class Featurizer:
             if j is not None:
                 idx.append(j)
                 val.append((1.0 + math.log(c)) * idf[j - off])
+        self._normalize(val, start)
+
+    @staticmethod
+    def _normalize(val: list[float], start: int) -> None:
         norm = math.sqrt(sum(v * v for v in val[start:]))
         if norm > 0:
             for i in range(start, len(val)):
                 val[i] /= norm
 
-    def vector(self, clean: str, tokens: Sequence[str]) -> tuple[list[int], list[float]]:
+    def _char_vec(self, ftext: str, idx: list[int], val: list[float]) -> None:
+        """The char block without building every n-gram's Counter: only known n-grams are counted."""
+        lut = self._lut()
+        text = ftext.replace(" ", "")
+        n = len(text)
+        seen: dict[int, int] = {}
+        for k in range(self.config.char_min, self.config.char_max + 1):
+            for i in range(n - k + 1):
+                j = lut.get(text[i:i + k])
+                if j is not None:
+                    seen[j] = seen.get(j, 0) + 1
+        start = len(val)
+        idf = self._char_idf_list
+        for j, c in seen.items():
+            idx.append(j)
+            val.append(idf[j] if c == 1 else (1.0 + math.log(c)) * idf[j])
+        self._normalize(val, start)
+
+    def _lut(self) -> dict[str, int]:
+        lut = self.__dict__.get("_char_lut")
+        if lut is None:  # built lazily, so artefacts stay small and older pickles still load
+            lut = self.__dict__["_char_lut"] = self.char.vocab
+            self.__dict__["_char_idf_list"] = self.char.idf.tolist()
+        return lut
+
+    def vector(self, clean: str, tokens: Sequence[str], extras: dict[str, float] | None = None) -> tuple[list[int], list[float]]:
         """Sparse feature vector of one message as (indices, values)."""
         idx: list[int] = []
         val: list[float] = []
-        self._block_vec(self.char, self.char_grams(feature_text(clean)), idx, val)
+        self._char_vec(feature_text(clean), idx, val)
         self._block_vec(self.word, self.word_grams(tokens), idx, val)
         base = len(self.char.vocab) + len(self.word.vocab)
-        for name, v in self.extras(clean, tokens).items():
+        for name, v in (self.extras(clean, tokens) if extras is None else extras).items():
             idx.append(base + self._extra_pos[name])
             val.append(v)
         return idx, val

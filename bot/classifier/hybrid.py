@@ -10,10 +10,10 @@ import numpy as np
 from scipy import sparse
 
 from bot.classifier.base import Prediction
-from bot.classifier.extract import ADVERT, SOLVED, extract_location, extract_provider, is_urgent, normalize
+from bot.classifier.extract import extract_location, extract_provider, normalize
 from bot.classifier.features import Featurizer, cut
 
-MODEL_VERSION = "hybrid-3"
+MODEL_VERSION = "hybrid-4"
 
 
 @dataclass
@@ -98,40 +98,44 @@ class HybridClassifier:
         """Read one message."""
         clean = normalize(text)
         tokens = cut(clean)
-        idx, val = self.model.featurizer.vector(clean, tokens)
+        extras = self.model.featurizer.extras(clean, tokens)
+        idx, val = self.model.featurizer.vector(clean, tokens, extras)
         head = self.model.category
         probs = head.proba_from_decision(head.decision_one(idx, val))
-        return self._decide(clean, tokens, idx, val, probs)
+        return self._decide(clean, tokens, idx, val, probs, extras)
 
     def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
         """Read many messages (one matrix product for the category head)."""
         cleans = [normalize(t) for t in texts]
         toks = [cut(c) for c in cleans]
-        vecs = [self.model.featurizer.vector(c, t) for c, t in zip(cleans, toks)]
+        extras = [self.model.featurizer.extras(c, t) for c, t in zip(cleans, toks)]
+        vecs = [self.model.featurizer.vector(c, t, e) for c, t, e in zip(cleans, toks, extras)]
         head = self.model.category
         if not vecs:
             return []
         X = _csr(vecs, self.model.featurizer.n_features)
         probs = head.proba_from_decision(head.decision_many(X))
-        return [self._decide(c, t, i, v, p) for c, t, (i, v), p in zip(cleans, toks, vecs, probs)]
+        return [self._decide(c, t, i, v, p, e) for c, t, (i, v), p, e in zip(cleans, toks, vecs, probs, extras)]
 
     # --- the decision rule ------------------------------------------------------------------
 
-    def _decide(self, clean: str, tokens: Sequence[str], idx: list[int], val: list[float], probs: np.ndarray) -> Prediction:
+    def _decide(self, clean: str, tokens: Sequence[str], idx: list[int], val: list[float], probs: np.ndarray,
+                extras: dict[str, float]) -> Prediction:
         classes = self.model.category.classes
-        order = np.argsort(-probs, kind="stable")
-        top, second = int(order[0]), int(order[1])
+        p = probs.tolist()
+        top = max(range(len(p)), key=p.__getitem__)
+        second = max((k for k in range(len(p)) if k != top), key=p.__getitem__)
         category = classes[top]
-        confidence = float(probs[top])
-        margin = confidence - float(probs[second])
+        confidence = p[top]
+        margin = confidence - p[second]
         if category != "none":
             floor = max(self.min_confidence, self.model.thresholds.get(category, 0.0))
             abstained = confidence < floor or margin < self.min_margin
         else:  # chatter, unless a request is nearly as likely: then a person should look
             abstained = classes[second] != "none" and margin < self.min_margin
         provider = self._provider(clean, idx, val) if category == "telecom" else None
-        urgent = category != "none" and self._urgent(clean, idx, val)
-        if category != "none" and not urgent and (SOLVED.search(clean) or ADVERT.search(clean)):
+        urgent = category != "none" and ("rule:urgent" in extras or self._urgent(idx, val))
+        if category != "none" and not urgent and ("rule:solved" in extras or "rule:advert" in extras):
             abstained = True  # "fixed now, thanks" or an advert: a person may look, nobody is pinged
         return Prediction(
             category=category,
@@ -141,7 +145,7 @@ class HybridClassifier:
             keywords=self._keywords(tokens, idx, val, top),
             location=extract_location(clean) if category != "none" else None,
             abstained=abstained,
-            scores={c: float(p) for c, p in zip(classes, probs)},
+            scores=dict(zip(classes, p)),
         )
 
     def _provider(self, clean: str, idx: list[int], val: list[float]) -> str | None:
@@ -154,9 +158,7 @@ class HybridClassifier:
         label = head.classes[best]
         return label if label != "null" and p[best] >= self.provider_min else None
 
-    def _urgent(self, clean: str, idx: list[int], val: list[float]) -> bool:
-        if is_urgent(clean):
-            return True
+    def _urgent(self, idx: list[int], val: list[float]) -> bool:
         head = self.model.urgent
         if head is None:
             return False
