@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Sequence
+from contextlib import ExitStack
+from typing import Callable, Sequence
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -92,12 +93,21 @@ class App:
             log.info("skip duplicate message %s", msg.msg_id)
             return []
         try:
-            with unit_of_work(self.engine) as session:
-                session.info["settings"] = self.settings
-                ctx = self._context(session, msg, text)
+            with ExitStack() as stack:
+                def open_session() -> Session:
+                    session = stack.enter_context(unit_of_work(self.engine))
+                    session.info["settings"] = self.settings
+                    return session
+
+                ctx = self._context(open_session, msg, text)
                 self._run_handlers(ctx)
-                out = self._to_outbox(session, ctx.out, msg.ts)
-                repo.record_message(session, msg=msg, outcome=ctx.outcome)  # a duplicate id fails here
+                if ctx._session is not None or ctx.out:
+                    out = self._to_outbox(ctx.session, ctx.out, msg.ts)
+                    repo.record_message(ctx.session, msg=msg, outcome=ctx.outcome)  # a duplicate id fails here
+                else:  # nothing else to write: one short Core transaction
+                    out = []
+                    with self.engine.begin() as conn:
+                        repo.record_message(conn, msg=msg, outcome=ctx.outcome)
         except IntegrityError:
             if self._seen_in_db(msg.msg_id):
                 self._remember(msg.msg_id)
@@ -124,14 +134,14 @@ class App:
         with Session(self.engine) as session:
             return repo.message_seen(session, msg_id=msg_id)
 
-    def _context(self, session: Session, msg: Incoming, text: str) -> Context:
+    def _context(self, open_session: Callable[[], Session], msg: Incoming, text: str) -> Context:
         grid = self._rooms.get(msg.room) if msg.room is not None else None
         if grid is not None:
             members = self._members.get(grid.id, [])
             rows = [m for m in members if msg.contact in (m.contact_id, m.name)]
         else:
             rows = members = [m for ms in self._members.values() for m in ms if msg.contact in (m.contact_id, m.name)]
-        return Context(msg=msg, text=text, session=session, settings=self.settings, classifier=self.classifier,
+        return Context(msg=msg, text=text, open_session=open_session, settings=self.settings, classifier=self.classifier,
                        grid=grid, members=members, sender_rows=rows)
 
     def _run_handlers(self, ctx: Context) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 from sqlmodel import Session
 
@@ -24,7 +24,7 @@ class Context:
 
     msg: Incoming
     text: str  # the message text, trimmed and cut to the configured maximum
-    session: Session
+    open_session: Callable[[], Session]  # opened on first use: chatter needs no ORM session
     settings: Settings
     classifier: Classifier
     grid: Grid | None  # None for a private message
@@ -32,6 +32,13 @@ class Context:
     sender_rows: list[Member]  # the sender's roster rows (empty for residents)
     out: list[Outgoing] = field(default_factory=list)
     outcome: str = ""  # what became of the message, stored with its id
+    _session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = self.open_session()
+        return self._session
 
     @property
     def now(self) -> datetime:

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Sequence
 
 from sqlalchemy import insert
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from models import (
@@ -36,10 +37,13 @@ def message_seen(session: Session, *, msg_id: str) -> bool:
     return session.exec(select(InboundMessage.id).where(InboundMessage.msg_id == msg_id)).first() is not None
 
 
-def record_message(session: Session, *, msg: Incoming, outcome: str) -> None:
+_INSERT_INBOUND = insert(InboundMessage)  # built once: on the hot path, building costs more than running
+
+
+def record_message(session: Session | Connection, *, msg: Incoming, outcome: str) -> None:
     """Store the message id; its unique key makes a second delivery's unit of work fail as a whole."""
-    session.execute(insert(InboundMessage).values(msg_id=msg.msg_id, room=msg.room, sender_id=msg.contact,
-                                                  ts=msg.ts, outcome=outcome))
+    session.execute(_INSERT_INBOUND, {"msg_id": msg.msg_id, "room": msg.room, "sender_id": msg.contact,
+                                      "ts": msg.ts, "outcome": outcome})
 
 
 def log_event(session: Session, *, ticket: Ticket, ts: datetime, actor: str, action: str,
