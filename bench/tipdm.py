@@ -25,7 +25,7 @@ from bot.paths import ROOT  # noqa: E402
 
 BENCH = ROOT.parent / "shared" / "benchmarks" / "tipdm2020"
 # Long, formal messages: the same pipeline, word bigrams on, C from CV on train.csv.
-CONFIG = FeatureConfig(char_min=1, char_max=3, words=True, word_bigrams=True, min_df=2, keyword_weight=0.0, rule_weight=0.0)
+CONFIG = FeatureConfig(char_min=1, char_max=3, words=True, word_bigrams=True, min_df=2, keyword_weight=0.0, rule_weight=0.0, binary=False)
 C = 0.5
 
 

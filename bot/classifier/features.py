@@ -47,6 +47,7 @@ class FeatureConfig:
     max_df: float = 1.0
     keyword_weight: float = 0.6
     rule_weight: float = 0.6
+    binary: bool = True  # presence, not counts: a message repeating itself says no more
 
 
 @dataclass
@@ -142,7 +143,7 @@ class Featurizer:
             j = vocab.get(term)
             if j is not None:
                 idx.append(j)
-                val.append((1.0 + math.log(c)) * idf[j - off])
+                val.append((1.0 if self.config.binary else 1.0 + math.log(c)) * idf[j - off])
         self._normalize(val, start)
 
     @staticmethod
@@ -167,7 +168,7 @@ class Featurizer:
         idf = self._char_idf_list
         for j, c in seen.items():
             idx.append(j)
-            val.append(idf[j] if c == 1 else (1.0 + math.log(c)) * idf[j])
+            val.append(idf[j] if c == 1 or self.config.binary else (1.0 + math.log(c)) * idf[j])
         self._normalize(val, start)
 
     def _lut(self) -> dict[str, int]:

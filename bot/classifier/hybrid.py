@@ -13,7 +13,7 @@ from bot.classifier.base import Prediction
 from bot.classifier.extract import extract_location, extract_provider, normalize
 from bot.classifier.features import Featurizer, cut
 
-MODEL_VERSION = "hybrid-4"
+MODEL_VERSION = "hybrid-5"
 
 
 @dataclass
