@@ -90,3 +90,13 @@ def test_same_pipeline_learns_another_taxonomy() -> None:
     accuracy = np.mean([p == e.category for p, e in zip(predicted, rows[-60:])])
     assert set(model.category.classes) == {e.category for e in rows[:-60]}
     assert accuracy > 0.6
+
+
+def test_loading_a_saved_model_teaches_jieba_its_keywords(tmp_path: Path) -> None:
+    import jieba
+
+    settings = _settings(tmp_path)
+    model = train(settings)
+    loaded = load_model(settings, retrain=False)
+    assert set(loaded.featurizer.keyword_index) == set(model.featurizer.keyword_index)
+    assert "水压低" in jieba.lcut("我家水压低得很")

@@ -35,13 +35,16 @@ def load_keywords(folder: Path = KEYWORDS) -> dict[str, frozenset[str]]:
 _REGISTERED: set[str] = set()
 
 
-def register_user_dict(keywords: dict[str, frozenset[str]] | Iterable[str]) -> None:
+def register_user_dict(keywords: dict[str, frozenset[str]] | dict[str, str] | Iterable[str]) -> None:
     """Teach jieba every keyword as one token (the user dictionary).
 
     Once per word and process: jieba adds each call's frequency to its total, so registering a
     word twice would shift every later segmentation (and make training depend on history).
     """
-    words = set().union(*keywords.values()) if isinstance(keywords, dict) else set(keywords)
+    if isinstance(keywords, dict) and not all(isinstance(v, str) for v in keywords.values()):
+        words = set().union(*keywords.values())  # category -> words
+    else:
+        words = set(keywords)  # words, or a word -> category index
     for word in sorted(words - _REGISTERED):
         jieba.add_word(word, freq=2000)
         _REGISTERED.add(word)

@@ -283,5 +283,5 @@ def load_model(settings: "Settings", retrain: bool = True) -> HybridModel:
         log.info("classifier model missing or stale: training")
         return train(settings)
     model = joblib.load(settings.model_dir / ARTEFACT)
-    register_user_dict(model.featurizer.keyword_index)
+    register_user_dict(list(model.featurizer.keyword_index))  # the words, not their categories
     return model
