@@ -15,7 +15,7 @@ install: $(STAMP)
 
 # Trains the classifier when its saved artefact is missing or stale (seconds).
 model: install
-	$(BIN)/python -c "from bot.settings import load_settings; from bot.classifier import load_classifier; load_classifier(load_settings())"
+	$(BIN)/gridbot train --if-stale
 
 run: model
 	$(BIN)/gridbot run
