@@ -6,6 +6,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Sequence
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from bot import repo, texts
@@ -40,14 +41,18 @@ def same_place(a: str | None, b: str | None) -> bool:
     return ba is None or bb is None or ba == bb
 
 
+_MERGE_CANDIDATES = (select(Ticket).where(Ticket.grid_id == bindparam("grid_id"), Ticket.category == bindparam("category"),
+                                          col(Ticket.status).in_(list(MERGE_STATUSES)),
+                                          Ticket.updated_at >= bindparam("since"))
+                     .order_by(col(Ticket.updated_at).desc()))
+
+
 def find_merge_target(session: Session, *, settings: Settings, grid_id: int, prediction: Prediction,
                       now: datetime) -> Ticket | None:
     """The open ticket of the same category (and carrier) in the grid, recently reported, same place."""
     since = now - timedelta(minutes=settings.merge_window_minutes)
-    stmt = (select(Ticket).where(Ticket.grid_id == grid_id, Ticket.category == prediction.category,
-                                 col(Ticket.status).in_(list(MERGE_STATUSES)), Ticket.updated_at >= since)
-            .order_by(col(Ticket.updated_at).desc()))
-    for ticket in session.exec(stmt):
+    params = {"grid_id": grid_id, "category": prediction.category, "since": since}
+    for ticket in session.exec(_MERGE_CANDIDATES, params=params):
         if prediction.category == "telecom" and prediction.provider and ticket.provider \
                 and ticket.provider != prediction.provider:
             continue

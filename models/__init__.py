@@ -30,6 +30,12 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=timezone.utc) if value is not None else None
 
 
+def _empty_list() -> list:
+    # A Python function, not the builtin `list`: pydantic inspects a factory's signature on every
+    # construction, and for builtins that means parsing a text signature (0.4 ms per Ticket).
+    return []
+
+
 def _when(**kw: Any) -> Any:
     return Field(sa_type=UTCDateTime, **kw)
 
@@ -73,9 +79,9 @@ class Ticket(SQLModel, table=True):
     reporter: str
     reporter_id: str
     location: str | None = None
-    keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON))
-    assignees: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # names
-    assignee_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # contact ids
+    keywords: list[str] = Field(default_factory=_empty_list, sa_column=Column(JSON))
+    assignees: list[str] = Field(default_factory=_empty_list, sa_column=Column(JSON))  # names
+    assignee_ids: list[str] = Field(default_factory=_empty_list, sa_column=Column(JSON))  # contact ids
     owner_role: str | None = None  # set when escalated: the comprehensive worker leads
     report_count: int = 1
     created_at: datetime = _when(index=True)
@@ -161,7 +167,7 @@ class Outbox(SQLModel, table=True):
     to_name: str | None = None
     to_id: str | None = None
     text: str = Field(sa_column=Column(Text))
-    mentions: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON))  # [[name, id]]
+    mentions: list[list[str]] = Field(default_factory=_empty_list, sa_column=Column(JSON))  # [[name, id]]
     created_at: datetime = _when(index=True)
     sent_at: datetime | None = _when(default=None, index=True)
     key: str | None = Field(default=None, unique=True)  # one-off messages (digests) across processes
