@@ -18,22 +18,21 @@ class SettingsError(ValueError):
     """A setting is missing or malformed; the message names the key."""
 
 
-def _int(lo: int, hi: int) -> Callable[[str], int]:
-    def parse(raw: str) -> int:
-        value = int(raw)
+def _number(cast: Callable[[str], Any], lo: float, hi: float) -> Callable[[str], Any]:
+    def parse(raw: str) -> Any:
+        value = cast(raw)
         if not lo <= value <= hi:
             raise ValueError(f"must be between {lo} and {hi}")
         return value
     return parse
+
+
+def _int(lo: int, hi: int) -> Callable[[str], int]:
+    return _number(int, lo, hi)
 
 
 def _float(lo: float, hi: float) -> Callable[[str], float]:
-    def parse(raw: str) -> float:
-        value = float(raw)
-        if not lo <= value <= hi:
-            raise ValueError(f"must be between {lo} and {hi}")
-        return value
-    return parse
+    return _number(float, lo, hi)
 
 
 def _zone(raw: str) -> ZoneInfo:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import repo, texts, tickets
 from bot.handlers.commands import carrier_answer, confirmation, looks_like_command
 from bot.pipeline import Context
-from models import AWAITING_PROVIDER, RESOLVED
+from models import AWAITING_PROVIDER, RESOLVED, Ticket
 
 
 class CommandRefusal:
@@ -21,58 +21,60 @@ class CommandRefusal:
         return True
 
 
-class Confirmation:
-    """满意 / 好了谢谢 closes the resident's resolved ticket; 不满意 / 还是没水 reopens it."""
+class _FollowUp:
+    """A resident's short answer about their own ticket in `status`, read by `parse`."""
 
-    name = "confirmation"
+    status: str
+    parse: staticmethod
 
     def applies(self, ctx: Context) -> bool:
-        return ctx.grid is not None and confirmation(ctx.text) is not None and bool(self._ticket(ctx))
+        return ctx.grid is not None and self.parse(ctx.text) is not None and self._ticket(ctx) is not None
 
-    def _ticket(self, ctx: Context):
+    def _ticket(self, ctx: Context) -> Ticket | None:
         assert ctx.grid is not None
         found = repo.tickets_reported_by(ctx.session, grid_id=ctx.grid.id, contact=ctx.msg.contact,
-                                         statuses=(RESOLVED,))
+                                         statuses=(self.status,))
         return found[0] if found else None
 
     def handle(self, ctx: Context) -> bool:
         ticket = self._ticket(ctx)
         assert ctx.grid is not None and ticket is not None
-        if confirmation(ctx.text) == "satisfied":
+        self.act(ctx, ticket, self.parse(ctx.text))
+        return True
+
+
+class Confirmation(_FollowUp):
+    """满意 / 好了谢谢 closes the resident's resolved ticket; 不满意 / 还是没水 reopens it."""
+
+    name = "confirmation"
+    status = RESOLVED
+    parse = staticmethod(confirmation)
+
+    def act(self, ctx: Context, ticket: Ticket, answer: str) -> None:
+        assert ctx.grid is not None
+        if answer == "satisfied":
             tickets.close(ctx.session, ticket=ticket, now=ctx.now, actor=ctx.msg.sender, satisfaction="satisfied")
             ctx.say(texts.closed_satisfied(ticket.id))
         else:
             ctx.out += tickets.reopen(ctx.session, ticket=ticket, grid=ctx.grid, members=ctx.members, now=ctx.now,
                                       actor=ctx.msg.sender, text=ctx.text)
-        return True
 
 
-class CarrierAnswer:
+class CarrierAnswer(_FollowUp):
     """The resident names the carrier the bot asked about; 'don't know' goes to the comprehensive worker."""
 
     name = "carrier-answer"
+    status = AWAITING_PROVIDER
+    parse = staticmethod(carrier_answer)
 
-    def applies(self, ctx: Context) -> bool:
-        return ctx.grid is not None and carrier_answer(ctx.text) is not None and bool(self._ticket(ctx))
-
-    def _ticket(self, ctx: Context):
+    def act(self, ctx: Context, ticket: Ticket, answer: str) -> None:
         assert ctx.grid is not None
-        found = repo.tickets_reported_by(ctx.session, grid_id=ctx.grid.id, contact=ctx.msg.contact,
-                                         statuses=(AWAITING_PROVIDER,))
-        return found[0] if found else None
-
-    def handle(self, ctx: Context) -> bool:
-        ticket = self._ticket(ctx)
-        assert ctx.grid is not None and ticket is not None
-        answer = carrier_answer(ctx.text)
         ticket.provider = None if answer == "unknown" else answer
-        repo.log_event(ctx.session, ticket=ticket, ts=ctx.now, actor=ctx.msg.sender, action="carrier",
-                       detail=answer or "")
+        repo.log_event(ctx.session, ticket=ticket, ts=ctx.now, actor=ctx.msg.sender, action="carrier", detail=answer)
         first = repo.reports_of(ctx.session, ticket_id=ticket.id)[0]
         ctx.out += tickets.route(ctx.session, ticket=ticket, grid=ctx.grid, members=ctx.members,
                                  text=first.text, now=ctx.now)
         ctx.say(texts.recorded(ticket.id, ticket.urgent))
-        return True
 
 
 class PrivateFallback:
