@@ -129,3 +129,9 @@ def all_tickets(session: Session, *, grid_id: int | None = None) -> list[Ticket]
     if grid_id is not None:
         stmt = stmt.where(Ticket.grid_id == grid_id)
     return list(session.exec(stmt))
+
+
+def unreviewed(session: Session, *, grid_ids: Sequence[int], limit: int) -> list[Review]:
+    stmt = (select(Review).where(col(Review.grid_id).in_(list(grid_ids)), Review.reviewed == False)  # noqa: E712
+            .order_by(Review.ts, Review.id).limit(limit))
+    return list(session.exec(stmt))

@@ -123,7 +123,7 @@ def bad_category() -> str:
 
 
 def command_help() -> str:
-    return (f"可用指令：#接单 工单号、#办结 工单号、#改派 工单号 类别、#查看 工单号、#日报。"
+    return (f"可用指令：#接单 工单号、#办结 工单号、#改派 工单号 类别、#查看 工单号、#待查看、#日报。"
             f"也可以直接回复“收到”“已修好”。")
 
 
@@ -176,3 +176,17 @@ def console_unknown_room(room: str) -> str:
 
 def console_no_rooms() -> str:
     return "花名册里没有任何群。请先导入花名册：gridbot roster import 文件.csv"
+
+
+def review_list(items: list[tuple[str, str, str, str]]) -> str:
+    """items: (time, sender, text, guessed category name)."""
+    if not items:
+        return "没有待查看的消息。"
+    lines = [f"待查看的消息 {len(items)} 条（机器人拿不准，没有派单）："]
+    lines += [f"{i}. {ts} {sender}：「{text}」（可能是{guess}）" for i, (ts, sender, text, guess) in enumerate(items, 1)]
+    lines.append("如需派单，请在群里 @ 相关师傅，或让居民再说一遍。")
+    return "\n".join(lines)
+
+
+def comprehensive_only() -> str:
+    return "这个指令只有综合网格员能用。"

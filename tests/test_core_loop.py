@@ -225,3 +225,19 @@ def test_private_messages_workers_commands_and_residents_pointed_to_the_group(ch
 def test_database_file_is_readable_by_its_owner_only(app, settings) -> None:
     path = Path(settings.database_url.removeprefix("sqlite:///"))
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_the_comprehensive_worker_sees_messages_kept_for_review(chat: Chat) -> None:
+    from bot.classifier.base import Prediction
+
+    class Unsure:
+        def predict(self, text: str) -> Prediction:
+            return Prediction("water", 0.4, abstained=True)
+
+    chat.app.classifier = Unsure()
+    assert chat.say("张阿姨", "那个管子好像有点不对劲，电话13812345678") == []  # no ping, no reply
+    assert chat.tickets() == []
+    out = chat.say(GRIDMAN, "#待查看", room=None)
+    assert "待查看的消息 1 条" in out[0].text and "138****5678" in out[0].text and "供水" in out[0].text
+    assert "没有待查看" in chat.say(GRIDMAN, "#待查看", room=None)[0].text
+    assert "只有综合网格员" in chat.say(WATER, "#待查看")[0].text

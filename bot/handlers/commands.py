@@ -14,7 +14,7 @@ _TICKET_NO = re.compile(r"#\s*(\d{1,9})|工单号\s*(\d{1,9})")
 _MENTION = re.compile(r"@\S+?(?:\u2005|\s|$)")
 _NOISE = re.compile(r"\[[^\]]{1,6}\]|[\s,，.。!！~～、…:：;；?？\"“”'‘’()（）\[\]【】]|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
 
-_EXPLICIT = re.compile(r"^#\s*(接单|办结|改派|查看|日报|帮助)\s*(\d{1,9})?\s*(.*)$", re.S)
+_EXPLICIT = re.compile(r"^#\s*(接单|办结|改派|待查看|查看|日报|帮助)\s*(\d{1,9})?\s*(.*)$", re.S)
 _ACK = r"(?:收到|马上到|马上去|马上过去|马上来|这就去|这就来|在路上了?|已安排|我去看看|我来处理|接单|明白|了解|好的)"
 _DONE = r"(?:已修好|修好了|已修复|修复了|已?处理好了|已处理|处理完了|已解决|解决了|搞定了|弄好了|已恢复|恢复了|已办结|办结了)"
 _LEAD = r"(?:好的|好|嗯|哦|ok|OK|收到|师傅|我们|已经)*"
@@ -33,7 +33,7 @@ _DONT_KNOW = re.compile(r"不知道|不清楚|不晓得|忘了|不记得")
 
 @dataclass(frozen=True)
 class Command:
-    """What a worker asks: verb is accept, resolve, reassign, show, digest or help."""
+    """What a worker asks: verb is accept, resolve, reassign, show, review, digest or help."""
 
     verb: str
     ticket_id: int | None = None
@@ -63,7 +63,7 @@ def parse_command(text: str) -> Command | None:
     explicit = _EXPLICIT.match(clean_head(reply))
     if explicit:
         verb = {"接单": "accept", "办结": "resolve", "改派": "reassign", "查看": "show",
-                "日报": "digest", "帮助": "help"}[explicit.group(1)]
+                "日报": "digest", "帮助": "help", "待查看": "review"}[explicit.group(1)]
         number = int(explicit.group(2)) if explicit.group(2) else (ticket_number(quoted) if quoted else None)
         return Command(verb, number, explicit.group(3).strip(), explicit=True)
     number = ticket_number(quoted) if quoted else ticket_number(reply)

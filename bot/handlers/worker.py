@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot import repo, texts, tickets
 from bot.handlers.commands import Command, parse_category, parse_command
 from bot.pipeline import Context
+from bot.privacy import mask
 from models import ACCEPTED, AWAITING_PROVIDER, REOPENED, REPORTED, Member, Ticket
 
 _ACCEPTABLE = (AWAITING_PROVIDER, REPORTED, REOPENED)
@@ -36,6 +37,19 @@ def _target(ctx: Context, cmd: Command) -> Ticket | None:
 
 class WorkerCommands:
     name = "worker-commands"
+    REVIEW_BATCH = 10
+
+    def _review(self, ctx: Context) -> str:
+        """The oldest messages the detector was unsure about, in the worker's grids; marked as seen."""
+        grid_ids = sorted({m.grid_id for m in ctx.sender_rows if m.role == "comprehensive"})
+        rows = repo.unreviewed(ctx.session, grid_ids=grid_ids, limit=self.REVIEW_BATCH)
+        items = []
+        for row in rows:
+            row.reviewed = True
+            ctx.session.add(row)
+            items.append((row.ts.astimezone(ctx.settings.tz).strftime("%m-%d %H:%M"), row.sender,
+                          mask(tickets.short(row.text, 40)), texts.CATEGORY_NAMES.get(row.guess, row.guess)))
+        return texts.review_list(items)
 
     def applies(self, ctx: Context) -> bool:
         return ctx.is_worker and parse_command(ctx.text) is not None
@@ -45,6 +59,9 @@ class WorkerCommands:
         assert cmd is not None
         if cmd.verb == "help":
             ctx.say(texts.command_help())
+            return True
+        if cmd.verb == "review":
+            ctx.say(self._review(ctx) if "comprehensive" in ctx.sender_roles else texts.comprehensive_only())
             return True
         if cmd.verb == "digest":
             from bot.digest import digest_for_worker
