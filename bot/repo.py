@@ -75,6 +75,14 @@ _REPORTED_BY = (select(Ticket).join(Report, col(Report.ticket_id) == col(Ticket.
                 .order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc()))
 
 
+_HAS_REPORTED = select(Report.id).where(Report.ticket_id == bindparam("ticket_id"),
+                                        Report.sender_id == bindparam("contact")).limit(1)
+
+
+def has_reported(session: Session, *, ticket_id: int, contact: str) -> bool:
+    return session.exec(_HAS_REPORTED, params={"ticket_id": ticket_id, "contact": contact}).first() is not None
+
+
 def reports_of(session: Session, *, ticket_id: int) -> list[Report]:
     return list(session.exec(_REPORTS_OF, params={"ticket_id": ticket_id}))
 

@@ -198,11 +198,9 @@ def _reporter_mentions(session: Session, ticket: Ticket) -> list[Mention]:
 
 def add_household_report(session: Session, *, ticket: Ticket, msg: Incoming, text: str) -> int:
     """Attach a further report to an open incident; returns how many households have reported."""
-    known = repo.reporter_ids(session, ticket_id=ticket.id)
+    if not repo.has_reported(session, ticket_id=ticket.id, contact=msg.contact):
+        ticket.report_count += 1
     repo.add_report(session, ticket=ticket, msg=msg, text=text)
-    if msg.contact not in known:
-        known.append(msg.contact)
-    ticket.report_count = len(known)
     ticket.updated_at = msg.ts
     session.add(ticket)
     repo.log_event(session, ticket=ticket, ts=msg.ts, actor=msg.sender, action="merged",
