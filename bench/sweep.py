@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, insert, select, text  # noqa: E402
-from sqlmodel import Session  # noqa: E402
+from sqlalchemy import func, insert  # noqa: E402
+from sqlmodel import Session, select  # noqa: E402
 
 from bot.db import make_engine, unit_of_work  # noqa: E402
 from bot.roster import import_roster, parse_roster  # noqa: E402
