@@ -7,9 +7,11 @@ Each one-off action is claimed by a unique TicketEvent key, so two processes sha
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Callable
 
-from sqlalchemy import and_, bindparam, or_
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, exists, or_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from bot import repo, texts, tickets
@@ -21,15 +23,23 @@ from models import (
 )
 
 
-def _claim(session: Session, ticket: Ticket, now: datetime, action: str, key: str, detail: str = "") -> bool:
-    """Record a one-off event; False when it was already recorded (by this or another process)."""
-    try:
-        with session.begin_nested():
-            session.add(TicketEvent(ticket_id=ticket.id, ts=now, actor="gridbot", action=action,
-                                    detail=detail, key=f"{ticket.id}:{key}"))
-    except IntegrityError:
-        return False
-    return True
+def _claim_all(session: Session, tickets_: list[Ticket], now: datetime, action: str,
+               key: Callable[[Ticket], str], detail: str = "") -> list[Ticket]:
+    """Record a one-off event for each ticket in one statement; return the tickets this run claimed.
+
+    A key already recorded (by this or another process) is skipped by the unique index, so two
+    sweeps racing on one database send each reminder, escalation or overdue notice once.
+    """
+    if not tickets_:
+        return []
+    rows = {f"{t.id}:{key(t)}": t for t in tickets_}
+    values = [{"ticket_id": t.id, "ts": now, "actor": "gridbot", "action": action, "detail": detail, "key": k}
+              for k, t in rows.items()]
+    dialect = session.get_bind().dialect.name
+    insert = {"sqlite": sqlite_insert, "postgresql": pg_insert}[dialect]
+    stmt = insert(TicketEvent).on_conflict_do_nothing(index_elements=["key"]).returning(TicketEvent.key)
+    claimed = set(session.execute(stmt, values).scalars())
+    return [t for k, t in rows.items() if k in claimed]
 
 
 class _Grids:
@@ -56,23 +66,23 @@ class _Grids:
         return [m for m in self.members(grid_id) if m.role == "comprehensive"]
 
 
-_ANYTHING_DUE = (
-    select(Ticket.id).where(or_(
-        and_(Ticket.status.in_([REPORTED, REOPENED]), Ticket.escalation == 0, Ticket.accept_due <= bindparam("now")),
-        and_(Ticket.status.in_([REPORTED, REOPENED]), Ticket.escalation == 1, Ticket.escalate_at <= bindparam("now")),
-        and_(Ticket.status.in_([REPORTED, ACCEPTED, REOPENED]), Ticket.overdue == False,  # noqa: E712
-             Ticket.solve_due <= bindparam("now")),
-        and_(Ticket.status == AWAITING_PROVIDER, Ticket.created_at <= bindparam("carrier_cutoff")),
-        and_(Ticket.status == RESOLVED, Ticket.resolved_at <= bindparam("confirm_cutoff")),
-    )).limit(1)
-)
+_now = bindparam("now")
+# One EXISTS per deadline, so that each can walk its own index on the deadline column.
+_ANYTHING_DUE = select(or_(
+    exists().where(Ticket.accept_due <= _now, Ticket.escalation == 0, Ticket.status.in_([REPORTED, REOPENED])),
+    exists().where(Ticket.escalate_at <= _now, Ticket.escalation == 1, Ticket.status.in_([REPORTED, REOPENED])),
+    exists().where(Ticket.solve_due <= _now, Ticket.overdue == False,  # noqa: E712
+                   Ticket.status.in_([REPORTED, ACCEPTED, REOPENED])),
+    exists().where(Ticket.status == AWAITING_PROVIDER, Ticket.created_at <= bindparam("carrier_cutoff")),
+    exists().where(Ticket.status == RESOLVED, Ticket.resolved_at <= bindparam("confirm_cutoff")),
+))
 
 
 def anything_due(session: Session, settings: Settings, now: datetime) -> bool:
     """One cheap query: is any ticket past one of its deadlines?"""
     params = {"now": now, "carrier_cutoff": now - timedelta(minutes=settings.carrier_wait_minutes),
               "confirm_cutoff": now - timedelta(hours=settings.confirm_wait_hours)}
-    return session.execute(_ANYTHING_DUE, params).first() is not None
+    return bool(session.execute(_ANYTHING_DUE, params).scalar())
 
 
 def sweep(session: Session, *, settings: Settings, now: datetime) -> list[Outgoing]:
@@ -92,9 +102,8 @@ def _carrier_timeouts(session: Session, settings: Settings, now: datetime, grids
     cutoff = now - timedelta(minutes=settings.carrier_wait_minutes)
     stmt = select(Ticket).where(Ticket.status == AWAITING_PROVIDER, Ticket.created_at <= cutoff)
     out: list[Outgoing] = []
-    for ticket in session.exec(stmt).all():
-        if not _claim(session, ticket, now, "carrier-timeout", "carrier-timeout"):
-            continue
+    due = session.exec(stmt).all()
+    for ticket in _claim_all(session, due, now, "carrier-timeout", lambda t: "carrier-timeout"):
         grid = grids.grid(ticket.grid_id)
         first = repo.reports_of(session, ticket_id=ticket.id)[0]
         out += tickets.route(session, ticket=ticket, grid=grid, members=grids.members(ticket.grid_id),
@@ -108,20 +117,17 @@ def _unaccepted(session: Session, settings: Settings, now: datetime, grids: _Gri
     remind = select(Ticket).where(waiting, Ticket.escalation == 0, Ticket.accept_due <= now)
     escalate = select(Ticket).where(waiting, Ticket.escalation == 1, Ticket.escalate_at <= now)
     out: list[Outgoing] = []
-    for ticket in session.exec(remind).all():
+    cycle: Callable[[Ticket], str] = lambda t: f"{t.status}:{t.accept_due.isoformat()}"  # noqa: E731
+    for ticket in _claim_all(session, session.exec(remind).all(), now, "reminded", lambda t: f"remind:{cycle(t)}"):
         accept_minutes = settings.deadlines(ticket.color)[0]
-        if not _claim(session, ticket, now, "reminded", f"remind:{ticket.status}:{ticket.accept_due.isoformat()}"):
-            continue
         ticket.escalation = 1
         ticket.escalate_at = ticket.accept_due + timedelta(minutes=accept_minutes)
         session.add(ticket)
         people = [m for m in grids.members(ticket.grid_id) if m.contact_id in ticket.assignee_ids]
         out.append(Outgoing(text=texts.reping(ticket.id, ticket.category, ticket.provider, accept_minutes),
                             room=grids.grid(ticket.grid_id).room, mentions=tuple(mention(m) for m in people)))
-    for ticket in session.exec(escalate).all():
-        if not _claim(session, ticket, now, "escalated", f"escalate:{ticket.status}:{ticket.accept_due.isoformat()}",
-                      "not accepted"):
-            continue
+    for ticket in _claim_all(session, session.exec(escalate).all(), now, "escalated",
+                             lambda t: f"escalate:{cycle(t)}", "not accepted"):
         ticket.escalation = 2
         ticket.escalate_at = None
         ticket.owner_role = "comprehensive"
@@ -138,9 +144,8 @@ def _overdue(session: Session, now: datetime, grids: _Grids) -> list[Outgoing]:
                                 Ticket.overdue == False,  # noqa: E712 (SQL expression)
                                 col(Ticket.solve_due).is_not(None), Ticket.solve_due <= now)
     out: list[Outgoing] = []
-    for ticket in session.exec(stmt).all():
-        if not _claim(session, ticket, now, "overdue", f"overdue:{ticket.solve_due.isoformat()}"):
-            continue
+    for ticket in _claim_all(session, session.exec(stmt).all(), now, "overdue",
+                             lambda t: f"overdue:{t.solve_due.isoformat()}"):
         ticket.overdue = True
         ticket.owner_role = "comprehensive"
         session.add(ticket)
@@ -155,9 +160,9 @@ def _auto_close(session: Session, settings: Settings, now: datetime) -> None:
     """A fix nobody confirmed or disputed within the wait is closed without a satisfaction mark."""
     cutoff = now - timedelta(hours=settings.confirm_wait_hours)
     stmt = select(Ticket).where(Ticket.status == RESOLVED, Ticket.resolved_at <= cutoff)
-    for ticket in session.exec(stmt).all():
-        if _claim(session, ticket, now, "auto-closed", f"autoclose:{ticket.resolved_at.isoformat()}"):
-            tickets.close(session, ticket=ticket, now=now, actor="gridbot", satisfaction=None)
+    for ticket in _claim_all(session, session.exec(stmt).all(), now, "auto-closed",
+                             lambda t: f"autoclose:{t.resolved_at.isoformat()}"):
+        tickets.close(session, ticket=ticket, now=now, actor="gridbot", satisfaction=None)
 
 
 __all__ = ["sweep", "CLOSED"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -69,6 +69,10 @@ class Member(SQLModel, table=True):
 
 
 class Ticket(SQLModel, table=True):
+    # The sweep asks "which tickets in these statuses are past this deadline?": one range scan each.
+    __table_args__ = tuple(Index(f"ix_ticket_status_{c}", "status", c)
+                           for c in ("accept_due", "escalate_at", "solve_due", "resolved_at", "created_at"))
+
     id: int | None = Field(default=None, primary_key=True)
     grid_id: int = Field(foreign_key="grid.id", index=True)
     category: str = Field(index=True)
@@ -86,14 +90,14 @@ class Ticket(SQLModel, table=True):
     report_count: int = 1
     created_at: datetime = _when(index=True)
     updated_at: datetime = _when()
-    accept_due: datetime | None = _when(default=None, index=True)
-    solve_due: datetime | None = _when(default=None, index=True)
+    accept_due: datetime | None = _when(default=None)
+    solve_due: datetime | None = _when(default=None)
     accepted_at: datetime | None = _when(default=None)
     resolved_at: datetime | None = _when(default=None)
     closed_at: datetime | None = _when(default=None)
     satisfaction: str | None = None  # "satisfied" | "unsatisfied"
     escalation: int = 0  # 0 none, 1 re-pinged, 2 escalated to the comprehensive worker
-    escalate_at: datetime | None = _when(default=None, index=True)  # when the next escalation step is due
+    escalate_at: datetime | None = _when(default=None)  # when the next escalation step is due
     overdue: bool = False
 
 
