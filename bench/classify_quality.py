@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/classify_quality.py [--file data/corpus/test.jsonl]
 
-Trains (if stale) from train.jsonl with thresholds from dev.jsonl; test.jsonl is only read here.
+Trains (if stale) on every train*.jsonl + dev.jsonl; thresholds and the abstain margin come from
+grouped 5-fold out-of-fold predictions on those (printed first). test.jsonl is only read here.
 """
 
 from __future__ import annotations
@@ -29,7 +30,13 @@ def main() -> int:
     examples = read_jsonl(Path(args.file))
     gold = [e.category for e in examples]
     texts = [e.text for e in examples]
-    rows = [("keyword-only", KeywordClassifier()), ("hybrid", load_classifier(load_settings()))]
+    hybrid = load_classifier(load_settings())
+    meta = hybrid.model.meta
+    cv = meta.get("cv", {})
+    print(f"cross-validation ({meta.get('folds')}-fold grouped, out-of-fold) on {', '.join(meta.get('files', []))}: "
+          f"n {cv.get('n')}, macro-F1 {cv.get('macro_f1', 0):.4f}, false alarms {cv.get('false_alarm_rate', 0):.2%}, "
+          f"misses {cv.get('miss_rate', 0):.2%} (target false alarms <= {meta.get('false_alarm_target', 0):.1%})")
+    rows = [("keyword-only", KeywordClassifier()), ("hybrid", hybrid)]
     print(f"{args.file}: {len(examples)} messages, {sum(g == 'none' for g in gold)} non-requests")
     print(f"{'detector':14s} {'macro-F1':>9s} {'accuracy':>9s} {'false alarms':>13s} {'misses':>8s} {'abstained':>10s}")
     for name, clf in rows:

@@ -73,9 +73,9 @@ def test_keyword_file_change_changes_hash(tmp_path: Path) -> None:
     folder = tmp_path / "kw"
     folder.mkdir()
     (folder / "water.txt").write_text("停水\n", encoding="utf-8")
-    first = data_hash(TRAIN_FILE, None, folder, [])
+    first = data_hash([TRAIN_FILE], folder, [])
     (folder / "water.txt").write_text("停水\n没水\n", encoding="utf-8")
-    assert data_hash(TRAIN_FILE, None, folder, []) != first
+    assert data_hash([TRAIN_FILE], folder, []) != first
 
 
 @pytest.mark.skipif(not (SHARED / "train.csv").is_file(), reason="../shared tipdm2020 benchmark absent")

@@ -23,6 +23,7 @@ class Prediction:
     location: str | None = None
     abstained: bool = False
     scores: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+    p_request: float | None = field(default=None, compare=False, repr=False)  # the request gate's P(request)
 
     @property
     def is_request(self) -> bool:

@@ -42,7 +42,7 @@ class FeatureConfig:
     char_min: int = 1
     char_max: int = 3
     words: bool = True
-    word_bigrams: bool = True
+    word_bigrams: bool = False  # cross-validation: bigrams of words added nothing but vocabulary
     min_df: int = 2
     max_df: float = 1.0
     keyword_weight: float = 0.6

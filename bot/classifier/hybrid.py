@@ -3,17 +3,44 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 import numpy as np
 from scipy import sparse
 
 from bot.classifier.base import Prediction
-from bot.classifier.extract import extract_location, extract_provider, normalize
+from bot.classifier.extract import ADVERT, FORWARDED, extract_location, extract_provider, normalize
 from bot.classifier.features import Featurizer, cut
 
-MODEL_VERSION = "hybrid-5"
+MODEL_VERSION = "hybrid-6"
+LONG_CHARS = 200  # longer than any training message: read by clauses as well
+_CLAUSE = re.compile(r"[。！？!?；;，,、…~～\s]+")
+_REPEAT = re.compile(r"(.{2,20}?)\1+")  # filler said over and over is a clause of its own
+_PIECE_CHARS = 60
+_MAX_PIECES = 200
+
+
+def pieces(clean: str) -> list[str]:
+    """The distinct clauses of a long message (windows of a clause that is still long).
+
+    Filler said over and over becomes one clause of its own; where it starts is ambiguous
+    ("停水了真的急死了真的急死了": "了真的急死" or "真的急死了"), so every phase is tried."""
+    first = _REPEAT.search(clean)
+    texts = [clean]
+    if first is not None:
+        unit, head, tail = first.group(1), clean[:first.start()], clean[first.end():]
+        texts = [f"{head}{unit[:k]} {unit[k:]}{unit[:k]} {tail}" for k in range(len(unit))]
+    out: list[str] = []
+    for text in texts:
+        for clause in _CLAUSE.split(_REPEAT.sub(lambda m: f" {m.group(1)} ", text)):
+            if len(clause) <= _PIECE_CHARS:
+                out.append(clause)
+            else:
+                step = _PIECE_CHARS // 2
+                out += [clause[i:i + _PIECE_CHARS] for i in range(0, len(clause) - step, step)]
+    return list(dict.fromkeys(p for p in out if len(p) >= 2))[:_MAX_PIECES]
 
 
 @dataclass
@@ -58,7 +85,9 @@ class HybridModel:
     category: LinearHead
     provider: LinearHead | None = None
     urgent: LinearHead | None = None
+    gate: LinearHead | None = None  # request vs none; its P(request) is what the thresholds apply to
     thresholds: dict[str, float] = field(default_factory=dict)
+    margin: float = 0.0  # the abstain margin chosen with the thresholds
     version: str = MODEL_VERSION
     data_hash: str = ""
     meta: dict = field(default_factory=dict)
@@ -97,30 +126,62 @@ class HybridClassifier:
     def predict(self, text: str) -> Prediction:
         """Read one message."""
         clean = normalize(text)
+        prediction = self._one(clean)
+        if len(clean) > LONG_CHARS and not prediction.is_request:
+            return self._strongest_piece(clean, prediction)
+        return prediction
+
+    def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
+        """Read many messages (one matrix product per head)."""
+        cleans = [normalize(t) for t in texts]
+        out = self._many(cleans)
+        for i, clean in enumerate(cleans):
+            if len(clean) > LONG_CHARS and not out[i].is_request:
+                out[i] = self._strongest_piece(clean, out[i])
+        return out
+
+    def _one(self, clean: str) -> Prediction:
         tokens = cut(clean)
         extras = self.model.featurizer.extras(clean, tokens)
         idx, val = self.model.featurizer.vector(clean, tokens, extras)
         head = self.model.category
         probs = head.proba_from_decision(head.decision_one(idx, val))
-        return self._decide(clean, tokens, idx, val, probs, extras)
+        gate = self.model.gate
+        p_request = None if gate is None else float(gate.proba_from_decision(gate.decision_one(idx, val))[1])
+        return self._decide(clean, tokens, idx, val, probs, extras, p_request)
 
-    def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
-        """Read many messages (one matrix product for the category head)."""
-        cleans = [normalize(t) for t in texts]
+    def _many(self, cleans: Sequence[str]) -> list[Prediction]:
+        if not cleans:
+            return []
         toks = [cut(c) for c in cleans]
         extras = [self.model.featurizer.extras(c, t) for c, t in zip(cleans, toks)]
         vecs = [self.model.featurizer.vector(c, t, e) for c, t, e in zip(cleans, toks, extras)]
         head = self.model.category
-        if not vecs:
-            return []
         X = _csr(vecs, self.model.featurizer.n_features)
         probs = head.proba_from_decision(head.decision_many(X))
-        return [self._decide(c, t, i, v, p, e) for c, t, (i, v), p, e in zip(cleans, toks, vecs, probs, extras)]
+        gate = self.model.gate
+        p_req = [None] * len(vecs) if gate is None else gate.proba_from_decision(gate.decision_many(X))[:, 1].tolist()
+        return [self._decide(c, t, i, v, p, e, g)
+                for c, t, (i, v), p, e, g in zip(cleans, toks, vecs, probs, extras, p_req)]
+
+    def _strongest_piece(self, clean: str, whole: Prediction) -> Prediction:
+        """A long message (voice-to-text run-on, a rant) read by its clauses: the strongest request
+        among them, else the reading of the whole. Forwarded articles and adverts stay whole."""
+        if FORWARDED.search(clean) or ADVERT.search(clean):
+            return whole
+        best = None
+        for piece in self._many(pieces(clean)):
+            strength = piece.confidence if piece.p_request is None else piece.p_request
+            if piece.is_request and (best is None or strength > best[0]):
+                best = (strength, piece)
+        if best is None:
+            return whole
+        return replace(best[1], location=best[1].location or extract_location(clean))
 
     # --- the decision rule ------------------------------------------------------------------
 
     def _decide(self, clean: str, tokens: Sequence[str], idx: list[int], val: list[float], probs: np.ndarray,
-                extras: dict[str, float]) -> Prediction:
+                extras: dict[str, float], p_request: float | None = None) -> Prediction:
         classes = self.model.category.classes
         p = probs.tolist()
         top = max(range(len(p)), key=p.__getitem__)
@@ -128,15 +189,15 @@ class HybridClassifier:
         category = classes[top]
         confidence = p[top]
         margin = confidence - p[second]
-        if category != "none":
-            floor = max(self.min_confidence, self.model.thresholds.get(category, 0.0))
-            abstained = confidence < floor or margin < self.min_margin
+        min_margin = max(self.min_margin, self.model.margin)
+        if category != "none":  # the same rule as training.decide, with the deployer's floors on top
+            score = confidence if p_request is None else p_request
+            abstained = (score < self.model.thresholds.get(category, 0.0) or confidence < self.min_confidence
+                         or margin < min_margin)
         else:  # chatter, unless a request is nearly as likely: then a person should look
-            abstained = classes[second] != "none" and margin < self.min_margin
+            abstained = classes[second] != "none" and margin < min_margin
         provider = self._provider(clean, idx, val) if category == "telecom" else None
         urgent = category != "none" and ("rule:urgent" in extras or self._urgent(idx, val))
-        if category != "none" and not urgent and ("rule:solved" in extras or "rule:advert" in extras):
-            abstained = True  # "fixed now, thanks" or an advert: a person may look, nobody is pinged
         return Prediction(
             category=category,
             confidence=confidence,
@@ -146,6 +207,7 @@ class HybridClassifier:
             location=extract_location(clean) if category != "none" else None,
             abstained=abstained,
             scores=dict(zip(classes, p)),
+            p_request=p_request,
         )
 
     def _provider(self, clean: str, idx: list[int], val: list[float]) -> str | None:
