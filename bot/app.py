@@ -20,7 +20,7 @@ from bot.pipeline import Context, Handler
 from bot.privacy import preview
 from bot.roster import RosterRow, import_roster, read_roster
 from bot.settings import Settings
-from models import Grid, JobRun, Member, Outbox
+from models import Grid, InboundMessage, JobRun, Member, Outbox
 
 log = logging.getLogger("gridbot")
 
@@ -175,15 +175,22 @@ class App:
             session.info["settings"] = self.settings
             return self._to_outbox(session, sweep(session, settings=self.settings, now=now), now)
 
-    def digests(self, now: datetime) -> list[Outgoing]:
-        """Yesterday's digest to each grid's comprehensive workers; each (grid, day) is sent once."""
-        from bot.digest import digest_text
+    def digests(self, now: datetime, *, catching_up: bool = False) -> list[Outgoing]:
+        """Yesterday's digest to each grid's comprehensive workers; each (grid, day) is sent once.
+
+        When catching up at start-up, a grid with no message before the day's end (a new
+        installation) gets no digest for that day.
+        """
+        from bot.digest import day_bounds, digest_text
 
         day = now.astimezone(self.settings.tz).date() - timedelta(days=1)
         out: list[Outgoing] = []
         with Session(self.engine) as session:
             grids = list(session.exec(select(Grid).order_by(Grid.id)))
+        day_end = day_bounds(day, self.settings.tz)[1]
         for grid in grids:
+            if catching_up and not self._had_traffic(grid.room, day_end):
+                continue
             try:
                 with unit_of_work(self.engine) as session:
                     with session.begin_nested():
@@ -195,6 +202,11 @@ class App:
             except IntegrityError:
                 log.info("digest for %s on %s already sent by another run", grid.name, day)
         return out
+
+    def _had_traffic(self, room: str, before: datetime) -> bool:
+        with Session(self.engine) as session:
+            stmt = select(InboundMessage.id).where(InboundMessage.room == room, InboundMessage.ts < before).limit(1)
+            return session.exec(stmt).first() is not None
 
     # -- outbox --------------------------------------------------------------------------
     def _to_outbox(self, session: Session, out: list[Outgoing], now: datetime,

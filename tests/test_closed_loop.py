@@ -203,6 +203,11 @@ def test_a_missed_digest_is_sent_at_start_up_once(tmp_path: Path, classifier) ->
 
     app = App.create(make_settings(tmp_path), classifier=classifier, roster=read_roster(DATA / "roster.sample.csv"))
     sent: list = []
+    scheduler.catch_up(app, sent.extend, datetime(2026, 11, 20, 9, 0, tzinfo=TZ))
+    assert sent == []  # a new installation: no digest for a day before the bot was there
+    chat = Chat(app, now=datetime(2026, 11, 20, 9, 0, tzinfo=TZ))
+    chat.say("刘奶奶", "大家早上好")
+    chat.say("老周", "社保卡怎么激活", room="桃园村二网格群")
     scheduler.catch_up(app, sent.extend, datetime(2026, 11, 21, 9, 30, tzinfo=TZ))  # down at 08:00
     scheduler.catch_up(app, sent.extend, datetime(2026, 11, 21, 9, 31, tzinfo=TZ))
     digests = [o for o in sent if o.text.startswith("【网格日报】")]
