@@ -263,3 +263,20 @@ def test_two_processes_on_one_sqlite_database_send_each_escalation_and_digest_on
 @pytest.mark.integration
 def test_two_processes_on_one_postgresql_database_send_each_escalation_and_digest_once(pg_url: str, classifier):
     _two_processes(pg_url, classifier)
+
+
+def test_an_unsure_me_too_joins_an_open_incident_but_never_pings_alone(chat: Chat) -> None:
+    from bot.classifier.base import Prediction
+
+    real = chat.app.classifier
+
+    class Unsure:
+        def predict(self, text: str) -> Prediction:
+            return real.predict(text) if text == "我家停水了" else Prediction("water", 0.4, abstained=True)
+
+    chat.app.classifier = Unsure()
+    assert chat.say("小孙", "水管那边好像有点怪") == []  # unsure and no incident: kept for review
+    chat.say("张阿姨", "我家停水了")
+    out = chat.say("李叔", "我家也是")  # unsure, but an open water incident: joins it, no ping
+    assert mentioned(out) == ["李叔"] and "2户" in texts_of(out)
+    assert [t.report_count for t in chat.tickets()] == [2]

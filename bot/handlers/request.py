@@ -24,12 +24,6 @@ class Request:
         if prediction.category == "none":
             ctx.outcome = "none"
             return True
-        if prediction.abstained:
-            # Not sure enough to ping anyone: the comprehensive worker reviews it in the digest.
-            repo.add_review(ctx.session, grid_id=ctx.grid.id, msg=ctx.msg, text=ctx.text,
-                            guess=prediction.category, confidence=prediction.confidence, reason="abstained")
-            ctx.outcome = "abstained"
-            return True
         if ctx.sender_roles & (set(roles_for(prediction.category, prediction.provider, False)) - {"comprehensive"}):
             # A water worker talking about water is at work, not reporting a problem.
             ctx.outcome = "worker-talk"
@@ -37,9 +31,17 @@ class Request:
         target = tickets.find_merge_target(ctx.session, settings=ctx.settings, grid_id=ctx.grid.id,
                                            prediction=prediction, now=ctx.now)
         if target is not None:
+            # Joining an open incident pings nobody, so a "me too" (我家也是) the detector is unsure
+            # about can join it: the worker already knows, and the household is counted.
             households = tickets.add_household_report(ctx.session, ticket=target, msg=ctx.msg, text=ctx.text)
             ctx.outcome = f"merged:{target.id}"
             ctx.say(texts.merged(target.id, households))
+            return True
+        if prediction.abstained:
+            # Not sure enough to ping anyone: the comprehensive worker reviews it in the digest.
+            repo.add_review(ctx.session, grid_id=ctx.grid.id, msg=ctx.msg, text=ctx.text,
+                            guess=prediction.category, confidence=prediction.confidence, reason="abstained")
+            ctx.outcome = "abstained"
             return True
         ticket = tickets.open_ticket(ctx.session, settings=ctx.settings, grid=ctx.grid, msg=ctx.msg,
                                      text=ctx.text, prediction=prediction)
