@@ -251,5 +251,3 @@ def _with_zone(msg: Incoming, settings: Settings) -> Incoming:
 
     return replace(msg, ts=msg.ts.replace(tzinfo=settings.tz))
 
-
-__all__ = ["App", "Member"]

@@ -10,13 +10,9 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from models import (
-    OPEN_STATUSES, Correction, Grid, InboundMessage, Member, Report, Review, Ticket, TicketEvent,
+    Correction, Grid, InboundMessage, Member, Report, Review, Ticket, TicketEvent,
 )
 from bot.messages import Incoming
-
-
-def grid_by_room(session: Session, *, room: str) -> Grid | None:
-    return session.exec(select(Grid).where(Grid.room == room)).first()
 
 
 def grid_by_id(session: Session, *, grid_id: int) -> Grid | None:
@@ -25,12 +21,6 @@ def grid_by_id(session: Session, *, grid_id: int) -> Grid | None:
 
 def members_of(session: Session, *, grid_id: int) -> list[Member]:
     return list(session.exec(select(Member).where(Member.grid_id == grid_id).order_by(Member.id)))
-
-
-def memberships(session: Session, *, contact: str) -> list[Member]:
-    """Every roster row of a contact (by contact id or, in console/replay, by name)."""
-    stmt = select(Member).where((Member.contact_id == contact) | (Member.name == contact))
-    return list(session.exec(stmt.order_by(Member.id)))
 
 
 def message_seen(session: Session, *, msg_id: str) -> bool:
@@ -95,12 +85,6 @@ def events_of(session: Session, *, ticket_id: int) -> list[TicketEvent]:
 def reporter_ids(session: Session, *, ticket_id: int) -> list[str]:
     """Distinct contact ids of everyone who reported a ticket, first reporter first."""
     return list(dict.fromkeys(r.sender_id for r in reports_of(session, ticket_id=ticket_id)))
-
-
-def open_tickets(session: Session, *, grid_id: int, statuses: Sequence[str] = OPEN_STATUSES) -> list[Ticket]:
-    stmt = (select(Ticket).where(Ticket.grid_id == grid_id, col(Ticket.status).in_(list(statuses)))
-            .order_by(Ticket.created_at, Ticket.id))
-    return list(session.exec(stmt))
 
 
 def tickets_for_worker(session: Session, *, grid_ids: Sequence[int], contact: str,

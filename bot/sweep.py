@@ -19,7 +19,7 @@ from bot.messages import Outgoing
 from bot.pipeline import mention
 from bot.settings import Settings
 from models import (
-    ACCEPTED, AWAITING_PROVIDER, CLOSED, REOPENED, REPORTED, RESOLVED, Grid, Member, Ticket, TicketEvent,
+    ACCEPTED, AWAITING_PROVIDER, REOPENED, REPORTED, RESOLVED, Grid, Member, Ticket, TicketEvent,
 )
 
 
@@ -164,5 +164,3 @@ def _auto_close(session: Session, settings: Settings, now: datetime) -> None:
                              lambda t: f"autoclose:{t.resolved_at.isoformat()}"):
         tickets.close(session, ticket=ticket, now=now, actor="gridbot", satisfaction=None)
 
-
-__all__ = ["sweep", "CLOSED"]

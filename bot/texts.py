@@ -52,7 +52,7 @@ def ticket_ping(ticket_id: int, category: str, provider: str | None, reporter: s
     head = "【紧急】" if urgent else ""
     where = f"（{location}）" if location else ""
     return (f"{head}{category_label(category, provider)}工单 #{ticket_id}：{reporter}{where}反映「{text}」。"
-            f"请回复“收到”接单，处理好后回复“已修好”。")
+            "请回复“收到”接单，处理好后回复“已修好”。")
 
 
 def recorded(ticket_id: int, urgent: bool) -> str:
@@ -66,7 +66,7 @@ def merged(ticket_id: int, households: int) -> str:
 
 
 def ask_carrier() -> str:
-    return f"请问您家用的是哪家的网络或电视？回复“移动”“电信”“联通”或“广电”就行。"
+    return "请问您家用的是哪家的网络或电视？回复“移动”“电信”“联通”或“广电”就行。"
 
 
 def carrier_unknown_to_comprehensive(ticket_id: int, reporter: str, text: str) -> str:
@@ -79,7 +79,7 @@ def accepted(worker: str, ticket_id: int) -> str:
 
 def resolved_ask_confirm(worker: str, ticket_id: int) -> str:
     return (f"{worker}说工单 #{ticket_id} 已经处理好了。麻烦确认一下：好了请回“满意”，"
-            f"还有问题请回“不满意”。")
+            "还有问题请回“不满意”。")
 
 
 def closed_satisfied(ticket_id: int) -> str:
@@ -99,7 +99,7 @@ def reassigned(ticket_id: int, category: str, provider: str | None) -> str:
 
 
 def refused_not_worker() -> str:
-    return f"这个指令只有网格员和服务人员能用哦。您有问题直接说就行，我会转给负责的师傅。"
+    return "这个指令只有网格员和服务人员能用哦。您有问题直接说就行，我会转给负责的师傅。"
 
 
 def refused_not_assignee(ticket_id: int) -> str:
@@ -111,7 +111,7 @@ def no_such_ticket(ticket_id: int) -> str:
 
 
 def no_open_ticket() -> str:
-    return f"目前没有等您处理的工单。"
+    return "目前没有等您处理的工单。"
 
 
 def wrong_state(ticket_id: int, status: str) -> str:
@@ -119,12 +119,12 @@ def wrong_state(ticket_id: int, status: str) -> str:
 
 
 def bad_category() -> str:
-    return f"没看懂要改派到哪一类，可以写：供水、供电、移动、电信、联通、广电、纠纷、消防、银行、其他。"
+    return "没看懂要改派到哪一类，可以写：供水、供电、移动、电信、联通、广电、纠纷、消防、银行、其他。"
 
 
 def command_help() -> str:
-    return (f"可用指令：#接单 工单号、#办结 工单号、#改派 工单号 类别、#查看 工单号、#待查看、#日报。"
-            f"也可以直接回复“收到”“已修好”。")
+    return ("可用指令：#接单 工单号、#办结 工单号、#改派 工单号 类别、#查看 工单号、#待查看、#日报。"
+            "也可以直接回复“收到”“已修好”。")
 
 
 def private_for_residents() -> str:
@@ -138,7 +138,7 @@ def ticket_summary(ticket_id: int, category: str, provider: str | None, status: 
 
 def reping(ticket_id: int, category: str, provider: str | None, minutes: int) -> str:
     return (f"提醒：{category_label(category, provider)}工单 #{ticket_id} 已超过{minutes}分钟没人接单，"
-            f"请尽快回复“收到”。")
+            "请尽快回复“收到”。")
 
 
 def escalated_unaccepted(ticket_id: int, category: str, provider: str | None, assignees: str, room: str) -> str:
