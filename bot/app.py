@@ -95,9 +95,7 @@ class App:
         try:
             with ExitStack() as stack:
                 def open_session() -> Session:
-                    session = stack.enter_context(unit_of_work(self.engine))
-                    session.info["settings"] = self.settings
-                    return session
+                    return stack.enter_context(unit_of_work(self.engine))
 
                 ctx = self._context(open_session, msg, text)
                 self._run_handlers(ctx)
@@ -172,7 +170,6 @@ class App:
         from bot.sweep import sweep
 
         with unit_of_work(self.engine) as session:
-            session.info["settings"] = self.settings
             return self._to_outbox(session, sweep(session, settings=self.settings, now=now), now)
 
     def digests(self, now: datetime, *, catching_up: bool = False) -> list[Outgoing]:

@@ -138,8 +138,8 @@ def close(session: Session, *, ticket: Ticket, now: datetime, actor: str, satisf
     repo.log_event(session, ticket=ticket, ts=now, actor=actor, action="closed", detail=satisfaction or "")
 
 
-def reopen(session: Session, *, ticket: Ticket, grid: Grid, members: Sequence[Member], now: datetime,
-           actor: str, text: str) -> list[Outgoing]:
+def reopen(session: Session, *, settings: Settings, ticket: Ticket, grid: Grid, members: Sequence[Member],
+           now: datetime, actor: str, text: str) -> list[Outgoing]:
     """Resident unsatisfied: reopen, and the comprehensive worker leads (首次处理不满意，总网格长领办)."""
     ticket.status = REOPENED
     ticket.satisfaction = "unsatisfied"
@@ -148,7 +148,7 @@ def reopen(session: Session, *, ticket: Ticket, grid: Grid, members: Sequence[Me
     ticket.updated_at = now
     ticket.escalation = 0
     ticket.escalate_at = None
-    set_deadlines(ticket, _settings_of(session), now)
+    set_deadlines(ticket, settings, now)
     comprehensive = [m for m in members if m.role == "comprehensive"]
     for member in comprehensive:
         if member.contact_id not in ticket.assignee_ids:
@@ -162,8 +162,8 @@ def reopen(session: Session, *, ticket: Ticket, grid: Grid, members: Sequence[Me
     return out
 
 
-def reassign(session: Session, *, ticket: Ticket, grid: Grid, members: Sequence[Member], now: datetime,
-             worker: Member, category: str, provider: str | None) -> list[Outgoing]:
+def reassign(session: Session, *, settings: Settings, ticket: Ticket, grid: Grid, members: Sequence[Member],
+             now: datetime, worker: Member, category: str, provider: str | None) -> list[Outgoing]:
     """Change the category (a correction for training) and route to the new workers."""
     first = repo.reports_of(session, ticket_id=ticket.id)
     text = first[0].text if first else ""
@@ -178,15 +178,11 @@ def reassign(session: Session, *, ticket: Ticket, grid: Grid, members: Sequence[
     ticket.accepted_at = None
     ticket.escalation = 0
     ticket.escalate_at = None
-    set_deadlines(ticket, _settings_of(session), now)
+    set_deadlines(ticket, settings, now)
     out = route(session, ticket=ticket, grid=grid, members=members, text=text, now=now, actor=worker.name)
     out[0] = Outgoing(text=texts.reassigned(ticket.id, category, provider) + "\n" + out[0].text,
                       room=grid.room, mentions=out[0].mentions)
     return out
-
-
-def _settings_of(session: Session) -> Settings:
-    return session.info["settings"]
 
 
 def _reporter_mentions(session: Session, ticket: Ticket) -> list[Mention]:

@@ -56,7 +56,7 @@ class Confirmation(_FollowUp):
             tickets.close(ctx.session, ticket=ticket, now=ctx.now, actor=ctx.msg.sender, satisfaction="satisfied")
             ctx.say(texts.closed_satisfied(ticket.id))
         else:
-            ctx.out += tickets.reopen(ctx.session, ticket=ticket, grid=ctx.grid, members=ctx.members, now=ctx.now,
+            ctx.out += tickets.reopen(ctx.session, settings=ctx.settings, ticket=ticket, grid=ctx.grid, members=ctx.members, now=ctx.now,
                                       actor=ctx.msg.sender, text=ctx.text)
 
 

@@ -90,7 +90,7 @@ class WorkerCommands:
             if parsed is None:
                 ctx.say(texts.bad_category())
                 return True
-            ctx.out += tickets.reassign(ctx.session, ticket=ticket, grid=grid, members=members, now=ctx.now,
+            ctx.out += tickets.reassign(ctx.session, settings=ctx.settings, ticket=ticket, grid=grid, members=members, now=ctx.now,
                                         worker=worker, category=parsed[0], provider=parsed[1])
             return True
         mine = worker.contact_id in ticket.assignee_ids or "comprehensive" in ctx.sender_roles
