@@ -158,14 +158,20 @@ class Featurizer:
         lut = self._lut()
         text = ftext.replace(" ", "")
         n = len(text)
-        seen: dict[int, int] = {}
-        for k in range(self.config.char_min, self.config.char_max + 1):
-            for i in range(n - k + 1):
-                j = lut.get(text[i:i + k])
-                if j is not None:
-                    seen[j] = seen.get(j, 0) + 1
-        start = len(val)
+        grams = [text[i:i + k] for k in range(self.config.char_min, self.config.char_max + 1) for i in range(n - k + 1)]
         idf = self._char_idf_list
+        start = len(val)
+        if self.config.binary:  # presence only: one C-level pass, no counting
+            known = dict.fromkeys(map(lut.get, grams))
+            known.pop(None, None)
+            idx.extend(known)
+            val.extend([idf[j] for j in known])
+            self._normalize(val, start)
+            return
+        seen: dict[int, int] = {}
+        for j in map(lut.get, grams):
+            if j is not None:
+                seen[j] = seen.get(j, 0) + 1
         for j, c in seen.items():
             idx.append(j)
             val.append(idf[j] if c == 1 or self.config.binary else (1.0 + math.log(c)) * idf[j])
