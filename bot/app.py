@@ -29,6 +29,7 @@ class HandlerError(Exception):
     """A handler failed; the message names it."""
 
 RECENT_IDS = 10_000
+ROSTER_CHECK = timedelta(minutes=5)
 
 
 class App:
@@ -43,6 +44,7 @@ class App:
         self._rooms: dict[str, Grid] = {}
         self._members: dict[int, list[Member]] = {}
         self._recent: dict[str, None] = {}
+        self._checked_at: datetime | None = None
         self.refresh_rooms()
 
     @classmethod
@@ -68,8 +70,25 @@ class App:
             grids = list(session.exec(select(Grid)))
             members = list(session.exec(select(Member).order_by(Member.id)))
             session.expunge_all()
+        self._stamp = self._roster_stamp()
         self._rooms = {g.room: g for g in grids}
         self._members = {g.id: [m for m in members if m.grid_id == g.id] for g in grids}
+
+    def _roster_stamp(self) -> int:
+        """A hash of the roster's content (plain rows, no ORM objects: cheap enough for the sweep)."""
+        with self.engine.connect() as conn:
+            grids = conn.execute(select(Grid.id, Grid.name, Grid.room).order_by(Grid.id)).all()
+            members = conn.execute(select(Member.grid_id, Member.role, Member.name, Member.contact_id)
+                                   .order_by(Member.id)).all()
+        return hash((tuple(grids), tuple(members)))
+
+    def _refresh_if_roster_changed(self, now: datetime) -> None:
+        """Reload the roster cache when an import changed it (checked at most every few minutes)."""
+        if self._checked_at is not None and now - self._checked_at < ROSTER_CHECK:
+            return
+        self._checked_at = now
+        if self._roster_stamp() != self._stamp:
+            self.refresh_rooms()
 
     def known_rooms(self) -> set[str]:
         return set(self._rooms)
@@ -166,9 +185,10 @@ class App:
 
     # -- scheduled work ------------------------------------------------------------------
     def tick(self, now: datetime) -> list[Outgoing]:
-        """Run the sweep (deadlines, escalations, time-outs) as of `now`."""
+        """Run the sweep (deadlines, escalations, time-outs) as of `now`; pick up roster changes."""
         from bot.sweep import sweep
 
+        self._refresh_if_roster_changed(now)  # a roster imported while the bot runs counts within minutes
         with unit_of_work(self.engine) as session:
             return self._to_outbox(session, sweep(session, settings=self.settings, now=now), now)
 
