@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlmodel import Session, delete, select
 
 from bot.labels import ROLES
@@ -86,8 +87,18 @@ def read_roster(path: Path) -> list[RosterRow]:
     return parse_roster(text, str(path))
 
 
+# Any constant: the PostgreSQL advisory lock that serialises roster imports across processes.
+_ROSTER_LOCK = 0x6772_6964  # "grid"
+
+
 def import_roster(session: Session, rows: list[RosterRow]) -> dict[str, int]:
-    """Make the database match the file for every grid it names; other grids stay. Caller commits."""
+    """Make the database match the file for every grid it names; other grids stay. Caller commits.
+
+    Two bot processes starting together both import: on PostgreSQL a transaction-scoped advisory
+    lock makes the second wait for the first (SQLite's BEGIN IMMEDIATE already serialises them).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ROSTER_LOCK})
     grids: dict[str, Grid] = {}
     for row in rows:
         if row.grid in grids:

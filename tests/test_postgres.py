@@ -48,3 +48,36 @@ def test_escalation_runs_once_on_postgresql(pg_chat: Chat) -> None:
     pg_chat.say("张阿姨", "我家停水了")
     assert len(pg_chat.tick(31)) == 1  # reminder
     assert pg_chat.app.tick(pg_chat.now) == []  # the same sweep again sends nothing
+
+
+def _import_roster_repeatedly(url: str, times: int, queue) -> None:
+    from bot.db import make_engine, unit_of_work
+    from bot.roster import import_roster
+
+    engine = make_engine(url)
+    try:
+        for _ in range(times):
+            with unit_of_work(engine) as session:
+                import_roster(session, read_roster(DATA / "roster.sample.csv"))
+        queue.put("ok")
+    except Exception as exc:  # reported to the test, not swallowed
+        queue.put(f"{type(exc).__name__}: {exc}"[:200])
+    finally:
+        engine.dispose()
+
+
+def test_two_processes_importing_the_roster_at_once_both_succeed(pg_url: str) -> None:
+    import multiprocessing
+
+    from bot.db import make_engine
+
+    make_engine(pg_url).dispose()  # the schema, once
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=_import_roster_repeatedly, args=(pg_url, 10, queue)) for _ in range(2)]
+    for p in procs:
+        p.start()
+    results = [queue.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(timeout=30)
+    assert results == ["ok", "ok"]
