@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
 from contextlib import ExitStack
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Callable, Sequence
 
 from sqlalchemy.engine import Engine
@@ -27,6 +28,7 @@ log = logging.getLogger("gridbot")
 
 class HandlerError(Exception):
     """A handler failed; the message names it."""
+
 
 RECENT_IDS = 10_000
 ROSTER_CHECK = timedelta(minutes=5)
@@ -192,22 +194,21 @@ class App:
         with unit_of_work(self.engine) as session:
             return self._to_outbox(session, sweep(session, settings=self.settings, now=now), now)
 
-    def digests(self, now: datetime, *, catching_up: bool = False) -> list[Outgoing]:
+    def digests(self, now: datetime) -> list[Outgoing]:
         """Yesterday's digest to each grid's comprehensive workers; each (grid, day) is sent once.
 
-        When catching up at start-up, a grid with no message before the day's end (a new
-        installation) gets no digest for that day.
+        A day that ended before the bot had seen any message (a new installation) gets none;
+        a quiet group on a later day still gets its digest.
         """
         from bot.digest import day_bounds, digest_text
 
         day = now.astimezone(self.settings.tz).date() - timedelta(days=1)
         out: list[Outgoing] = []
         with Session(self.engine) as session:
-            grids = list(session.exec(select(Grid).order_by(Grid.id)))
-        day_end = day_bounds(day, self.settings.tz)[1]
+            grids = repo.grids(session)
+        if not self._installed_before(day_bounds(day, self.settings.tz)[1]):
+            return []
         for grid in grids:
-            if catching_up and not self._had_traffic(grid.room, day_end):
-                continue
             try:
                 with unit_of_work(self.engine) as session:
                     with session.begin_nested():
@@ -220,19 +221,19 @@ class App:
                 log.info("digest for %s on %s already sent by another run", grid.name, day)
         return out
 
-    def _had_traffic(self, room: str, before: datetime) -> bool:
+    def _installed_before(self, before: datetime) -> bool:
+        """Had the bot seen any message before this instant?"""
         with Session(self.engine) as session:
-            stmt = select(InboundMessage.id).where(InboundMessage.room == room, InboundMessage.ts < before).limit(1)
+            stmt = select(InboundMessage.id).where(InboundMessage.ts < before).limit(1)
             return session.exec(stmt).first() is not None
 
     # -- outbox --------------------------------------------------------------------------
-    def _to_outbox(self, session: Session, out: list[Outgoing], now: datetime,
-                   key: str | None = None) -> list[Outgoing]:
+    def _to_outbox(self, session: Session, out: list[Outgoing], now: datetime) -> list[Outgoing]:
         if not out:
             return []
         rows = [Outbox(room=item.room, to_name=item.to.name if item.to else None,
                        to_id=item.to.contact_id if item.to else None, text=item.text,
-                       mentions=[[m.name, m.contact_id] for m in item.mentions], created_at=now, key=key)
+                       mentions=[[m.name, m.contact_id] for m in item.mentions], created_at=now)
                 for item in out]
         session.add_all(rows)
         session.flush()
@@ -264,7 +265,5 @@ def _outgoing(row: Outbox) -> Outgoing:
 
 
 def _with_zone(msg: Incoming, settings: Settings) -> Incoming:
-    from dataclasses import replace
-
     return replace(msg, ts=msg.ts.replace(tzinfo=settings.tz))
 

@@ -100,10 +100,16 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _session(settings: Settings):
+    """A session for reading commands; a missing SQLite file is an input mistake, not a new database."""
+    from sqlalchemy.engine import make_url
     from sqlmodel import Session
 
     from bot.db import make_engine
 
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+            and not Path(url.database).is_file():
+        raise UsageError(f"no database at {url.database} (start the bot or replay events first)")
     return Session(make_engine(settings.database_url))
 
 
@@ -114,7 +120,7 @@ def cmd_tickets(args: argparse.Namespace, settings: Settings) -> int:
         if args.action == "export":
             exporting.export(session, sys.stdout, settings.tz, args.format)
             return 0
-        grids = {g.id: g for g in exporting.repo_grids(session)}
+        grids = {g.id: g for g in repo.grids(session)}
         if args.action == "list":
             for t in repo.all_tickets(session):
                 if args.all or t.status != "closed":
@@ -141,14 +147,15 @@ def cmd_roster(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.digest import digest_text, grids_named
+    from bot import repo
+    from bot.digest import digest_text
 
     try:
         day = date.fromisoformat(args.date) if args.date else datetime.now(settings.tz).date() - timedelta(days=1)
     except ValueError:
         raise UsageError(f"--date {args.date!r} is not YYYY-MM-DD") from None
     with _session(settings) as session:
-        grids = grids_named(session, grid=args.grid)
+        grids = repo.grids(session, name=args.grid)
         if not grids:
             raise UsageError(f"no grid named {args.grid!r}" if args.grid else "no grids: import a roster first")
         print("\n\n".join(digest_text(session, grid=g, day=day, tz=settings.tz) for g in grids))
@@ -187,11 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     from bot.classifier import cli as classifier_cli
 
-    def classifier_runner(fn: Handler) -> Callable[[argparse.Namespace], int]:
-        return runner(fn)
-
     before = set(sub.choices)
-    classifier_cli.register(sub, classifier_runner)
+    classifier_cli.register(sub, runner)
     for name in set(sub.choices) - before:
         sub.choices[name].add_argument("--db", default=None, help="SQLAlchemy database URL")
     return parser

@@ -132,13 +132,6 @@ def render(stats: DigestStats) -> str:
     return "\n".join(lines)
 
 
-def grids_named(session: Session, *, grid: str | None = None) -> list[Grid]:
-    stmt = select(Grid).order_by(Grid.id)
-    if grid is not None:
-        stmt = stmt.where(Grid.name == grid)
-    return list(session.exec(stmt))
-
-
 def digest_text(session: Session, *, grid: Grid, day: date, tz: ZoneInfo) -> str:
     return render(collect(session, grid=grid, day=day, tz=tz))
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot import repo
-from bot.texts import STATUS_NAMES, category_label
+from bot.texts import COLOR_NAMES, EVENT_NAMES, STATUS_NAMES, category_label
 from models import Grid, Ticket
 
 EXPORT_FIELDS = ["id", "grid", "room", "category", "provider", "urgent", "status", "created_at", "reporter",
@@ -39,7 +39,7 @@ def ticket_object(session: Session, ticket: Ticket, grid: Grid, tz: ZoneInfo) ->
 
 
 def export(session: Session, out: IO[str], tz: ZoneInfo, fmt: str = "jsonl") -> int:
-    grids = {g.id: g for g in repo_grids(session)}
+    grids = {g.id: g for g in repo.grids(session)}
     objects = (ticket_object(session, t, grids[t.grid_id], tz) for t in repo.all_tickets(session))
     if fmt == "jsonl":
         count = 0
@@ -63,12 +63,6 @@ def _write_csv(objects: Iterable[dict], out: IO[str]) -> int:
     return count
 
 
-def repo_grids(session: Session) -> list[Grid]:
-    from sqlmodel import select
-
-    return list(session.exec(select(Grid)))
-
-
 def list_line(ticket: Ticket, grid: Grid, tz: ZoneInfo) -> str:
     created = ticket.created_at.astimezone(tz).strftime("%m-%d %H:%M")
     flag = " 超期" if ticket.overdue else ""
@@ -81,12 +75,13 @@ def history(session: Session, ticket: Ticket, grid: Grid, tz: ZoneInfo) -> str:
     """The whole life of a ticket (办理全程可查、可追溯)."""
     buf = io.StringIO()
     buf.write(list_line(ticket, grid, tz) + "\n")
-    buf.write(f"颜色 {ticket.color}  地点 {ticket.location or '-'}  满意度 {ticket.satisfaction or '-'}\n")
+    buf.write(f"颜色 {COLOR_NAMES.get(ticket.color, ticket.color)}  地点 {ticket.location or '-'}  满意度 {ticket.satisfaction or '-'}\n")
     buf.write("反映记录:\n")
     for r in repo.reports_of(session, ticket_id=ticket.id):
         buf.write(f"  {r.ts.astimezone(tz):%m-%d %H:%M}  {r.sender}: {r.text[:80]}\n")
     buf.write("办理过程:\n")
     for e in repo.events_of(session, ticket_id=ticket.id):
         detail = f"  {e.detail}" if e.detail else ""
-        buf.write(f"  {e.ts.astimezone(tz):%m-%d %H:%M}  {e.actor}  {e.action}{detail}\n")
+        action = EVENT_NAMES.get(e.action, e.action)
+        buf.write(f"  {e.ts.astimezone(tz):%m-%d %H:%M}  {e.actor}  {action}{detail}\n")
     return buf.getvalue()

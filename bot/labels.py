@@ -9,4 +9,3 @@ ROLES: tuple[str, ...] = (
     "comprehensive", "water", "power", "mobile", "telecom", "unicom",
     "broadcast", "fire", "bank", "mediator", "police",
 )
-WORKER_ROLES: frozenset[str] = frozenset(ROLES)

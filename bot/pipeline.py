@@ -64,13 +64,6 @@ class Context:
         else:
             self.out.append(Outgoing(text=text, to=Mention(self.msg.sender, self.msg.contact)))
 
-    def say_in_room(self, room: str, text: str, mentions: Sequence[Member] = ()) -> None:
-        self.out.append(Outgoing(text=text, room=room, mentions=tuple(mention(m) for m in mentions)))
-
-    def tell(self, member: Member, text: str) -> None:
-        """A private message to a roster member."""
-        self.out.append(Outgoing(text=text, to=mention(member)))
-
 
 class Handler(Protocol):
     """A small step of the pipeline: a cheap applicability check and an action.

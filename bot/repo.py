@@ -15,6 +15,14 @@ from models import (
 from bot.messages import Incoming
 
 
+def grids(session: Session, *, name: str | None = None) -> list[Grid]:
+    """Every grid (or the one named), in roster order."""
+    stmt = select(Grid).order_by(Grid.id)
+    if name is not None:
+        stmt = stmt.where(Grid.name == name)
+    return list(session.exec(stmt))
+
+
 def grid_by_id(session: Session, *, grid_id: int) -> Grid | None:
     return session.get(Grid, grid_id)
 
@@ -37,8 +45,8 @@ def record_message(session: Session | Connection, *, msg: Incoming, outcome: str
 
 
 def log_event(session: Session, *, ticket: Ticket, ts: datetime, actor: str, action: str,
-              detail: str = "", key: str | None = None) -> TicketEvent:
-    event = TicketEvent(ticket_id=ticket.id, ts=ts, actor=actor, action=action, detail=detail, key=key)
+              detail: str = "") -> TicketEvent:
+    event = TicketEvent(ticket_id=ticket.id, ts=ts, actor=actor, action=action, detail=detail)
     session.add(event)
     return event
 
@@ -82,11 +90,6 @@ def events_of(session: Session, *, ticket_id: int) -> list[TicketEvent]:
     return list(session.exec(stmt))
 
 
-def reporter_ids(session: Session, *, ticket_id: int) -> list[str]:
-    """Distinct contact ids of everyone who reported a ticket, first reporter first."""
-    return list(dict.fromkeys(r.sender_id for r in reports_of(session, ticket_id=ticket_id)))
-
-
 def tickets_for_worker(session: Session, *, grid_ids: Sequence[int], contact: str,
                        statuses: Sequence[str]) -> list[Ticket]:
     """Open tickets in the grids, in the statuses, assigned to the contact; oldest first."""
@@ -116,11 +119,8 @@ def add_correction(session: Session, *, ticket: Ticket, text: str, category: str
     return correction
 
 
-def all_tickets(session: Session, *, grid_id: int | None = None) -> list[Ticket]:
-    stmt = select(Ticket).order_by(Ticket.id)
-    if grid_id is not None:
-        stmt = stmt.where(Ticket.grid_id == grid_id)
-    return list(session.exec(stmt))
+def all_tickets(session: Session) -> list[Ticket]:
+    return list(session.exec(select(Ticket).order_by(Ticket.id)))
 
 
 def unreviewed(session: Session, *, grid_ids: Sequence[int], limit: int) -> list[Review]:

@@ -38,16 +38,16 @@ def run_sweep(app: App, deliver: Deliver, now: datetime | None = None) -> None:
         log.exception("sweep failed")
 
 
-def run_digests(app: App, deliver: Deliver, now: datetime | None = None, *, catching_up: bool = False) -> None:
+def run_digests(app: App, deliver: Deliver, now: datetime | None = None) -> None:
     try:
-        deliver(app.digests(now or datetime.now(app.settings.tz), catching_up=catching_up))
+        deliver(app.digests(now or datetime.now(app.settings.tz)))
     except Exception:
         log.exception("digest failed")
 
 
 def catch_up(app: App, deliver: Deliver, now: datetime) -> None:
     """At start-up: the last digest, if it has not been sent yet, and a sweep."""
-    run_digests(app, deliver, last_digest_due(now, app), catching_up=True)
+    run_digests(app, deliver, last_digest_due(now, app))
     run_sweep(app, deliver, now)
 
 

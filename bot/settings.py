@@ -85,7 +85,6 @@ SPEC: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "GRIDBOT_ROSTER": ("roster_path", _path, "data/roster.sample.csv"),
     "GRIDBOT_TIMEZONE": ("tz", _zone, "Asia/Shanghai"),
     "GRIDBOT_LOG_LEVEL": ("log_level", _choice("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
-    "GRIDBOT_BOT_NAME": ("bot_name", _str, "网格小助手"),
     "GRIDBOT_MAX_TEXT_CHARS": ("max_text_chars", _int(50, 100_000), "2000"),
     "GRIDBOT_CARRIER_WAIT_MINUTES": ("carrier_wait_minutes", _int(1, 1440), "10"),
     "GRIDBOT_CONFIRM_WAIT_HOURS": ("confirm_wait_hours", _int(1, 24 * 14), "48"),
@@ -119,7 +118,6 @@ class Settings:
     roster_path: Path
     tz: ZoneInfo
     log_level: str
-    bot_name: str
     max_text_chars: int
     carrier_wait_minutes: int
     confirm_wait_hours: int

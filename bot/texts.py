@@ -19,6 +19,12 @@ PROVIDER_NAMES: dict[str, str] = {
     "broadcast": "广电",
 }
 COLOR_NAMES: dict[str, str] = {"red": "红色（紧急）", "yellow": "黄色", "green": "绿色"}
+EVENT_NAMES: dict[str, str] = {
+    "reported": "上报", "assigned": "派单", "merged": "同一事件又有居民反映", "carrier": "确认运营商",
+    "accepted": "接单", "resolved": "办结", "closed": "关闭", "reopened": "不满意，重新办理",
+    "reassigned": "改派", "reminded": "超时提醒", "escalated": "督办", "overdue": "超期",
+    "carrier-timeout": "未说明运营商，转综合网格员", "auto-closed": "居民未评价，自动关闭",
+}
 STATUS_NAMES: dict[str, str] = {
     "awaiting_provider": "待确认运营商",
     "reported": "待接单",
@@ -67,10 +73,6 @@ def merged(ticket_id: int, households: int) -> str:
 
 def ask_carrier() -> str:
     return "请问您家用的是哪家的网络或电视？回复“移动”“电信”“联通”或“广电”就行。"
-
-
-def carrier_unknown_to_comprehensive(ticket_id: int, reporter: str, text: str) -> str:
-    return f"通信工单 #{ticket_id}：{reporter}反映「{text}」，未说明运营商，请综合网格员协调。"
 
 
 def accepted(worker: str, ticket_id: int) -> str:
@@ -149,17 +151,6 @@ def escalated_unaccepted(ticket_id: int, category: str, provider: str | None, as
 def escalated_overdue(ticket_id: int, category: str, provider: str | None, assignees: str, room: str) -> str:
     return (f"【超期】{room}的{category_label(category, provider)}工单 #{ticket_id} 已超过办理时限仍未解决"
             f"（负责：{assignees or '无'}），请综合网格员督办。")
-
-
-def carrier_timeout(ticket_id: int, reporter: str) -> str:
-    return f"通信工单 #{ticket_id}：{reporter}没有说明是哪家运营商，请综合网格员联系确认。"
-
-
-CONSOLE_BANNER = """网格小助手 · 控制台群聊（本地演示，不连微信）
-当前群：{room}；当前发言人：{speaker}
-直接输入“名字: 内容”以某人身份发言，例如：张阿姨: 我家停水了
-命令：/as 名字  切换发言人    /room 群名  切换群    /who  查看花名册
-      /tick  运行一次到期检查    /digest  查看昨日日报    /help  帮助    /quit  退出"""
 
 
 def console_roster_line(role: str, name: str) -> str:

@@ -174,7 +174,6 @@ class Outbox(SQLModel, table=True):
     mentions: list[list[str]] = Field(default_factory=_empty_list, sa_column=Column(JSON))  # [[name, id]]
     created_at: datetime = _when(index=True)
     sent_at: datetime | None = _when(default=None, index=True)
-    key: str | None = Field(default=None, unique=True)  # one-off messages (digests) across processes
 
 
 class JobRun(SQLModel, table=True):

@@ -241,3 +241,22 @@ def test_the_comprehensive_worker_sees_messages_kept_for_review(chat: Chat) -> N
     assert "待查看的消息 1 条" in out[0].text and "138****5678" in out[0].text and "供水" in out[0].text
     assert "没有待查看" in chat.say(GRIDMAN, "#待查看", room=None)[0].text
     assert "只有综合网格员" in chat.say(WATER, "#待查看")[0].text
+
+
+def test_a_comprehensive_role_in_one_grid_gives_no_rights_in_another(tmp_path, classifier) -> None:
+    from bot.app import App
+    from bot.roster import parse_roster
+    from tests.conftest import make_settings
+
+    roster = parse_roster("grid,room,role,name,contact_id\n"
+                          "A,群A,comprehensive,老周,老周\nA,群A,water,水A,水A\n"
+                          "B,群B,water,老周,老周\nB,群B,power,电B,电B\nB,群B,comprehensive,网格B,网格B\n")
+    app = App.create(make_settings(tmp_path), classifier=classifier, roster=roster)
+    chat = Chat(app)
+    chat.say("居民", "5栋停电了", room="群B")
+    # Privately, 老周's roster rows span both grids: being comprehensive in A must not count in B.
+    out = chat.say("老周", "#接单 1", room=None)
+    assert "不是派给您的" in texts_of(out) and chat.ticket().status == "reported"
+    chat.say("网格B", "#接单 1", room="群B")  # B's own comprehensive worker may
+    assert chat.ticket().status == "accepted"
+    app.close()

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
 from bot import repo, texts, tickets
 from bot.pipeline import Context
 from bot.routing import roles_for
 from models import AWAITING_PROVIDER
-
-log = logging.getLogger(__name__)
 
 
 class Request:

@@ -80,20 +80,23 @@ class WorkerCommands:
         grid = repo.grid_by_id(ctx.session, grid_id=ticket.grid_id)
         worker = _row_in_grid(ctx, ticket.grid_id)
         assert grid is not None and worker is not None
-        members = repo.members_of(ctx.session, grid_id=grid.id)
         if cmd.verb == "show":
-            reports = len(repo.reporter_ids(ctx.session, ticket_id=ticket.id))
-            ctx.say(texts.ticket_summary(ticket.id, ticket.category, ticket.provider, ticket.status, reports), [])
+            ctx.say(texts.ticket_summary(ticket.id, ticket.category, ticket.provider, ticket.status,
+                                         ticket.report_count), [])
             return True
         if cmd.verb == "reassign":
             parsed = parse_category(cmd.argument)
             if parsed is None:
                 ctx.say(texts.bad_category())
                 return True
-            ctx.out += tickets.reassign(ctx.session, settings=ctx.settings, ticket=ticket, grid=grid, members=members, now=ctx.now,
-                                        worker=worker, category=parsed[0], provider=parsed[1])
+            members = repo.members_of(ctx.session, grid_id=grid.id)
+            ctx.out += tickets.reassign(ctx.session, settings=ctx.settings, ticket=ticket, grid=grid,
+                                        members=members, now=ctx.now, worker=worker, category=parsed[0],
+                                        provider=parsed[1])
             return True
-        mine = worker.contact_id in ticket.assignee_ids or "comprehensive" in ctx.sender_roles
+        # The comprehensive worker of the ticket's own grid may act on any of its tickets.
+        roles_here = {m.role for m in ctx.sender_rows if m.grid_id == ticket.grid_id}
+        mine = worker.contact_id in ticket.assignee_ids or "comprehensive" in roles_here
         if not mine:
             ctx.say(texts.refused_not_assignee(ticket.id))
             return True

@@ -37,7 +37,6 @@ log = logging.getLogger("gridbot.wechaty")
 WINDOW_SECONDS = 60.0
 SEND_TIMEOUT_SECONDS = 15.0
 RECONNECT_MAX_SECONDS = 30.0
-AT_SEPARATOR = "\u2005"  # what WeChat puts after an @name
 
 # python-wechaty's message type (the gRPC enum's name, after its own mapping) -> our kind.
 KINDS: dict[str, str] = {
@@ -57,10 +56,6 @@ KINDS: dict[str, str] = {
     "MESSAGE_TYPE_RECALLED": "recalled",
     "MESSAGE_TYPE_UNSPECIFIED": "system",
 }
-
-
-class GatewayError(Exception):
-    """The gateway cannot be used; the message is the one line the user sees."""
 
 
 # -- pure decisions ---------------------------------------------------------------------------
