@@ -153,6 +153,13 @@ def escalated_overdue(ticket_id: int, category: str, provider: str | None, assig
             f"（负责：{assignees or '无'}），请综合网格员督办。")
 
 
+CONSOLE_BANNER = """网格小助手 · 控制台群聊（本地演示，不连微信）
+当前群：{room}；当前发言人：{speaker}
+直接输入“名字: 内容”以某人身份发言，例如：张阿姨: 我家停水了
+命令：/as 名字  切换发言人    /room 群名  切换群    /who  查看花名册
+      /tick  运行一次到期检查    /digest  查看昨日日报    /help  帮助    /quit  退出"""
+
+
 def console_roster_line(role: str, name: str) -> str:
     return f"  {role:<14}{name}"
 

@@ -260,3 +260,18 @@ def test_a_comprehensive_role_in_one_grid_gives_no_rights_in_another(tmp_path, c
     chat.say("网格B", "#接单 1", room="群B")  # B's own comprehensive worker may
     assert chat.ticket().status == "accepted"
     app.close()
+
+
+def test_the_console_chat_speaks_as_people_and_shows_the_bot(app) -> None:
+    import io
+
+    from bot.transports.console import Console
+
+    out = io.StringIO()
+    stdin = io.StringIO("张阿姨: 我家停水了\n/as 李师傅(水厂)\n收到\n/who\n/room 没有这个群\n/quit\n")
+    assert Console(app, out).run(stdin) == 0
+    screen = out.getvalue()
+    assert "网格小助手 · 控制台群聊" in screen and "当前群：幸福里一网格群" in screen
+    assert "🤖 [幸福里一网格群] @李师傅(水厂) 供水工单 #1" in screen
+    assert "@张阿姨 李师傅(水厂)已接单" in screen  # "/as" switched the speaker
+    assert "调解员何姐" in screen and "没有这个群" in screen
