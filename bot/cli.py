@@ -124,7 +124,8 @@ def cmd_tickets(args: argparse.Namespace, settings: Settings) -> int:
         if args.action == "list":
             for t in repo.all_tickets(session):
                 if args.all or t.status != "closed":
-                    print(exporting.list_line(t, grids[t.grid_id], settings.tz))
+                    print(exporting.list_line(t, grids[t.grid_id], settings.tz,
+                                              repo.assignee_names(session, ticket_id=t.id)))
             return 0
         if args.number is None:
             raise UsageError("tickets show needs a ticket number")

@@ -77,7 +77,7 @@ def collect(session: Session, *, grid: Grid, day: date, tz: ZoneInfo) -> DigestS
                                                       (col(Ticket.status).in_(list(OPEN_STATUSES)))
                                                       | (Ticket.closed_at >= end))))
     stats.still_open = len(open_now)
-    stats.overdue = [(t.id, category_label(t.category, t.provider), "、".join(t.assignees) or "未指派")
+    stats.overdue = [(t.id, category_label(t.category, t.provider), "、".join(repo.assignee_names(session, ticket_id=t.id)) or "未指派")
                      for t in open_now if t.solve_due is not None and t.solve_due < end and
                      (t.resolved_at is None or t.resolved_at >= t.solve_due)]
     accepted = [t for t in session.exec(select(Ticket).where(Ticket.grid_id == grid.id, Ticket.accepted_at >= start,

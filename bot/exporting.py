@@ -30,7 +30,7 @@ def ticket_object(session: Session, ticket: Ticket, grid: Grid, tz: ZoneInfo) ->
         "provider": ticket.provider, "urgent": ticket.urgent, "status": ticket.status,
         "created_at": _iso(ticket.created_at, tz), "reporter": ticket.reporter,
         "reports": [{"ts": _iso(r.ts, tz), "sender": r.sender, "text": r.text, "msg_id": r.msg_id} for r in reports],
-        "assignees": list(ticket.assignees), "accepted_at": _iso(ticket.accepted_at, tz),
+        "assignees": repo.assignee_names(session, ticket_id=ticket.id), "accepted_at": _iso(ticket.accepted_at, tz),
         "resolved_at": _iso(ticket.resolved_at, tz), "closed_at": _iso(ticket.closed_at, tz),
         "satisfaction": ticket.satisfaction,
         "color": ticket.color, "location": ticket.location, "households": ticket.report_count,
@@ -63,18 +63,18 @@ def _write_csv(objects: Iterable[dict], out: IO[str]) -> int:
     return count
 
 
-def list_line(ticket: Ticket, grid: Grid, tz: ZoneInfo) -> str:
+def list_line(ticket: Ticket, grid: Grid, tz: ZoneInfo, assignees: list[str]) -> str:
     created = ticket.created_at.astimezone(tz).strftime("%m-%d %H:%M")
     flag = " 超期" if ticket.overdue else ""
     return (f"#{ticket.id:<5} {created}  {grid.name}  {category_label(ticket.category, ticket.provider)}  "
             f"{STATUS_NAMES.get(ticket.status, ticket.status)}{flag}  {ticket.report_count}户  "
-            f"{'、'.join(ticket.assignees) or '-'}")
+            f"{'、'.join(assignees) or '-'}")
 
 
 def history(session: Session, ticket: Ticket, grid: Grid, tz: ZoneInfo) -> str:
     """The whole life of a ticket (办理全程可查、可追溯)."""
     buf = io.StringIO()
-    buf.write(list_line(ticket, grid, tz) + "\n")
+    buf.write(list_line(ticket, grid, tz, repo.assignee_names(session, ticket_id=ticket.id)) + "\n")
     buf.write(f"颜色 {COLOR_NAMES.get(ticket.color, ticket.color)}  地点 {ticket.location or '-'}  满意度 {ticket.satisfaction or '-'}\n")
     buf.write("反映记录:\n")
     for r in repo.reports_of(session, ticket_id=ticket.id):

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from models import (
-    Correction, Grid, InboundMessage, Member, Report, Review, Ticket, TicketEvent,
+    Assignment, Correction, Grid, InboundMessage, Member, Report, Review, Ticket, TicketEvent,
 )
 from bot.messages import Incoming
 
@@ -85,16 +85,76 @@ def reports_of(session: Session, *, ticket_id: int) -> list[Report]:
     return list(session.exec(_REPORTS_OF, params={"ticket_id": ticket_id}))
 
 
+_REPORTS_FOR = (select(Report).where(col(Report.ticket_id).in_(bindparam("ids", expanding=True)))
+                .order_by(Report.ts, Report.id))
+
+
+def reports_for(session: Session, *, ticket_ids: Sequence[int]) -> dict[int, list[Report]]:
+    """The reports of several tickets, oldest first, in one query."""
+    out: dict[int, list[Report]] = {i: [] for i in ticket_ids}
+    if ticket_ids:
+        for row in session.exec(_REPORTS_FOR, params={"ids": list(ticket_ids)}):
+            out[row.ticket_id].append(row)
+    return out
+
+
 def events_of(session: Session, *, ticket_id: int) -> list[TicketEvent]:
     stmt = select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.ts, TicketEvent.id)
     return list(session.exec(stmt))
 
 
+_ASSIGNED_TO = (select(Ticket).join(Assignment, col(Assignment.ticket_id) == col(Ticket.id))
+                .where(col(Ticket.grid_id).in_(bindparam("grid_ids", expanding=True)),
+                       col(Ticket.status).in_(bindparam("statuses", expanding=True)),
+                       Assignment.contact_id == bindparam("contact"), Assignment.active == True)  # noqa: E712
+                .order_by(Ticket.created_at, Ticket.id))
+_ASSIGNMENTS_OF = (select(Assignment).where(col(Assignment.ticket_id).in_(bindparam("ids", expanding=True)),
+                                           Assignment.active == True)  # noqa: E712
+                   .order_by(Assignment.id))
+
+
 def tickets_for_worker(session: Session, *, grid_ids: Sequence[int], contact: str,
                        statuses: Sequence[str]) -> list[Ticket]:
     """Open tickets in the grids, in the statuses, assigned to the contact; oldest first."""
-    rows = session.exec(_OPEN_IN_GRIDS, params={"grid_ids": list(grid_ids), "statuses": list(statuses)})
-    return [t for t in rows if contact in t.assignee_ids]
+    rows = session.exec(_ASSIGNED_TO, params={"grid_ids": list(grid_ids), "statuses": list(statuses),
+                                              "contact": contact})
+    return list({t.id: t for t in rows}.values())
+
+
+def open_tickets(session: Session, *, grid_id: int, statuses: Sequence[str]) -> list[Ticket]:
+    """The grid's tickets in the statuses, oldest first."""
+    return list(session.exec(_OPEN_IN_GRIDS, params={"grid_ids": [grid_id], "statuses": list(statuses)}))
+
+
+def assignments_of(session: Session, *, ticket_ids: Sequence[int]) -> dict[int, list[Assignment]]:
+    """Active assignments of the tickets, in the order they were made."""
+    out: dict[int, list[Assignment]] = {i: [] for i in ticket_ids}
+    if ticket_ids:
+        for row in session.exec(_ASSIGNMENTS_OF, params={"ids": list(ticket_ids)}):
+            out[row.ticket_id].append(row)
+    return out
+
+
+def assignees(session: Session, *, ticket_id: int) -> list[Assignment]:
+    return assignments_of(session, ticket_ids=[ticket_id])[ticket_id]
+
+
+def assignee_names(session: Session, *, ticket_id: int) -> list[str]:
+    return [a.name for a in assignees(session, ticket_id=ticket_id)]
+
+
+def add_assignment(session: Session, *, ticket: Ticket, member: Member, now: datetime) -> Assignment:
+    row = Assignment(ticket_id=ticket.id, role=member.role, name=member.name, contact_id=member.contact_id,
+                     assigned_at=now)
+    session.add(row)
+    return row
+
+
+def end_assignments(session: Session, *, ticket_id: int) -> None:
+    """A reassignment: the current assignees no longer hold the ticket (their rows stay as history)."""
+    for row in assignees(session, ticket_id=ticket_id):
+        row.active = False
+        session.add(row)
 
 
 def tickets_reported_by(session: Session, *, grid_id: int, contact: str, statuses: Sequence[str]) -> list[Ticket]:

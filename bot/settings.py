@@ -88,7 +88,7 @@ SPEC: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "GRIDBOT_MAX_TEXT_CHARS": ("max_text_chars", _int(50, 100_000), "2000"),
     "GRIDBOT_CARRIER_WAIT_MINUTES": ("carrier_wait_minutes", _int(1, 1440), "10"),
     "GRIDBOT_CONFIRM_WAIT_HOURS": ("confirm_wait_hours", _int(1, 24 * 14), "48"),
-    "GRIDBOT_MERGE_WINDOW_MINUTES": ("merge_window_minutes", _int(0, 24 * 60), "180"),
+    "GRIDBOT_MERGE_WINDOW_MINUTES": ("merge_window_minutes", _int(0, 24 * 60), "600"),
     "GRIDBOT_RED_ACCEPT_MINUTES": ("red_accept_minutes", _int(1, 10_000), "10"),
     "GRIDBOT_RED_SOLVE_MINUTES": ("red_solve_minutes", _int(1, 100_000), "120"),
     "GRIDBOT_YELLOW_ACCEPT_MINUTES": ("yellow_accept_minutes", _int(1, 10_000), "30"),

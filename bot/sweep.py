@@ -123,7 +123,8 @@ def _unaccepted(session: Session, settings: Settings, now: datetime, grids: _Gri
         ticket.escalation = 1
         ticket.escalate_at = ticket.accept_due + timedelta(minutes=accept_minutes)
         session.add(ticket)
-        people = [m for m in grids.members(ticket.grid_id) if m.contact_id in ticket.assignee_ids]
+        held = {a.contact_id for a in repo.assignees(session, ticket_id=ticket.id)}
+        people = [m for m in grids.members(ticket.grid_id) if m.contact_id in held]
         out.append(Outgoing(text=texts.reping(ticket.id, ticket.category, ticket.provider, accept_minutes),
                             room=grids.grid(ticket.grid_id).room, mentions=tuple(mention(m) for m in people)))
     for ticket in _claim_all(session, session.exec(escalate).all(), now, "escalated",
@@ -133,7 +134,7 @@ def _unaccepted(session: Session, settings: Settings, now: datetime, grids: _Gri
         ticket.owner_role = "comprehensive"
         session.add(ticket)
         note = texts.escalated_unaccepted(ticket.id, ticket.category, ticket.provider,
-                                          "、".join(ticket.assignees), grids.grid(ticket.grid_id).room)
+                                          "、".join(repo.assignee_names(session, ticket_id=ticket.id)), grids.grid(ticket.grid_id).room)
         out += [Outgoing(text=note, to=mention(m)) for m in grids.comprehensive(ticket.grid_id)]
     return out
 
@@ -150,8 +151,7 @@ def _overdue(session: Session, now: datetime, grids: _Grids) -> list[Outgoing]:
         ticket.owner_role = "comprehensive"
         session.add(ticket)
         grid = grids.grid(ticket.grid_id)
-        note = texts.escalated_overdue(ticket.id, ticket.category, ticket.provider, "、".join(ticket.assignees),
-                                       grid.room)
+        note = texts.escalated_overdue(ticket.id, ticket.category, ticket.provider, "、".join(repo.assignee_names(session, ticket_id=ticket.id)), grid.room)
         out += [Outgoing(text=note, to=mention(m)) for m in grids.comprehensive(ticket.grid_id)]
     return out
 

@@ -68,7 +68,7 @@ def recorded(ticket_id: int, urgent: bool) -> str:
 
 
 def merged(ticket_id: int, households: int) -> str:
-    return f"这个问题已经有{households}户反映了，工单号 {ticket_id}，师傅正在处理，请耐心等一等。"
+    return f"收到，这件事已有{households}户反映（工单号 {ticket_id}），师傅在处理，请稍等。"
 
 
 def ask_carrier() -> str:
@@ -184,6 +184,16 @@ def review_list(items: list[tuple[str, str, str, str]]) -> str:
     lines += [f"{i}. {ts} {sender}：「{text}」（可能是{guess}）" for i, (ts, sender, text, guess) in enumerate(items, 1)]
     lines.append("如需派单，请在群里 @ 相关师傅，或让居民再说一遍。")
     return "\n".join(lines)
+
+
+def which_ticket(items: list[tuple[int, str]], verb: str) -> str:
+    """Two tickets are equally likely: ask the worker which one, in one short line."""
+    listed = "，还是".join(f"#{ticket_id}「{text}」" for ticket_id, text in items)
+    return f"请问是哪一件？{listed}？回复“#{verb} 工单号”就行。"
+
+
+def digest_sent_privately() -> str:
+    return "日报已私信发给您。"
 
 
 def comprehensive_only() -> str:

@@ -11,60 +11,21 @@ from sqlmodel import Session, col, select
 
 from bot import repo, texts
 from bot.classifier.base import Prediction
+from bot.lifecycle import set_deadlines, transition
+from bot.privacy import mask
 from bot.messages import Incoming, Mention, Outgoing
 from bot.pipeline import mention
 from bot.routing import color_for, pick_members, roles_for
 from bot.settings import Settings
-from models import (
-    ACCEPTED, AWAITING_PROVIDER, CLOSED, REOPENED, REPORTED, RESOLVED, Grid, Member, Ticket,
-)
+from bot.texts import category_label
+from models import ACCEPTED, AWAITING_PROVIDER, REOPENED, REPORTED, Grid, Member, Ticket
 
 PING_TEXT_LIMIT = 60
-MERGE_STATUSES = (AWAITING_PROVIDER, REPORTED, ACCEPTED, REOPENED)
 
 
 def short(text: str, limit: int = PING_TEXT_LIMIT) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[:limit] + "…"
-
-
-def _building(location: str | None) -> str | None:
-    if not location:
-        return None
-    match = re.search(r"[^栋幢楼座组队村]*(?:栋|幢|号楼|座|组|队|村)", location)
-    return match.group(0) if match else location
-
-
-def same_place(a: str | None, b: str | None) -> bool:
-    """Unknown places match anything; two named buildings/组/村 must agree."""
-    ba, bb = _building(a), _building(b)
-    return ba is None or bb is None or ba == bb
-
-
-_MERGE_CANDIDATES = (select(Ticket).where(Ticket.grid_id == bindparam("grid_id"), Ticket.category == bindparam("category"),
-                                          col(Ticket.status).in_(list(MERGE_STATUSES)),
-                                          Ticket.updated_at >= bindparam("since"))
-                     .order_by(col(Ticket.updated_at).desc()))
-
-
-def find_merge_target(session: Session, *, settings: Settings, grid_id: int, prediction: Prediction,
-                      now: datetime) -> Ticket | None:
-    """The open ticket of the same category (and carrier) in the grid, recently reported, same place."""
-    since = now - timedelta(minutes=settings.merge_window_minutes)
-    params = {"grid_id": grid_id, "category": prediction.category, "since": since}
-    for ticket in session.exec(_MERGE_CANDIDATES, params=params):
-        if prediction.category == "telecom" and prediction.provider and ticket.provider \
-                and ticket.provider != prediction.provider:
-            continue
-        if same_place(ticket.location, prediction.location):
-            return ticket
-    return None
-
-
-def set_deadlines(ticket: Ticket, settings: Settings, start: datetime) -> None:
-    accept_min, solve_min = settings.deadlines(ticket.color)
-    ticket.accept_due = start + timedelta(minutes=accept_min)
-    ticket.solve_due = start + timedelta(minutes=solve_min)
 
 
 def open_ticket(session: Session, *, settings: Settings, grid: Grid, msg: Incoming, text: str,
@@ -84,17 +45,25 @@ def open_ticket(session: Session, *, settings: Settings, grid: Grid, msg: Incomi
     return ticket
 
 
+def is_assignee(session: Session, ticket: Ticket, contact: str) -> bool:
+    return any(a.contact_id == contact for a in repo.assignees(session, ticket_id=ticket.id))
+
+
+def _assign(session: Session, ticket: Ticket, people: Sequence[Member], now: datetime) -> None:
+    held = {a.contact_id for a in repo.assignees(session, ticket_id=ticket.id)}
+    for member in people:
+        if member.contact_id not in held:
+            repo.add_assignment(session, ticket=ticket, member=member, now=now)
+            held.add(member.contact_id)
+
+
 def route(session: Session, *, ticket: Ticket, grid: Grid, members: Sequence[Member], text: str,
           now: datetime, actor: str = "gridbot") -> list[Outgoing]:
     """Assign the ticket to the workers of its category and @-mention them in the group."""
     chosen = pick_members(members, roles_for(ticket.category, ticket.provider, ticket.urgent))
-    ticket.assignees = [m.name for m in chosen]
-    ticket.assignee_ids = [m.contact_id for m in chosen]
-    ticket.status = REPORTED if ticket.status in (AWAITING_PROVIDER, REPORTED) else ticket.status
-    ticket.updated_at = now
-    session.add(ticket)
-    repo.log_event(session, ticket=ticket, ts=now, actor=actor, action="assigned", detail=",".join(ticket.assignees))
-    ping = texts.ticket_ping(ticket.id, ticket.category, ticket.provider, ticket.reporter, short(text),
+    _assign(session, ticket, chosen, now)
+    transition(session, ticket, "route", actor=actor, now=now, detail="、".join(m.name for m in chosen))
+    ping = texts.ticket_ping(ticket.id, ticket.category, ticket.provider, ticket.reporter, short(mask(text)),
                              ticket.location, ticket.urgent)
     out = [Outgoing(text=ping, room=grid.room, mentions=tuple(mention(m) for m in chosen))]
     if ticket.urgent:
@@ -105,59 +74,42 @@ def route(session: Session, *, ticket: Ticket, grid: Grid, members: Sequence[Mem
     return out
 
 
+def relay(session: Session, *, ticket: Ticket, people: Sequence[Member], now: datetime, actor: str) -> None:
+    """The comprehensive worker passed the ticket on to workers by @-mentioning them: they hold it too."""
+    _assign(session, ticket, people, now)
+    transition(session, ticket, "progress", actor=actor, now=now, detail="转给 " + "、".join(m.name for m in people))
+
+
 def accept(session: Session, *, ticket: Ticket, grid: Grid, worker: Member, now: datetime) -> list[Outgoing]:
-    ticket.status = ACCEPTED
-    ticket.accepted_at = ticket.accepted_at or now
-    ticket.updated_at = now
-    if worker.contact_id not in ticket.assignee_ids:
-        ticket.assignees = ticket.assignees + [worker.name]
-        ticket.assignee_ids = ticket.assignee_ids + [worker.contact_id]
-    session.add(ticket)
-    repo.log_event(session, ticket=ticket, ts=now, actor=worker.name, action="accepted")
+    transition(session, ticket, "accept", actor=worker.name, now=now)
+    _assign(session, ticket, [worker], now)
     return [Outgoing(text=texts.accepted(worker.name, ticket.id), room=grid.room,
                      mentions=tuple(_reporter_mentions(session, ticket)))]
 
 
+def progress(session: Session, *, ticket: Ticket, worker: Member, now: datetime, text: str) -> None:
+    transition(session, ticket, "progress", actor=worker.name, now=now, detail=short(mask(text), 40))
+
+
 def resolve(session: Session, *, ticket: Ticket, grid: Grid, worker: Member, now: datetime) -> list[Outgoing]:
-    ticket.status = RESOLVED
-    ticket.resolved_at = now
-    ticket.accepted_at = ticket.accepted_at or now
-    ticket.updated_at = now
-    session.add(ticket)
-    repo.log_event(session, ticket=ticket, ts=now, actor=worker.name, action="resolved")
+    transition(session, ticket, "resolve", actor=worker.name, now=now)
     return [Outgoing(text=texts.resolved_ask_confirm(worker.name, ticket.id), room=grid.room,
                      mentions=tuple(_reporter_mentions(session, ticket)))]
 
 
 def close(session: Session, *, ticket: Ticket, now: datetime, actor: str, satisfaction: str | None) -> None:
-    ticket.status = CLOSED
-    ticket.closed_at = now
-    ticket.updated_at = now
+    transition(session, ticket, "close", actor=actor, now=now, detail=satisfaction or "")
     ticket.satisfaction = satisfaction
-    session.add(ticket)
-    repo.log_event(session, ticket=ticket, ts=now, actor=actor, action="closed", detail=satisfaction or "")
 
 
 def reopen(session: Session, *, settings: Settings, ticket: Ticket, grid: Grid, members: Sequence[Member],
            now: datetime, actor: str, text: str) -> list[Outgoing]:
     """Resident unsatisfied: reopen, and the comprehensive worker leads (首次处理不满意，总网格长领办)."""
-    ticket.status = REOPENED
-    ticket.satisfaction = "unsatisfied"
-    ticket.owner_role = "comprehensive"
-    ticket.resolved_at = None
-    ticket.updated_at = now
-    ticket.escalation = 0
-    ticket.escalate_at = None
-    set_deadlines(ticket, settings, now)
+    transition(session, ticket, "reopen", actor=actor, now=now, detail=short(mask(text)), settings=settings)
     comprehensive = [m for m in members if m.role == "comprehensive"]
-    for member in comprehensive:
-        if member.contact_id not in ticket.assignee_ids:
-            ticket.assignees = ticket.assignees + [member.name]
-            ticket.assignee_ids = ticket.assignee_ids + [member.contact_id]
-    session.add(ticket)
-    repo.log_event(session, ticket=ticket, ts=now, actor=actor, action="reopened", detail=short(text))
+    _assign(session, ticket, comprehensive, now)
     out = [Outgoing(text=texts.reopened(ticket.id), room=grid.room)]
-    note = texts.reopened_to_comprehensive(ticket.id, actor, short(text))
+    note = texts.reopened_to_comprehensive(ticket.id, actor, short(mask(text)))
     out += [Outgoing(text=note, to=mention(m)) for m in comprehensive]
     return out
 
@@ -167,17 +119,14 @@ def reassign(session: Session, *, settings: Settings, ticket: Ticket, grid: Grid
     """Change the category (a correction for training) and route to the new workers."""
     first = repo.reports_of(session, ticket_id=ticket.id)
     text = first[0].text if first else ""
+    detail = (f"{category_label(ticket.category, ticket.provider)} → {category_label(category, provider)}")
+    transition(session, ticket, "reassign", actor=worker.name, now=now, detail=detail, settings=settings)
     repo.add_correction(session, ticket=ticket, text=text, category=category, provider=provider,
                         actor=worker.name, ts=now)
-    repo.log_event(session, ticket=ticket, ts=now, actor=worker.name, action="reassigned",
-                   detail=f"{ticket.category}/{ticket.provider or '-'} -> {category}/{provider or '-'}")
+    repo.end_assignments(session, ticket_id=ticket.id)
     ticket.category = category
     ticket.provider = provider
     ticket.color = color_for(category, ticket.urgent)
-    ticket.status = REPORTED
-    ticket.accepted_at = None
-    ticket.escalation = 0
-    ticket.escalate_at = None
     set_deadlines(ticket, settings, now)
     out = route(session, ticket=ticket, grid=grid, members=members, text=text, now=now, actor=worker.name)
     out[0] = Outgoing(text=texts.reassigned(ticket.id, category, provider) + "\n" + out[0].text,
@@ -192,13 +141,14 @@ def _reporter_mentions(session: Session, ticket: Ticket) -> list[Mention]:
     return list(seen.values())
 
 
-def add_household_report(session: Session, *, ticket: Ticket, msg: Incoming, text: str) -> int:
-    """Attach a further report to an open incident; returns how many households have reported."""
-    if not repo.has_reported(session, ticket_id=ticket.id, contact=msg.contact):
+def add_household_report(session: Session, *, ticket: Ticket, msg: Incoming, text: str) -> bool:
+    """Attach a further report to an open incident; True when it is a new household's first."""
+    new = not repo.has_reported(session, ticket_id=ticket.id, contact=msg.contact)
+    if new:
         ticket.report_count += 1
     repo.add_report(session, ticket=ticket, msg=msg, text=text)
     ticket.updated_at = msg.ts
     session.add(ticket)
     repo.log_event(session, ticket=ticket, ts=msg.ts, actor=msg.sender, action="merged",
-                   detail=f"households={ticket.report_count}")
-    return ticket.report_count
+                   detail=f"{ticket.report_count}户")
+    return new

@@ -84,8 +84,6 @@ class Ticket(SQLModel, table=True):
     reporter_id: str
     location: str | None = None
     keywords: list[str] = Field(default_factory=_empty_list, sa_column=Column(JSON))
-    assignees: list[str] = Field(default_factory=_empty_list, sa_column=Column(JSON))  # names
-    assignee_ids: list[str] = Field(default_factory=_empty_list, sa_column=Column(JSON))  # contact ids
     owner_role: str | None = None  # set when escalated: the comprehensive worker leads
     report_count: int = 1
     created_at: datetime = _when(index=True)
@@ -99,6 +97,23 @@ class Ticket(SQLModel, table=True):
     escalation: int = 0  # 0 none, 1 re-pinged, 2 escalated to the comprehensive worker
     escalate_at: datetime | None = _when(default=None)  # when the next escalation step is due
     overdue: bool = False
+
+
+class Assignment(SQLModel, table=True):
+    """A worker a ticket is assigned to (routing, acceptance by another worker, reassignment).
+
+    Rows are never deleted: a reassignment ends the old rows (`active` False) and adds new ones.
+    """
+
+    __table_args__ = (Index("ix_assignment_contact_active", "contact_id", "active"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    role: str
+    name: str
+    contact_id: str
+    active: bool = True
+    assigned_at: datetime = _when()
 
 
 class Report(SQLModel, table=True):

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from bot import repo
 from bot.app import App
 from bot.messages import Incoming, Outgoing
 from models import Ticket
@@ -47,6 +48,10 @@ class Chat:
     def tickets(self) -> list[Ticket]:
         with Session(self.app.engine) as session:
             return list(session.exec(select(Ticket).order_by(Ticket.id)))
+
+    def assignees(self, ticket_id: int = 1) -> list[str]:
+        with Session(self.app.engine) as session:
+            return repo.assignee_names(session, ticket_id=ticket_id)
 
     def ticket(self, ticket_id: int = 1) -> Ticket:
         with Session(self.app.engine) as session:

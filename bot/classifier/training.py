@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 CORPUS = DATA / "corpus"
 TRAIN_FILE = CORPUS / "train.jsonl"
 DEV_FILE = CORPUS / "dev.jsonl"
+DIALOGUE_TRAIN = DATA / "dialogue" / "train"
 ARTEFACT = "classifier.joblib"
 META = "classifier.json"
 SEED = 20240601
@@ -72,6 +73,9 @@ def corpus_files(folder: Path | None = None) -> list[Path]:
     files = sorted(folder.glob("train*.jsonl"))
     if (folder / "dev.jsonl").is_file():
         files.append(folder / "dev.jsonl")
+    if folder == CORPUS:  # residents' messages of the labelled training days (never dev or test days)
+        files += [p for p in sorted(DIALOGUE_TRAIN.glob("*.jsonl"))
+                  if p.with_name(p.name[:-len(".jsonl")] + ".incidents.json").is_file()]
     return files
 
 
@@ -89,6 +93,10 @@ def read_jsonl(path: Path) -> list[Example]:
                 continue
             try:
                 obj = json.loads(line)
+                if "sender_role" in obj:  # a labelled day: residents' messages carry the labels in `expect`
+                    if obj["sender_role"] != "resident":
+                        continue
+                    obj = {"text": obj["text"], **obj["expect"]}
                 text, category = obj["text"], obj["category"]
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
                 raise CorpusError(f"{path}:{number}: not a labelled example ({exc})") from None

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from bot.handlers.request import Request
 from bot.handlers.resident import CarrierAnswer, CommandRefusal, Confirmation, PrivateFallback
-from bot.handlers.worker import WorkerCommands
+from bot.handlers.worker import WorkerActs
 from bot.pipeline import Handler
 
 
 def default_handlers() -> list[Handler]:
-    """The pipeline, in order: workers' commands, refusals, confirmations, carrier answers, requests."""
+    """The pipeline, in order: workers (acts, never reports), refusals, confirmations, carrier answers, requests."""
     return [
-        WorkerCommands(),
+        WorkerActs(),
         CommandRefusal(),
         Confirmation(),
         CarrierAnswer(),

@@ -1,40 +1,38 @@
-"""A resident's request: detect it, then open a ticket and ping the worker, or join an open incident."""
+"""A resident's request: detect it, then join the open incident it is about, or open a ticket and ping."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot import repo, texts, tickets
+from bot.conversation.incidents import Candidate, could_join
+from bot.lifecycle import transition
 from bot.pipeline import Context
-from bot.routing import roles_for
-from models import AWAITING_PROVIDER
+from models import ACCEPTED, AWAITING_PROVIDER, CLOSED, REOPENED, REPORTED, RESOLVED, Ticket
+
+_JOINABLE = (AWAITING_PROVIDER, REPORTED, ACCEPTED, REOPENED, RESOLVED, CLOSED)
 
 
 class Request:
     name = "request"
 
     def applies(self, ctx: Context) -> bool:
-        return ctx.grid is not None
+        return ctx.grid is not None and not ctx.is_worker
 
     def handle(self, ctx: Context) -> bool:
         assert ctx.grid is not None
         prediction = ctx.classifier.predict(ctx.text)
+        if not could_join(ctx.text, prediction):
+            ctx.outcome = "none"
+            return True
+        target = self._incident(ctx, prediction)
+        if target is not None:
+            return self._join(ctx, target, prediction)
         if prediction.category == "none":
             ctx.outcome = "none"
             return True
-        if ctx.sender_roles & (set(roles_for(prediction.category, prediction.provider, False)) - {"comprehensive"}):
-            # A water worker talking about water is at work, not reporting a problem.
-            ctx.outcome = "worker-talk"
-            return True
-        target = tickets.find_merge_target(ctx.session, settings=ctx.settings, grid_id=ctx.grid.id,
-                                           prediction=prediction, now=ctx.now)
-        if target is not None:
-            # Joining an open incident pings nobody, so a "me too" (我家也是) the detector is unsure
-            # about can join it: the worker already knows, and the household is counted.
-            households = tickets.add_household_report(ctx.session, ticket=target, msg=ctx.msg, text=ctx.text)
-            ctx.outcome = f"merged:{target.id}"
-            ctx.say(texts.merged(target.id, households))
-            return True
         if prediction.abstained:
-            # Not sure enough to ping anyone: the comprehensive worker reviews it in the digest.
+            # Not sure enough to ping anyone: the comprehensive worker reviews it (#待查看, digest).
             repo.add_review(ctx.session, grid_id=ctx.grid.id, msg=ctx.msg, text=ctx.text,
                             guess=prediction.category, confidence=prediction.confidence, reason="abstained")
             ctx.outcome = "abstained"
@@ -43,11 +41,43 @@ class Request:
                                      text=ctx.text, prediction=prediction)
         ctx.outcome = f"ticket:{ticket.id}"
         if ticket.category == "telecom" and ticket.provider is None and not ticket.urgent:
-            ticket.status = AWAITING_PROVIDER
-            ctx.session.add(ticket)
+            transition(ctx.session, ticket, "await_provider", actor="gridbot", now=ctx.now)
             ctx.say(texts.ask_carrier())
             return True
         ctx.out += tickets.route(ctx.session, ticket=ticket, grid=ctx.grid, members=ctx.members,
                                  text=ctx.text, now=ctx.now)
         ctx.say(texts.recorded(ticket.id, ticket.urgent))
+        return True
+
+    def _incident(self, ctx: Context, prediction) -> Ticket | None:
+        """The open (or just resolved) ticket this message is about, if the matcher is sure enough."""
+        assert ctx.grid is not None
+        since = ctx.now - timedelta(minutes=ctx.settings.merge_window_minutes)
+        found = [t for t in repo.open_tickets(ctx.session, grid_id=ctx.grid.id, statuses=_JOINABLE)
+                 if t.updated_at >= since and (t.status != CLOSED or (t.closed_at and t.closed_at >= since))]
+        if not found:
+            return None
+        reports = repo.reports_for(ctx.session, ticket_ids=[t.id for t in found])
+        cands = [Candidate(t.id, t.category, t.provider, tuple(r.text for r in reports[t.id]),
+                           frozenset(x for r in reports[t.id] for x in (r.sender, r.sender_id)),
+                           t.created_at, max([r.ts for r in reports[t.id]] or [t.created_at]),
+                           resolved=t.status in (RESOLVED, CLOSED), keywords=frozenset(t.keywords))
+                 for t in found]
+        unsure = prediction.abstained or prediction.category == "none"
+        best, _ = ctx.matcher.best(ctx.text, prediction, ctx.msg.contact, ctx.now, cands, strict=unsure)
+        return next(t for t in found if t.id == best.key) if best is not None else None
+
+    def _join(self, ctx: Context, ticket: Ticket, prediction) -> bool:
+        assert ctx.grid is not None
+        if ticket.status in (RESOLVED, CLOSED):
+            # The same problem reported again after the fix: it is not fixed.
+            tickets.add_household_report(ctx.session, ticket=ticket, msg=ctx.msg, text=ctx.text)
+            ctx.out += tickets.reopen(ctx.session, settings=ctx.settings, ticket=ticket, grid=ctx.grid,
+                                      members=ctx.members, now=ctx.now, actor=ctx.msg.sender, text=ctx.text)
+            ctx.outcome = f"reopened:{ticket.id}"
+            return True
+        new_household = tickets.add_household_report(ctx.session, ticket=ticket, msg=ctx.msg, text=ctx.text)
+        ctx.outcome = f"merged:{ticket.id}"
+        if new_household:  # one acknowledgement per household per incident
+            ctx.say(texts.merged(ticket.id, ticket.report_count))
         return True

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from bot import repo, texts, tickets
-from bot.handlers.commands import carrier_answer, confirmation, looks_like_command
+from bot.conversation.incidents import similarity
+from bot.handlers.commands import carrier_answer, clean, confirmation, looks_like_command
 from bot.pipeline import Context
 from models import AWAITING_PROVIDER, RESOLVED, Ticket
+
+
+ABOUT_SAME = 0.34  # share of shared content bigrams for "the same problem, still there"
 
 
 class CommandRefusal:
@@ -44,11 +48,33 @@ class _FollowUp:
 
 
 class Confirmation(_FollowUp):
-    """满意 / 好了谢谢 closes the resident's resolved ticket; 不满意 / 还是没水 reopens it."""
+    """满意 / 好了谢谢 closes the resident's just-resolved ticket; 不满意 / 还是没水 reopens it.
+
+    Only that ticket's reporters confirm. A longer "not fixed" message must be about that ticket's
+    problem (its words): "电是来了 可我家卫生间那路还没电" is a new fault, not a verdict on the bill.
+    """
 
     name = "confirmation"
     status = RESOLVED
     parse = staticmethod(confirmation)
+    SHORT = 8
+
+    def applies(self, ctx: Context) -> bool:
+        if not super().applies(ctx):
+            return False
+        if self.parse(ctx.text) == "satisfied" or len(clean(ctx.text)) <= self.SHORT or "满意" in ctx.text:
+            return True
+        ticket = self._ticket(ctx)
+        assert ticket is not None
+        said = [r.text for r in repo.reports_of(ctx.session, ticket_id=ticket.id)]
+        return any(similarity(ctx.text, t) >= ABOUT_SAME for t in said)
+
+    def _ticket(self, ctx: Context) -> Ticket | None:
+        """The resident's most recently resolved ticket."""
+        assert ctx.grid is not None
+        found = repo.tickets_reported_by(ctx.session, grid_id=ctx.grid.id, contact=ctx.msg.contact,
+                                         statuses=(RESOLVED,))
+        return max(found, key=lambda t: (t.resolved_at or t.created_at, t.id)) if found else None
 
     def act(self, ctx: Context, ticket: Ticket, answer: str) -> None:
         assert ctx.grid is not None

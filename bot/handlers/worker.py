@@ -1,48 +1,172 @@
-"""Workers' commands: accept (收到 / #接单 N), resolve (已修好 / #办结 N), reassign (#改派 N 类别), show, help."""
+"""Workers: every message of a roster worker is an act on a ticket or nothing, never a report.
+
+Commands (#接单 #办结 #查看 #改派 #待查看 #日报 #帮助) may stand anywhere in the message; natural
+words (收到, 在路上了, 修好了 大家试一下) are read by `bot.conversation.acts`; which ticket is meant
+comes from an explicit number or from `bot.conversation.refer`.
+"""
 
 from __future__ import annotations
 
 from bot import repo, texts, tickets
-from bot.handlers.commands import Command, parse_category, parse_command
+from bot.conversation.acts import WorkerAct, read_worker
+from bot.conversation.refer import Choice, Option, choose
+from bot.handlers.commands import parse_category
+from bot.lifecycle import Refused, allowed
+from bot.messages import Outgoing
 from bot.pipeline import Context
 from bot.privacy import mask
+from bot.routing import roles_for
 from models import ACCEPTED, AWAITING_PROVIDER, REOPENED, REPORTED, Member, Ticket
 
-_ACCEPTABLE = (AWAITING_PROVIDER, REPORTED, REOPENED)
-_RESOLVABLE = (REPORTED, ACCEPTED, REOPENED)
+_ACTIVE = (AWAITING_PROVIDER, REPORTED, ACCEPTED, REOPENED)
+_TICKET_ACTS = ("accept", "resolve", "progress", "relay", "show", "reassign")
+REVIEW_BATCH = 10
 
 
 def _row_in_grid(ctx: Context, grid_id: int) -> Member | None:
     rows = [m for m in ctx.sender_rows if m.grid_id == grid_id]
-    return rows[0] if rows else None
+    comprehensive = [m for m in rows if m.role == "comprehensive"]
+    return (comprehensive or rows or [None])[0]
 
 
-def _target(ctx: Context, cmd: Command) -> Ticket | None:
-    """The ticket a command is about: its number, or the worker's oldest/latest open one."""
-    grid_ids = sorted({m.grid_id for m in ctx.sender_rows})
-    if cmd.ticket_id is not None:
-        ticket = repo.ticket_by_id(ctx.session, ticket_id=cmd.ticket_id)
-        return ticket if ticket is not None and ticket.grid_id in grid_ids else None
-    if ctx.grid is not None:
-        grid_ids = [ctx.grid.id]
-    statuses = _ACCEPTABLE if cmd.verb == "accept" else _RESOLVABLE
-    mine = repo.tickets_for_worker(ctx.session, grid_ids=grid_ids, contact=ctx.msg.contact, statuses=statuses)
-    if not mine:
-        return None
-    if cmd.verb == "accept":
-        return mine[0]
-    # "已修好" is about the ticket the worker took most recently.
-    return max(mine, key=lambda t: (t.accepted_at or t.created_at, t.id))
+class WorkerActs:
+    name = "worker"
 
+    def applies(self, ctx: Context) -> bool:
+        return ctx.is_worker
 
-class WorkerCommands:
-    name = "worker-commands"
-    REVIEW_BATCH = 10
+    def handle(self, ctx: Context) -> bool:
+        comprehensive_here = any(m.role == "comprehensive" and (ctx.grid is None or m.grid_id == ctx.grid.id)
+                                 for m in ctx.sender_rows)
+        names = {m.name for m in ctx.members}
+        options, tickets_by_id = self._options(ctx) if ctx.grid is not None else ([], {})
+        names |= {r for o in options for r in o.reporters}
+        act = read_worker(ctx.text, names, comprehensive=comprehensive_here)
+        ctx.outcome = f"worker:{act.kind}"
+        if ctx.grid is None and not act.explicit:
+            ctx.say(texts.command_help())
+            return True
+        if act.kind == "help":
+            ctx.say(texts.command_help())
+        elif act.kind == "review":
+            ctx.say(self._review(ctx) if comprehensive_here else texts.comprehensive_only())
+        elif act.kind == "digest":
+            self._digest(ctx)
+        elif act.kind in _TICKET_ACTS:
+            self._on_ticket(ctx, act, options, tickets_by_id)
+        return True  # notices, questions and talk: nothing to do, and never a report
 
+    # -- which ticket ----------------------------------------------------------------------
+    def _options(self, ctx: Context) -> tuple[list[Option], dict[int, Ticket]]:
+        assert ctx.grid is not None
+        found = repo.open_tickets(ctx.session, grid_id=ctx.grid.id, statuses=_ACTIVE)
+        if not found:
+            return [], {}
+        roles = {m.role for m in ctx.sender_rows if m.grid_id == ctx.grid.id}
+        comprehensive = "comprehensive" in roles
+        held = repo.assignments_of(ctx.session, ticket_ids=[t.id for t in found])
+        reports = repo.reports_for(ctx.session, ticket_ids=[t.id for t in found])
+        options, by_id = [], {}
+        for t in found:
+            mine = [a for a in held[t.id] if a.contact_id == ctx.msg.contact]
+            my_role = bool(roles & set(roles_for(t.category, t.provider, t.urgent)) - {"comprehensive"})
+            if not (mine or comprehensive):  # a service worker acts on the tickets assigned to them
+                continue
+            since = max([a.assigned_at for a in mine] + [r.ts for r in reports[t.id]] or [t.updated_at])
+            options.append(Option(t.id, t.status, tuple(r.text for r in reports[t.id]),
+                                  frozenset(r.sender for r in reports[t.id]), bool(mine), my_role, since))
+            by_id[t.id] = t
+        return options, by_id
+
+    def _target(self, ctx: Context, act: WorkerAct, options: list[Option],
+                by_id: dict[int, Ticket]) -> tuple[Ticket | None, Choice | None]:
+        if act.number is not None:
+            ticket = repo.ticket_by_id(ctx.session, ticket_id=act.number)
+            grid_ids = {m.grid_id for m in ctx.sender_rows}
+            if ticket is None or ticket.grid_id not in grid_ids or (ctx.grid and ticket.grid_id != ctx.grid.id):
+                ctx.say(texts.no_such_ticket(act.number))
+                return None, None
+            return ticket, None
+        if act.kind == "relay":
+            # the ticket the relayed words are about: content and recency, any worker's
+            options = [o for o in options if o.status in _ACTIVE]
+        choice = choose(act, options, ctx.now)
+        return (by_id.get(choice.ticket_id) if choice.ticket_id is not None else None), choice
+
+    # -- acting ----------------------------------------------------------------------------
+    def _on_ticket(self, ctx: Context, act: WorkerAct, options: list[Option], by_id: dict[int, Ticket]) -> None:
+        ticket, choice = self._target(ctx, act, options, by_id)
+        if ticket is None:
+            if choice is not None and choice.ambiguous and (act.explicit or act.kind in ("accept", "resolve")):
+                ctx.say(self._which(ctx, choice.ambiguous, act), [ctx.sender_mention])
+                ctx.outcome = "worker:asked"
+            elif choice is not None and act.explicit and act.kind in ("accept", "resolve", "show", "reassign"):
+                ctx.say(texts.no_open_ticket())
+            return
+        grid = repo.grid_by_id(ctx.session, grid_id=ticket.grid_id)
+        worker = _row_in_grid(ctx, ticket.grid_id)
+        assert grid is not None and worker is not None
+        roles_here = {m.role for m in ctx.sender_rows if m.grid_id == ticket.grid_id}
+        comprehensive = "comprehensive" in roles_here
+        if act.kind == "show":
+            ctx.say(texts.ticket_summary(ticket.id, ticket.category, ticket.provider, ticket.status,
+                                         ticket.report_count), [])
+            return
+        if act.kind == "reassign":
+            self._reassign(ctx, act, ticket, grid, worker, comprehensive)
+            return
+        mine = comprehensive or tickets.is_assignee(ctx.session, ticket, ctx.msg.contact)
+        if not mine:
+            if act.explicit or act.number is not None:
+                ctx.say(texts.refused_not_assignee(ticket.id))
+            return
+        ctx.outcome = f"worker:{act.kind}:{ticket.id}"
+        try:
+            if act.kind == "resolve":
+                ctx.out += tickets.resolve(ctx.session, ticket=ticket, grid=grid, worker=worker, now=ctx.now)
+            elif act.kind == "accept" or (act.kind == "progress" and not comprehensive
+                                          and allowed(ticket, "accept") and ticket.status != AWAITING_PROVIDER):
+                if ticket.status == ACCEPTED:
+                    return  # already taken: "收到" again is just talk
+                ctx.out += tickets.accept(ctx.session, ticket=ticket, grid=grid, worker=worker, now=ctx.now)
+            elif act.kind == "relay":
+                people = [m for m in ctx.members if m.name in act.mentions and m.contact_id != ctx.msg.contact]
+                if people:
+                    tickets.relay(ctx.session, ticket=ticket, people=people, now=ctx.now, actor=worker.name)
+            else:
+                tickets.progress(ctx.session, ticket=ticket, worker=worker, now=ctx.now, text=act.body)
+        except Refused as refused:
+            if act.explicit or act.number is not None:
+                ctx.say(refused.reason)
+
+    def _reassign(self, ctx: Context, act: WorkerAct, ticket: Ticket, grid, worker: Member,
+                  comprehensive: bool) -> None:
+        if not comprehensive:
+            ctx.say(texts.comprehensive_only())
+            return
+        parsed = parse_category(act.argument)
+        if parsed is None:
+            ctx.say(texts.bad_category())
+            return
+        members = repo.members_of(ctx.session, grid_id=grid.id)
+        try:
+            ctx.out += tickets.reassign(ctx.session, settings=ctx.settings, ticket=ticket, grid=grid, members=members,
+                                        now=ctx.now, worker=worker, category=parsed[0], provider=parsed[1])
+        except Refused as refused:
+            ctx.say(refused.reason)
+
+    def _which(self, ctx: Context, ids: tuple[int, ...], act: WorkerAct) -> str:
+        items = []
+        for ticket_id in ids:
+            first = repo.reports_of(ctx.session, ticket_id=ticket_id)
+            items.append((ticket_id, mask(tickets.short(first[0].text, 16)) if first else ""))
+        return texts.which_ticket(items, "办结" if act.kind == "resolve" else "接单")
+
+    # -- lists -----------------------------------------------------------------------------
     def _review(self, ctx: Context) -> str:
         """The oldest messages the detector was unsure about, in the worker's grids; marked as seen."""
         grid_ids = sorted({m.grid_id for m in ctx.sender_rows if m.role == "comprehensive"})
-        rows = repo.unreviewed(ctx.session, grid_ids=grid_ids, limit=self.REVIEW_BATCH)
+        rows = repo.unreviewed(ctx.session, grid_ids=grid_ids, limit=REVIEW_BATCH)
         items = []
         for row in rows:
             row.reviewed = True
@@ -51,61 +175,11 @@ class WorkerCommands:
                           mask(tickets.short(row.text, 40)), texts.CATEGORY_NAMES.get(row.guess, row.guess)))
         return texts.review_list(items)
 
-    def applies(self, ctx: Context) -> bool:
-        return ctx.is_worker and parse_command(ctx.text) is not None
+    def _digest(self, ctx: Context) -> None:
+        """#日报 is answered in private; asked in the group, one line there and the digest privately."""
+        from bot.digest import digest_for_worker
 
-    def handle(self, ctx: Context) -> bool:
-        cmd = parse_command(ctx.text)
-        assert cmd is not None
-        if cmd.verb == "help":
-            ctx.say(texts.command_help())
-            return True
-        if cmd.verb == "review":
-            ctx.say(self._review(ctx) if "comprehensive" in ctx.sender_roles else texts.comprehensive_only())
-            return True
-        if cmd.verb == "digest":
-            from bot.digest import digest_for_worker
-
-            ctx.say(digest_for_worker(ctx.session, settings=ctx.settings, rows=ctx.sender_rows, now=ctx.now), [])
-            return True
-        ticket = _target(ctx, cmd)
-        if ticket is None:
-            if cmd.ticket_id is not None:
-                ctx.say(texts.no_such_ticket(cmd.ticket_id))
-                return True
-            if cmd.explicit:
-                ctx.say(texts.no_open_ticket())
-                return True
-            return False  # a bare "收到" with nothing pending is just talk
-        grid = repo.grid_by_id(ctx.session, grid_id=ticket.grid_id)
-        worker = _row_in_grid(ctx, ticket.grid_id)
-        assert grid is not None and worker is not None
-        if cmd.verb == "show":
-            ctx.say(texts.ticket_summary(ticket.id, ticket.category, ticket.provider, ticket.status,
-                                         ticket.report_count), [])
-            return True
-        if cmd.verb == "reassign":
-            parsed = parse_category(cmd.argument)
-            if parsed is None:
-                ctx.say(texts.bad_category())
-                return True
-            members = repo.members_of(ctx.session, grid_id=grid.id)
-            ctx.out += tickets.reassign(ctx.session, settings=ctx.settings, ticket=ticket, grid=grid,
-                                        members=members, now=ctx.now, worker=worker, category=parsed[0],
-                                        provider=parsed[1])
-            return True
-        # The comprehensive worker of the ticket's own grid may act on any of its tickets.
-        roles_here = {m.role for m in ctx.sender_rows if m.grid_id == ticket.grid_id}
-        mine = worker.contact_id in ticket.assignee_ids or "comprehensive" in roles_here
-        if not mine:
-            ctx.say(texts.refused_not_assignee(ticket.id))
-            return True
-        allowed = _ACCEPTABLE if cmd.verb == "accept" else _RESOLVABLE
-        if ticket.status not in allowed:
-            ctx.say(texts.wrong_state(ticket.id, ticket.status))
-            return True
-        if cmd.verb == "accept":
-            ctx.out += tickets.accept(ctx.session, ticket=ticket, grid=grid, worker=worker, now=ctx.now)
-        else:
-            ctx.out += tickets.resolve(ctx.session, ticket=ticket, grid=grid, worker=worker, now=ctx.now)
-        return True
+        text = digest_for_worker(ctx.session, settings=ctx.settings, rows=ctx.sender_rows, now=ctx.now)
+        if ctx.msg.room is not None:
+            ctx.say(texts.digest_sent_privately())
+        ctx.out.append(Outgoing(text=text, to=ctx.sender_mention))

@@ -1,0 +1,171 @@
+"""What a worker's message does: pure reading of one message, no database.
+
+A worker's message is never a resident's report. It is a command (`#办结` anywhere in it), or an
+act in their own words (accept, progress, resolve), a relay (the comprehensive worker @-mentioning
+another worker), a notice to everybody, a question to a resident, or nothing for the bot.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A WeChat quote arrives as 「name：quoted」, a dashed line, then the reply.
+_QUOTE = re.compile(r"^「(?P<quoted>.*?)」\s*(?:-\s*){3,}(?P<reply>.*)$", re.S)
+_QUOTED_SENDER = re.compile(r"^(?P<name>[^：:\n]{1,24})[：:](?P<text>.*)$", re.S)
+COMMAND = re.compile(r"#\s*(接单|办结|改派|待查看|查看|日报|帮助)")
+_VERBS = {"接单": "accept", "办结": "resolve", "改派": "reassign", "查看": "show", "日报": "digest",
+          "帮助": "help", "待查看": "review"}
+# A ticket number stands alone: "#办结 12", "#12", "工单12", "工单号 12", "12号工单". A number followed
+# by a unit or a place word (3网格, 3号楼, 2号变压器) is never a ticket number.
+_END = r"(?=$|[\s,，。.!！?？;；、:：)）\]】#@]|号工单)"
+_AFTER_COMMAND = re.compile(r"#\s*(?:接单|办结|改派|查看)\s*#?\s*(\d{1,9})" + _END)
+_NUMBER = re.compile(r"(?:^|[^\d#])#(\d{1,9})" + _END + r"|工单号?\s*#?\s*(\d{1,9})|(\d{1,9})\s*号工单")
+_QUOTED_NUMBER = re.compile(r"工单\s*#\s*(\d{1,9})|工单号\s*(\d{1,9})|#(\d{1,9})" + _END)
+_MENTION_START = "@"
+_NOISE = re.compile(r"\[[^\]]{1,6}\]|[\s,，.。!！~～、…:：;；?？\"“”'‘’()（）\[\]【】]|[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]")
+
+# Natural words. Resolving is checked first, then progress, then accepting.
+_RESOLVE = re.compile(
+    r"(?:已经?|都)?(?:修好|修复|恢复|处理好|处理完|处理了|弄好|搞定|解决|办好|办完|办妥|办结|完工|完成|疏通|通了|"
+    r"接好|换好|装好|装上|换上|接上|清理干净|清理好|清走|拉走|运走|清运|收走|抓走|抓到|带走|挪走|搬走|移走|"
+    r"调解好|和解|说通|谈好|谈妥|协商好|讲好|签了|赔了|道歉了|找到了|找着了|平安|送回|安全了|扑灭|灭了|"
+    r"没有复燃|排除|关闭了|关好|拆除|拆掉|拆了|加固|复电|送电了|来电了|来水了|通水|恢复供水|恢复供电|"
+    r"送上电|上电了|通电了|送电|可以用了|能用了|正常了|正常使用|好了)"
+    r"|已经?(?:处理|解决|修|换|清理|清除|办理|办|完成|恢复|拆|装|接通|疏通|更换|维修|落实|协调|调解|送达|劝离|制止)"
+    r"|(?:大家|各位|你|您)(?:再)?(?:试一?下|试试|看看有没有)|开一下(?:水龙头|电视)?试试")
+_NOT_DONE = re.compile(r"(?:还没|没有|没能|未能|不能|还不|修不|弄不|搞不|没)(?:有)?(?:修|处理|弄|搞|解决|恢复|来|好|通)|"
+                       r"(?:明天|后天|下午|晚上|中午|等会|一会|待会|马上|估计|预计|争取|尽快|大概|应该|才能|就能|能|会|要|前)"
+                       r"[^，,。.!！]{0,6}(?:修好|恢复|来水|来电|通|好|处理|弄好|搞定|解决)|"
+                       r"(?:修好|恢复|来水|来电|处理好|弄好)(?:了)?(?:没有|吗|没)|就有|才有|就来|正在(?:上水|送|恢复|供|加压|放水|抢修|修|处理)")
+_PROGRESS = re.compile(r"在路上|路上了|出发|到现场|到了|已到|到位|正在|抢修|排查|检查|查看|在修|在弄|在处理|在换|"
+                       r"预计|估计|大概|明天|后天|下午|上午|中午|晚上|等会|一会|待会|稍等|等一下|联系了|联系过|"
+                       r"打了电话|通知了|安排了|派了|师傅|配件|材料|申请|报上去|上报了|反映上去|跟进|远程|重启|"
+                       r"换根|换个|个钟头|分钟|小时|我催|催一下|等通知|回头")
+_ACCEPT = re.compile(r"收到|马上|这就|立刻|立即|我去|我来|我过去|过去看|去看看|我看看|看一下|瞧瞧|我瞅|好的|好嘞|"
+                     r"知道了|晓得了|明白|了解|接单|安排|派人|来处理|来解决|稍等|等我|联系你|打你电话|私聊|加你")
+_NOTICE = re.compile(r"通知|公告|温馨提示|提醒大家|请大家|各位居民|各位村民|各位业主|接到上级|计划停|计划检修|"
+                     r"将于|防诈|反诈|注意安全|注意防范|疫苗|开会|缴费通知|停水通知|停电通知|广而告之")
+_ASK = re.compile(r"(?:哪|几|什么|啥)(?:栋|号|楼|单元|层|户|组|家|里|位置|地方|时候|情况)|具体|发个定位|拍个照|"
+                  r"电话多少|叫什么|户号|[?？]$")
+
+_CLAUSES = re.compile(r"[，,。.!！?？;；\s]+")
+_QUESTION = re.compile(r"(?:吗|呢|没有|没|么)$")
+SHORT_ANSWER = 24  # a longer message needs a stronger reason to be read as a word answer
+
+
+@dataclass(frozen=True)
+class WorkerAct:
+    """The reading of one worker message.
+
+    `kind`: accept, progress, resolve, relay, notice, ask, none, or a command verb
+    (show, reassign, review, digest, help; an explicit #接单/#办结 gives accept/resolve).
+    """
+
+    kind: str
+    number: int | None = None  # an explicit ticket number
+    explicit: bool = False  # a #command
+    argument: str = ""  # what follows #改派 N
+    quoted_sender: str | None = None
+    quoted_text: str | None = None
+    body: str = ""  # the reply without quote, @-mentions and the command
+    mentions: tuple[str, ...] = ()
+
+
+def split_quote(text: str) -> tuple[str | None, str]:
+    """(quoted part or None, the reply)."""
+    match = _QUOTE.match(text.strip())
+    return (match.group("quoted"), match.group("reply").strip()) if match else (None, text.strip())
+
+
+def find_mentions(text: str, names: "set[str] | frozenset[str]") -> tuple[list[str], str]:
+    """The known names @-mentioned in the text (longest name first), and the text without them.
+
+    Unknown @-words (@网格员, @所有人) are dropped from the text too.
+    """
+    found: list[str] = []
+    out: list[str] = []
+    i = 0
+    ordered = sorted(names, key=len, reverse=True)
+    while i < len(text):
+        if text[i] in "@＠":
+            rest = text[i + 1:]
+            name = next((n for n in ordered if n and rest.startswith(n)), None)
+            if name is not None:
+                found.append(name)
+                i += 1 + len(name)
+            else:
+                match = re.match(r"\S{1,16}?(?=[\s\u2005]|$)", rest)
+                i += 1 + (len(match.group(0)) if match else 0)
+            continue
+        out.append(text[i])
+        i += 1
+    return found, "".join(out).replace("\u2005", " ").strip()
+
+
+def clean(text: str) -> str:
+    """Without punctuation, spaces and WeChat emoji codes."""
+    return _NOISE.sub("", text)
+
+
+def quoted_number(quoted: str | None) -> int | None:
+    """A ticket number in a quoted bot message ("…工单 #3：…", "工单号 3")."""
+    if not quoted:
+        return None
+    match = _QUOTED_NUMBER.search(quoted)
+    return int(next(g for g in match.groups() if g)) if match else None
+
+
+def ticket_number(text: str) -> int | None:
+    """An explicit ticket number ("#12", "工单12", "12号工单"); other numbers are not ticket numbers."""
+    match = _AFTER_COMMAND.search(text) or _NUMBER.search(text)
+    if not match:
+        return None
+    return int(next(g for g in match.groups() if g))
+
+
+def word_act(body: str) -> str | None:
+    """accept, progress or resolve from a worker's own words; None when the words say none of these."""
+    words = clean(body)
+    if not words:
+        return None
+    clauses = [clean(c) for c in _CLAUSES.split(body) if clean(c)]
+    asked = [bool(_QUESTION.search(c)) for c in clauses]
+    done = _RESOLVE.search(words)
+    # done in a clause that is not a question ("修好了 大家看看来了没有"), nothing still pending
+    if done and not _NOT_DONE.search(words) and any(_RESOLVE.search(c) and not q for c, q in zip(clauses, asked)):
+        return "resolve"
+    if _PROGRESS.search(words) or done:
+        return "progress"
+    if _ACCEPT.search(words):
+        return "accept"
+    return None
+
+
+def read_worker(text: str, names: "set[str] | frozenset[str]" = frozenset(), *, comprehensive: bool = False) -> WorkerAct:
+    """Read a worker's message. `names` are the people who may be @-mentioned (roster and reporters)."""
+    quoted, reply = split_quote(text)
+    q_sender = q_text = None
+    if quoted is not None:
+        match = _QUOTED_SENDER.match(quoted)
+        q_sender, q_text = (match.group("name").strip(), match.group("text").strip()) if match else (None, quoted)
+    mentions, body = find_mentions(reply, names)
+    number = ticket_number(reply) or quoted_number(q_text)
+    common = dict(number=number, quoted_sender=q_sender, quoted_text=q_text, mentions=tuple(mentions))
+    command = COMMAND.search(body)
+    if command:
+        verb = _VERBS[command.group(1)]
+        after = body[command.end():]
+        argument = re.sub(r"^\s*#?\s*\d{1,9}" + _END, "", after).strip() if verb == "reassign" else ""
+        rest = (body[:command.start()] + " " + after).strip()
+        return WorkerAct(verb, explicit=True, argument=argument, body=rest, **common)
+    act = word_act(body)
+    if comprehensive and mentions and act in (None, "accept", "progress") and not _NOTICE.search(body):
+        return WorkerAct("relay", body=body, **common)
+    if act is None or (act != "resolve" and _NOTICE.search(body) and number is None and quoted is None):
+        if _NOTICE.search(body):
+            return WorkerAct("notice", body=body, **common)
+        if _ASK.search(clean(body) + ("?" if body.rstrip().endswith(("?", "？")) else "")):
+            return WorkerAct("ask", body=body, **common)
+        return WorkerAct("none", body=body, **common)
+    return WorkerAct(act, body=body, **common)

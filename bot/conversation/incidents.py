@@ -1,0 +1,193 @@
+"""Is this message about the same problem as that open ticket? A pairwise "same incident" model.
+
+As in conversation-disentanglement work, every (new message, open ticket) pair is described by a
+few features: time gap, category and carrier agreement, place, text similarity, "me too" and
+follow-up cues, who is speaking. A logistic model trained on labelled days of group chat
+(`bot/conversation/learning.py`) gives P(same incident); a message joins the most likely ticket
+when that probability clears the threshold chosen by cross-validation. Pure: no database here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Sequence
+
+import numpy as np
+
+from bot.classifier.base import Prediction
+
+_FILLER = re.compile(r"好几天|好久|几天|没人|请问|什么|怎么|一下|麻烦|谁管|管管|晚上|早上|今天|昨天|现在|一直|大家|师傅|网格员|"
+                     r"[\s\W_\d]|[的了吗呢啊呀吧哦哈嘛么啦我你他她们家也都还是在有个这那就要和跟]|\[[^\]]{1,6}\]")
+_METOO = re.compile(r"也(?:是|没|停|断|一样|这样|不|坏|黑|有|卡|连|打)|同样|一样|\+1|加一|同问|我家也|我们也|俺家也|咱家也|"
+                    r"我这也|这边也|我们这也|也遇到|跟楼上|同楼上|楼上说|附议|还有我家|算我一个")
+_FOLLOWUP = re.compile(r"还没|还不|咋还|怎么还|啥时候|什么时候|几时|几点|多久|到底|有人管|有人来|来了没|修好没|好了没|"
+                       r"进展|催一下|再催|怎么样了|咋样了|还要等|等了|一直没|还是没|还是不")
+_AGAIN = re.compile(r"又(?:停|断|没|坏|漏|堵|跳|黑|不)")
+_OTHER_CUE = re.compile(r"另外|还有个|还有一个|另一|别的事|顺便|再问|再说个|不是一回事|不是一个事")
+_PLACE = re.compile(r"[0-9一二三四五六七八九十百零两]+\s*(?:栋|幢|号楼|座|组|队|单元|巷|排)|[东西南北前后上下]\s*[村组片街巷头]")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An open (or just resolved) ticket as the matcher sees it."""
+
+    key: object  # the ticket id (or, in training, the incident id)
+    category: str
+    provider: str | None
+    texts: tuple[str, ...]  # its reports, oldest first
+    reporters: frozenset[str]  # reporters' contact ids and names
+    first_ts: datetime
+    last_ts: datetime
+    resolved: bool = False
+    keywords: frozenset[str] = frozenset()
+
+
+@dataclass
+class Matcher:
+    """P(same incident) for (message, candidate) pairs, and the joining threshold."""
+
+    coef: np.ndarray
+    intercept: float
+    threshold: float
+    meta: dict = field(default_factory=dict)
+
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(rows @ self.coef + self.intercept)))
+
+    def best(self, text: str, prediction: Prediction, sender: str, ts: datetime,
+             candidates: Sequence[Candidate], *, strict: bool = False) -> tuple[Candidate | None, float]:
+        """The most likely candidate and its probability; None when none clears the threshold.
+
+        `strict` (an unsure message) asks for a higher probability: it joins only what it clearly matches.
+        """
+        if not candidates:
+            return None, 0.0
+        rows = pair_matrix(text, prediction, sender, ts, candidates)
+        probs = self.probabilities(rows) * evidence(rows, candidates)
+        i = int(np.argmax(probs))
+        bar = self.threshold if not strict else max(self.threshold, STRICT_BAR)
+        return (candidates[i] if probs[i] >= bar else None), float(probs[i])
+
+
+STRICT_BAR = 0.8
+FEATURES = ("same_cat", "provider_conflict", "place_same", "place_differ", "sim_max", "sim_all", "keyword_overlap",
+            "metoo", "followup", "other_cue", "log_gap_last", "log_gap_first", "latest_of_category",
+            "log_same_category", "sender_reported", "mentions_reporter", "p_request", "pred_none", "abstained",
+            "resolved", "log_length", "same_cat_x_sim", "same_cat_x_metoo", "same_cat_x_followup",
+            "latest_x_metoo", "sim_x_latest", "varied_same_cat", "varied_x_sim", "short", "again")
+# Categories whose requests differ from one another (rubbish and a stray dog are both `other`):
+# there a shared category says little, and a join needs the words to agree (CONTRACT.md).
+VARIED = frozenset({"other", "dispute", "bank"})
+CONTENT_BAR = 0.25
+SHORT_CONTENT = 6
+QUIET_MINUTES = 90
+
+
+def content(text: str) -> str:
+    return _FILLER.sub("", text)
+
+
+def _bigrams(text: str) -> set[str]:
+    c = content(text)
+    grams = {c[i:i + 2] for i in range(len(c) - 1)}
+    return grams or ({c} if c else set())
+
+
+def similarity(a: str, b: str) -> float:
+    """Share of the smaller text's content bigrams that the other has (0..1)."""
+    ga, gb = _bigrams(a), _bigrams(b)
+    if not ga or not gb:
+        return 0.0
+    return len(ga & gb) / min(len(ga), len(gb))
+
+
+def places(text: str) -> set[str]:
+    return {re.sub(r"\s", "", m) for m in _PLACE.findall(text)}
+
+
+def pair_matrix(text: str, prediction: Prediction, sender: str, ts: datetime,
+                candidates: Sequence[Candidate]) -> np.ndarray:
+    """One feature row per candidate (see FEATURES)."""
+    mine = places(text)
+    metoo = 1.0 if _METOO.search(text) else 0.0
+    followup = 1.0 if _FOLLOWUP.search(text) else 0.0
+    other = 1.0 if _OTHER_CUE.search(text) else 0.0
+    cat = guessed_category(prediction)
+    latest: dict[str, object] = {}
+    count: dict[str, int] = {}
+    for c in sorted(candidates, key=lambda c: c.last_ts):
+        latest[c.category] = c.key
+        count[c.category] = count.get(c.category, 0) + 1
+    p_req = prediction.p_request if prediction.p_request is not None else prediction.confidence
+    kws = set(prediction.keywords)
+    again = 1.0 if _AGAIN.search(text) else 0.0  # "又停水了": it had stopped, so this is another time
+    short = 1.0 if len(content(text)) <= SHORT_CONTENT else 0.0  # "我家也是", "还没来吗": nothing of its own
+    rows = []
+    for c in candidates:
+        same = 1.0 if c.category == cat else 0.0
+        conflict = 1.0 if (c.category == "telecom" and prediction.provider and c.provider
+                           and c.provider != prediction.provider) else 0.0
+        theirs = set().union(*(places(t) for t in c.texts)) if c.texts else set()
+        place_same = 1.0 if mine and theirs and mine & theirs else 0.0
+        place_differ = 1.0 if mine and theirs and not mine & theirs else 0.0
+        sims = [similarity(text, t) for t in c.texts[-8:]] or [0.0]
+        sim_max = max(sims)
+        sim_all = similarity(text, " ".join(c.texts[:8]))
+        is_latest = 1.0 if latest.get(c.category) == c.key and c.category == cat else 0.0
+        gap_last = max(0.0, (ts - c.last_ts).total_seconds() / 60)
+        gap_first = max(0.0, (ts - c.first_ts).total_seconds() / 60)
+        rows.append([
+            same, conflict, place_same, place_differ, sim_max, sim_all, 1.0 if kws & c.keywords else 0.0,
+            metoo, followup, other, math.log1p(gap_last), math.log1p(gap_first), is_latest,
+            math.log1p(count.get(cat, 0)), 1.0 if sender in c.reporters else 0.0,
+            1.0 if any(r and ("@" + r) in text for r in c.reporters) else 0.0,
+            float(p_req), 1.0 if cat == "none" else 0.0, 1.0 if prediction.abstained else 0.0,
+            1.0 if c.resolved else 0.0, math.log1p(len(text)), same * sim_max, same * metoo, same * followup,
+            is_latest * metoo, sim_max * is_latest, same * (c.category in VARIED), same * (c.category in VARIED) * sim_max,
+            short, again,
+        ])
+    return np.asarray(rows, dtype=float)
+
+
+_F = {name: i for i, name in enumerate(FEATURES)}
+
+
+def evidence(rows: np.ndarray, candidates: Sequence[Candidate]) -> np.ndarray:
+    """1 where a join is possible at all: in the varied categories only with agreeing words or cues."""
+    varied = np.array([c.category in VARIED for c in candidates])
+    words = ((rows[:, _F["sim_max"]] >= CONTENT_BAR) | (rows[:, _F["sender_reported"]] > 0)
+             | (rows[:, _F["mentions_reporter"]] > 0) | (rows[:, _F["place_same"]] > 0)
+             | (((rows[:, _F["metoo"]] > 0) | (rows[:, _F["followup"]] > 0)) & (rows[:, _F["short"]] > 0)
+                & (rows[:, _F["latest_of_category"]] > 0)))
+    # another named place, other words and no "me too": another problem, whatever the category
+    elsewhere = ((rows[:, _F["place_differ"]] > 0) & (rows[:, _F["sim_max"]] < CONTENT_BAR)
+                 & (rows[:, _F["metoo"]] == 0) & (rows[:, _F["sender_reported"]] == 0))
+    # long after the incident's last report, a report must say something that ties it to the incident
+    stale = rows[:, _F["log_gap_last"]] > math.log1p(QUIET_MINUTES)
+    again = rows[:, _F["again"]] > 0
+    return np.where((varied & ~words) | elsewhere | (stale & (~words | again)), 0.0, 1.0)
+
+
+def guessed_category(prediction: Prediction) -> str:
+    """The category, or for a message read as chatter ("我家也停水") the likeliest request category."""
+    if prediction.category != "none" or not prediction.scores:
+        return prediction.category
+    requests = {k: v for k, v in prediction.scores.items() if k != "none"}
+    return max(requests, key=requests.get) if requests else "none"
+
+
+def could_join(text: str, prediction: Prediction) -> bool:
+    """Worth comparing with open tickets: a possible request, or a bare "me too" / follow-up."""
+    return prediction.category != "none" or prediction.abstained or bool(_METOO.search(text) or _FOLLOWUP.search(text))
+
+
+def rule_matcher() -> Matcher:
+    """Hand-set weights for when no dialogue corpus is installed: category and a cue or similar words."""
+    w = dict.fromkeys(FEATURES, 0.0)
+    w.update(same_cat=2.0, provider_conflict=-6.0, place_differ=-3.0, place_same=1.5, sim_max=1.0,
+             same_cat_x_sim=3.0, same_cat_x_metoo=2.5, same_cat_x_followup=2.0, latest_of_category=1.0,
+             log_gap_last=-0.4, other_cue=-2.0, pred_none=-1.0, sender_reported=0.5)
+    return Matcher(np.array([w[f] for f in FEATURES]), -3.0, 0.5, {"source": "rules"})

@@ -1,0 +1,198 @@
+"""Training the "same incident" matcher on labelled days of group chat (data/dialogue/train).
+
+The days are replayed against their own labels: each resident message that could join an open
+incident is paired with every incident open at that moment; the pair is positive when the
+labels put the message in that incident. The logistic model's C and the joining threshold are
+chosen by cross-validation grouped by day (a day is never split); dev and test days are never read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+import numpy as np
+
+from bot.conversation.incidents import FEATURES, Candidate, Matcher, could_join, evidence, pair_matrix, rule_matcher
+from bot.paths import DATA
+
+if TYPE_CHECKING:
+    from bot.classifier.base import Classifier
+    from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DIALOGUE = DATA / "dialogue"
+ARTEFACT = "matcher.json"
+VERSION = "matcher-1"
+WINDOW = timedelta(hours=10)  # incidents older than this (since their last report) are not candidates
+C_GRID = (0.1, 1.0, 10.0)
+THRESHOLD_GRID = tuple(round(0.05 * i, 2) for i in range(4, 19))
+WRONG_JOIN_COST = 1.5  # joining an unrelated ticket hides a resident's problem: worse than a duplicate
+
+
+def day_files(split: str) -> list[Path]:
+    """The labelled days of a split (train, dev, test) that have their incidents file."""
+    return [p for p in sorted((DIALOGUE / split).glob("*.jsonl")) if incidents_file(p).is_file()]
+
+
+def incidents_file(day: Path) -> Path:
+    return day.with_name(day.name[:-len(".jsonl")] + ".incidents.json")
+
+
+def read_day(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+@dataclass
+class _Incident:
+    key: str
+    category: str
+    provider: str | None
+    texts: list[str]
+    reporters: set[str]
+    first_ts: datetime
+    last_ts: datetime
+    keywords: set[str]
+    closed_at: datetime | None
+
+
+def pairs_of_day(events: Sequence[dict], closed: dict,
+                 classifier: "Classifier") -> Iterable[tuple[np.ndarray, list[bool], np.ndarray]]:
+    """(feature rows, labels) for each resident message of the day that has open incidents to compare with."""
+    residents = [e for e in events if e.get("sender_role", "resident") == "resident"]
+    preds = dict(zip((id(e) for e in residents), classifier.predict_many([e["text"] for e in residents])))
+    open_: dict[str, _Incident] = {}
+    for e in residents:
+        ts = datetime.fromisoformat(e["ts"])
+        x = e.get("expect") or {}
+        gold = x.get("incident")
+        pred = preds[id(e)]
+        cands = [c for c in open_.values() if ts - c.last_ts <= WINDOW]
+        if cands and could_join(e["text"], pred):
+            view = [Candidate(c.key, c.category, c.provider, tuple(c.texts), frozenset(c.reporters), c.first_ts,
+                              c.last_ts, resolved=c.closed_at is not None and c.closed_at < ts,
+                              keywords=frozenset(c.keywords)) for c in cands]
+            rows = pair_matrix(e["text"], pred, e["sender"], ts, view)
+            yield rows, [c.key == gold for c in cands], evidence(rows, view)
+        if gold:
+            inc = open_.get(gold)
+            if inc is None:
+                when = (closed.get(gold) or {}).get("closed")
+                closed_at = datetime.fromisoformat(f"{e['ts'][:10]}T{when}{e['ts'][19:]}") if when else None
+                inc = open_[gold] = _Incident(gold, x["category"], x.get("provider"), [], set(), ts, ts, set(),
+                                              closed_at)
+            inc.texts.append(e["text"])
+            inc.reporters.add(e["sender"])
+            inc.last_ts = ts
+            inc.keywords |= set(pred.keywords)
+
+
+def day_pairs(paths: Sequence[Path], classifier: "Classifier") -> list[list[tuple[np.ndarray, list[bool]]]]:
+    out = []
+    for path in paths:
+        closed = json.loads(incidents_file(path).read_text(encoding="utf-8"))
+        out.append(list(pairs_of_day(read_day(path), closed, classifier)))
+    return out
+
+
+def _fit(days: Sequence[Sequence[tuple[np.ndarray, list[bool]]]], C: float):
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.vstack([rows for day in days for rows, _, _ in day])
+    y = np.array([label for day in days for _, labels, _ in day for label in labels])
+    model = LogisticRegression(C=C, max_iter=2000, class_weight="balanced")
+    model.fit(X, y)
+    return model.coef_[0], float(model.intercept_[0])
+
+
+def decision_cost(days, coef, intercept, threshold: float) -> tuple[float, int, int, int]:
+    """(cost, right joins, wrong joins, missed joins) of joining the best candidate above the threshold."""
+    right = wrong = missed = 0
+    for day in days:
+        for rows, labels, possible in day:
+            p = possible / (1 + np.exp(-(rows @ coef + intercept)))
+            i = int(np.argmax(p))
+            if p[i] >= threshold:
+                if labels[i]:
+                    right += 1
+                else:
+                    wrong += 1
+                    missed += any(labels)
+            elif any(labels):
+                missed += 1
+    return WRONG_JOIN_COST * wrong + missed, right, wrong, missed
+
+
+def train_matcher(classifier: "Classifier", paths: Sequence[Path] | None = None, folds: int = 4) -> Matcher:
+    """Choose C and the threshold by day-grouped cross-validation, then fit on every training day."""
+    started = time.perf_counter()
+    paths = list(paths if paths is not None else day_files("train"))
+    days = day_pairs(paths, classifier)
+    if len([d for d in days if d]) < 2:
+        return rule_matcher()
+    fold_of = [i % folds for i in range(len(days))]
+    best = None
+    for C in C_GRID:
+        oof = []
+        for f in range(folds):
+            train = [d for d, k in zip(days, fold_of) if k != f]
+            test = [d for d, k in zip(days, fold_of) if k == f]
+            if not test:
+                continue
+            oof.append((test, *_fit(train, C)))
+        for th in THRESHOLD_GRID:
+            cost = sum(decision_cost(test, coef, b, th)[0] for test, coef, b in oof)
+            if best is None or cost < best[0]:
+                best = (cost, C, th)
+    assert best is not None
+    _, C, th = best
+    coef, intercept = _fit(days, C)
+    cost, right, wrong, missed = decision_cost(days, coef, intercept, th)
+    meta = {"source": "learned", "C": C, "threshold": th, "days": len(days), "pairs": sum(len(l) for d in days for _, l, _ in d),
+            "cv_cost": round(best[0], 1), "seconds": round(time.perf_counter() - started, 2)}
+    return Matcher(np.asarray(coef), intercept, th, meta)
+
+
+def data_hash(classifier_hash: str, paths: Sequence[Path]) -> str:
+    h = hashlib.sha256((VERSION + "|" + ",".join(FEATURES) + "|" + classifier_hash).encode())
+    for path in paths:
+        for p in (path, incidents_file(path)):
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def save(matcher: Matcher, model_dir: Path, digest: str) -> None:
+    model_dir.mkdir(parents=True, exist_ok=True)
+    obj = {"version": VERSION, "data_hash": digest, "features": list(FEATURES), "coef": matcher.coef.tolist(),
+           "intercept": matcher.intercept, "threshold": matcher.threshold, "meta": matcher.meta}
+    tmp = model_dir / (ARTEFACT + ".tmp")
+    tmp.write_text(json.dumps(obj, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(model_dir / ARTEFACT)
+
+
+def load_matcher(settings: "Settings", classifier: "Classifier") -> Matcher:
+    """The saved matcher; trained (about a second) when missing or trained on other data."""
+    paths = day_files("train")
+    classifier_hash = getattr(getattr(classifier, "model", None), "data_hash", None)
+    if not paths or not classifier_hash:  # no corpus, or a detector that is not the trained one
+        return rule_matcher()
+    digest = data_hash(str(classifier_hash), paths)
+    try:
+        obj = json.loads((settings.model_dir / ARTEFACT).read_text(encoding="utf-8"))
+        if obj.get("data_hash") == digest and obj.get("features") == list(FEATURES):
+            return Matcher(np.asarray(obj["coef"]), float(obj["intercept"]), float(obj["threshold"]), obj["meta"])
+    except (OSError, ValueError, KeyError):
+        pass
+    log.info("incident matcher missing or stale: training on %d days", len(paths))
+    matcher = train_matcher(classifier, paths)
+    save(matcher, settings.model_dir, digest)
+    return matcher

@@ -1,0 +1,78 @@
+"""Which ticket a worker's message is about. Pure: the caller loads the candidates.
+
+Evidence, strongest first: an explicit number (handled by the caller), a quote of the bot's ping
+or of a reporter, an @-mention of a reporter, the ticket being the worker's own (assigned, or of
+their role), the words (the message against the ticket's reports), the state the act fits, and
+recency. When the best two are about equally likely the caller asks one short question.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Sequence
+
+from bot.conversation.acts import WorkerAct
+from bot.conversation.incidents import similarity
+from models import ACCEPTED, AWAITING_PROVIDER, REOPENED, REPORTED, RESOLVED
+
+TIE = 0.6  # scores closer than this, with no decisive evidence, are "equally likely"
+DECISIVE = 4.0
+
+
+@dataclass(frozen=True)
+class Option:
+    """A ticket the worker may be talking about."""
+
+    ticket_id: int
+    status: str
+    texts: tuple[str, ...]  # its reports
+    reporters: frozenset[str]  # reporters' names
+    mine: bool  # assigned to this worker
+    my_role: bool  # of this worker's role (not yet assigned to them)
+    since: datetime  # when the worker was pinged for it (or its last report)
+
+
+@dataclass(frozen=True)
+class Choice:
+    ticket_id: int | None  # None: nothing fits
+    ambiguous: tuple[int, ...] = ()  # two or more equally likely: ask
+
+
+_FITS = {
+    "accept": {REPORTED: 1.5, REOPENED: 1.5, AWAITING_PROVIDER: 1.0, ACCEPTED: 0.3},
+    "progress": {REPORTED: 1.0, REOPENED: 1.0, ACCEPTED: 1.0, AWAITING_PROVIDER: 0.5},
+    "resolve": {ACCEPTED: 1.5, REOPENED: 1.2, REPORTED: 1.0, AWAITING_PROVIDER: 0.5, RESOLVED: -2.0},
+}
+
+
+def score(act: WorkerAct, option: Option, now: datetime) -> tuple[float, bool]:
+    """(score, decisive evidence?)"""
+    s, decisive = 0.0, False
+    if act.quoted_text:
+        if act.quoted_sender in option.reporters or any(similarity(act.quoted_text, t) > 0.6 for t in option.texts):
+            s += DECISIVE
+            decisive = True
+    if any(name in option.reporters for name in act.mentions):
+        s += DECISIVE
+        decisive = True
+    s += 2.0 if option.mine else (1.0 if option.my_role else 0.0)
+    if act.body and option.texts:
+        s += 3.0 * max(similarity(act.body, t) for t in option.texts[-10:])
+    s += _FITS.get(act.kind, _FITS["progress"]).get(option.status, 0.0)
+    hours = max(0.0, (now - option.since).total_seconds() / 3600)
+    s += 2.0 / (1.0 + 4.0 * hours) + 0.5 * math.exp(-hours / 24)
+    return s, decisive
+
+
+def choose(act: WorkerAct, options: Sequence[Option], now: datetime) -> Choice:
+    if not options:
+        return Choice(None)
+    scored = sorted(((*score(act, o, now), o) for o in options), key=lambda x: (-x[0], -x[2].ticket_id))
+    top, decisive, best = scored[0]
+    if len(scored) > 1 and not decisive:
+        second = scored[1]
+        if top - second[0] < TIE and not second[1]:
+            return Choice(None, (best.ticket_id, second[2].ticket_id))
+    return Choice(best.ticket_id)

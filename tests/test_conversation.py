@@ -1,0 +1,187 @@
+"""Transcripts of the group conversation (fixed clock, no sleeps): the failures of issue 8, each replayed.
+
+Incidents by content, workers' words as acts (never reports), closures in natural words and with
+#办结 anywhere, chatter kept out of incidents, follow-ups read by content, the bot's own voice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from bot import lifecycle
+from bot.conversation.acts import read_worker, ticket_number
+from models import Ticket
+from tests.harness import GRIDMAN, POWER, TZ, WATER, Chat, mentioned, texts_of
+
+FIRE = "消防队老马"
+CABLE = "广电老周"
+
+
+def _open(chat: Chat) -> dict[int, str]:
+    return {t.id: t.status for t in chat.tickets()}
+
+
+def test_unrelated_other_requests_are_separate_tickets_and_one_closure_closes_one(chat: Chat) -> None:
+    chat.say("张阿姨", "二组路口的垃圾堆了好几天了没人拉 臭得很")
+    chat.say("李叔", "请问明年的医保什么时候开始交 一个人多少钱", after=3)
+    chat.say("小赵", "小区里有条流浪狗老追着小孩咬 谁管管", after=4)
+    chat.say("王大爷", "我想开个居住证明 要带什么材料", after=6)
+    chat.say("刘奶奶", "5栋门口的路灯坏了好几天 晚上黑黢黢的", after=5)
+    tickets = chat.tickets()
+    assert len(tickets) == 5 and {t.category for t in tickets} == {"other"}
+    assert all(t.report_count == 1 for t in tickets)
+    chat.say(GRIDMAN, "二组的垃圾拉走了 #办结", after=30)
+    status = _open(chat)
+    assert status[1] == "resolved"
+    assert [status[i] for i in (2, 3, 4, 5)] == ["reported"] * 4
+
+
+def test_two_disputes_at_once_are_two_tickets(chat: Chat) -> None:
+    chat.say("张阿姨", "楼上天天半夜蹦迪 吵得睡不着 说了几次都不听")
+    chat.say("李叔", "3单元有人把柜子破沙发全堆在楼道里 跟他说还骂人", after=5)
+    assert [t.category for t in chat.tickets()] == ["dispute", "dispute"]
+
+
+def test_workers_updates_and_closures_are_never_reports(chat: Chat) -> None:
+    chat.say("张阿姨", "我家停水了 3栋")
+    chat.say("李叔", "3栋也没水", after=2)
+    chat.say(WATER, "收到", after=3)
+    before = chat.ticket(1).report_count
+    out = chat.say(GRIDMAN, "大家好 抢修的师傅到现场了 管子接口坏了 中午前来水", after=10)
+    assert out == []  # no reply to a worker's status message
+    out = chat.say(CABLE, "断电后设备要重启 我远程处理下", after=1)
+    assert out == []
+    assert len(chat.tickets()) == 1 and chat.ticket(1).report_count == before == 2
+    assert not any("户反映" in o.text for o in chat.sent if GRIDMAN in mentioned([o]))
+
+
+def test_hash_close_after_a_description_closes_the_ticket_it_describes(chat: Chat) -> None:
+    chat.say("张阿姨", "3栋楼道里冒烟了 好像有东西烧着了")
+    chat.say(FIRE, "收到 马上到", after=2)
+    chat.say("李叔", "5栋门口的路灯不亮了", after=5)
+    out = chat.say(FIRE, "现场已检查 没有复燃 #办结", after=30)
+    assert chat.ticket(1).status == "resolved" and chat.ticket(2).status == "reported"
+    assert "张阿姨" in mentioned(out)  # the announcement mentions the reporter
+    # no overdue escalation for a fire closed in the group
+    assert not [o for o in chat.tick(90) if "超期" in o.text]
+
+
+def test_a_number_that_is_a_place_is_not_a_ticket_number(chat: Chat) -> None:
+    chat.say("张阿姨", "3网格那边路灯坏了 晚上走路看不见")
+    chat.say("李叔", "楼道里有人飞线充电", after=2)
+    chat.say("小赵", "我家停水了", after=2)
+    out = chat.say(GRIDMAN, "#办结 3网格路灯已换", after=60)
+    assert "不是派给您的" not in texts_of(out)
+    assert chat.ticket(1).status == "resolved" and chat.ticket(3).status == "reported"
+    assert ticket_number("#办结 3网格路灯已换") is None and ticket_number("#办结 12") == 12
+    assert ticket_number("收到 2号变压器跳闸了") is None and ticket_number("12号工单修好了") == 12
+
+
+def test_received_with_a_note_accepts_the_outage_just_reported(chat: Chat) -> None:
+    chat.say("张阿姨", "这个月电费怎么多了两百 想问问")
+    chat.say(POWER, "收到", after=5)  # accepts the bill question
+    chat.say("李叔", "整栋楼都停电了 黑漆漆的", after=300)
+    chat.say("小赵", "我家也停电了", after=2)
+    chat.say(POWER, "收到 2号变压器跳闸了", after=3)
+    assert chat.ticket(2).status == "accepted" and chat.ticket(2).report_count == 2
+
+
+def test_chatter_with_service_words_does_not_join_or_open_tickets(chat: Chat) -> None:
+    chat.say("张阿姨", "3栋楼道里着火了 好大的烟")
+    chat.say(FIRE, "收到 马上到", after=2)
+    chat.say("李叔", "今天傍晚的晚霞 红得跟着火似的 真好看", after=30)
+    chat.say("小赵", "楼上两口子又打起来了 摔东西 快来人", after=10)
+    chat.say("王大爷", "网格员快去劝劝吧", after=1)
+    assert [t.report_count for t in chat.tickets()] == [1, 1]
+    chat.say(POWER, "明天上午我来给你换电表 你在家吗", after=20)
+    chat.say("刘奶奶", "我下午三点走 在门口等", after=2)
+    assert len(chat.tickets()) == 2
+
+
+def test_a_new_fault_after_a_fix_is_not_a_verdict_on_another_ticket(chat: Chat) -> None:
+    chat.say("张阿姨", "这个月电费怎么多了两百 想问问")
+    chat.say(POWER, "收到", after=5)
+    chat.say(POWER, "电费查了 是抄表员多抄了 下个月退 已处理", after=30)
+    assert chat.ticket(1).status == "resolved"
+    chat.say("张阿姨", "电是来了 可我家卫生间那路还没电", after=60)
+    assert chat.ticket(1).status == "resolved"  # not reopened as 不满意
+
+
+def test_only_reporters_confirm(chat: Chat) -> None:
+    chat.say("张阿姨", "我家停水了")
+    chat.say(WATER, "收到", after=3)
+    chat.say(WATER, "修好了 大家试一下", after=40)
+    chat.say("路人甲", "满意", after=1)
+    assert chat.ticket(1).status == "resolved"
+    chat.say("张阿姨", "满意", after=1)
+    assert chat.ticket(1).status == "closed" and chat.ticket(1).satisfaction == "satisfied"
+
+
+def test_two_equally_likely_tickets_get_one_short_question(chat: Chat) -> None:
+    chat.say("张阿姨", "3栋停水了")
+    chat.say("李叔", "8栋门口的水管爆了 哗哗地流", after=1)
+    chat.say(WATER, "#接单 1", after=1)
+    chat.say(WATER, "#接单 2", after=1)
+    out = chat.say(WATER, "好了", after=30)
+    assert len(out) == 1 and "哪一件" in out[0].text and "#1" in out[0].text and "#2" in out[0].text
+    assert {t.status for t in chat.tickets()} == {"accepted"}
+    chat.say(WATER, "#办结 2", after=1)
+    assert chat.ticket(2).status == "resolved" and chat.ticket(1).status == "accepted"
+
+
+def test_at_most_one_acknowledgement_per_household(chat: Chat) -> None:
+    chat.say("张阿姨", "我家停水了")
+    first = chat.say("李叔", "我家也没水", after=2)
+    again = chat.say("李叔", "还没来水吗 急死了", after=10)
+    assert len(first) == 1 and again == []
+    assert chat.ticket(1).report_count == 2
+
+
+def test_the_comprehensive_worker_relaying_is_not_a_household(chat: Chat) -> None:
+    chat.say("张阿姨", "整个小区都停电了")
+    chat.say(GRIDMAN, f"@{POWER} 我们这片停电了 麻烦看一下", after=5)
+    assert chat.ticket(1).report_count == 1 and len(chat.tickets()) == 1
+    assert POWER in chat.assignees(1)
+
+
+def test_reassign_is_for_the_comprehensive_worker_and_open_tickets_only(chat: Chat) -> None:
+    chat.say("张阿姨", "我家宽带断了")
+    chat.say("张阿姨", "移动的", after=1)
+    out = chat.say(WATER, "#改派 1 电信", after=1)
+    assert "只有综合网格员" in texts_of(out)
+    chat.say(GRIDMAN, "#改派 1 电信", after=1)
+    assert chat.ticket(1).provider == "telecom"
+    chat.say("电信小刘", "修好了", after=30)
+    chat.say("张阿姨", "满意", after=1)
+    out = chat.say(GRIDMAN, "#改派 1 联通", after=1)
+    assert "已办结" in texts_of(out) and chat.ticket(1).provider == "telecom"
+
+
+def test_daily_digest_asked_in_the_group_goes_privately(chat: Chat) -> None:
+    out = chat.say(GRIDMAN, "#日报")
+    assert [o.room for o in out if o.room] == [out[0].room] and len([o for o in out if o.room]) == 1
+    assert any(o.to is not None and o.to.name == GRIDMAN for o in out)
+
+
+def test_the_lifecycle_refuses_impossible_transitions() -> None:
+    ticket = Ticket(grid_id=1, category="water", reporter="a", reporter_id="a", status="closed",
+                    created_at=datetime(2026, 11, 20, tzinfo=TZ), updated_at=datetime(2026, 11, 20, tzinfo=TZ))
+    for action in ("reassign", "accept", "resolve", "close"):
+        assert not lifecycle.allowed(ticket, action)
+        with pytest.raises(lifecycle.Refused, match="已办结"):
+            lifecycle.transition(None, ticket, action, actor="x", now=datetime.now(TZ))  # type: ignore[arg-type]
+    assert lifecycle.allowed(ticket, "reopen")
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("收到", "accept"), ("好的我去一趟", "accept"), ("马上到", "accept"),
+    ("在路上了", "progress"), ("明天上午去", "progress"), ("还没修好 配件没到", "progress"),
+    ("修好了 大家试一下", "resolve"), ("已处理", "resolve"), ("王庄线送上电了 大家看看来了没有", "resolve"),
+    ("二组的垃圾拉走了 #办结", "resolve"), ("明天上午8点到12点计划停水 请大家提前储水", "notice"),
+    ("哪一栋？", "ask"), ("谢谢大家", "none"), ("#改派 12 电信", "reassign"),
+])
+def test_workers_words(text: str, kind: str) -> None:
+    assert read_worker(text).kind == kind
+
