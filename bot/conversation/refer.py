@@ -17,7 +17,7 @@ from bot.conversation.acts import WorkerAct
 from bot.conversation.incidents import similarity
 from models import ACCEPTED, AWAITING_PROVIDER, REOPENED, REPORTED, RESOLVED
 
-TIE = 0.6  # scores closer than this, with no decisive evidence, are "equally likely"
+TIE = 0.4  # scores closer than this, with no decisive evidence, are "equally likely"
 DECISIVE = 4.0
 
 
@@ -59,7 +59,7 @@ def score(act: WorkerAct, option: Option, now: datetime) -> tuple[float, bool]:
         decisive = True
     s += 2.0 if option.mine else (1.0 if option.my_role else 0.0)
     if act.body and option.texts:
-        s += 3.0 * max(similarity(act.body, t) for t in option.texts[-10:])
+        s += 4.0 * max(similarity(act.body, t) for t in option.texts[-10:])
     s += _FITS.get(act.kind, _FITS["progress"]).get(option.status, 0.0)
     hours = max(0.0, (now - option.since).total_seconds() / 3600)
     s += 2.0 / (1.0 + 4.0 * hours) + 0.5 * math.exp(-hours / 24)
