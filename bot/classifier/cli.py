@@ -66,15 +66,26 @@ def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.if_stale and not is_stale(settings):
         print(f"classifier model is up to date ({settings.model_dir})", file=sys.stderr)
-        return 0
-    try:
-        model = train(settings)
-    except CorpusError as exc:
-        return _fail(f"train: {exc}")
-    m = model.meta
-    print(f"trained {model.version} on {m['n_train']} messages ({m['n_corrections']} corrections) in "
-          f"{m['seconds']} s -> {settings.model_dir}; data hash {model.data_hash[:12]}", file=sys.stderr)
+    else:
+        try:
+            model = train(settings)
+        except CorpusError as exc:
+            return _fail(f"train: {exc}")
+        m = model.meta
+        print(f"trained {model.version} on {m['n_train']} messages ({m['n_corrections']} corrections) in "
+              f"{m['seconds']} s -> {settings.model_dir}; data hash {model.data_hash[:12]}", file=sys.stderr)
+    _train_matcher(settings)
     return 0
+
+
+def _train_matcher(settings: Settings) -> None:
+    """The same-incident matcher depends on the classifier: (re)trained with it when stale (about a second)."""
+    from bot.classifier import load_classifier
+    from bot.conversation.learning import load_matcher
+
+    meta = load_matcher(settings, load_classifier(settings)).meta
+    print(f"same-incident matcher: {meta.get('source')}, {meta.get('days', 0)} labelled days, "
+          f"threshold {meta.get('threshold', '-')}", file=sys.stderr)
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
