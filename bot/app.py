@@ -15,7 +15,8 @@ from sqlmodel import Session, col, select
 from bot import repo
 from bot.classifier.base import Classifier
 from bot.conversation.incidents import Matcher
-from bot.conversation.learning import load_matcher
+from bot.conversation.acts import ActModel
+from bot.conversation.learning import load_acts, load_matcher
 from bot.db import make_engine, unit_of_work
 from bot.handlers import default_handlers
 from bot.messages import Incoming, Mention, Outgoing
@@ -40,11 +41,13 @@ class App:
     """Composes settings, database, classifier and the handler list."""
 
     def __init__(self, settings: Settings, engine: Engine, classifier: Classifier,
-                 handlers: Sequence[Handler] | None = None, matcher: Matcher | None = None) -> None:
+                 handlers: Sequence[Handler] | None = None, matcher: Matcher | None = None,
+                 acts: ActModel | None = None) -> None:
         self.settings = settings
         self.engine = engine
         self.classifier = classifier
         self.matcher = matcher if matcher is not None else load_matcher(settings, classifier)
+        self.acts = acts if acts is not None else load_acts(settings)
         self.handlers = list(handlers) if handlers is not None else default_handlers()
         self._rooms: dict[str, Grid] = {}
         self._members: dict[int, list[Member]] = {}
@@ -164,7 +167,7 @@ class App:
         else:
             rows = members = [m for ms in self._members.values() for m in ms if msg.contact in (m.contact_id, m.name)]
         return Context(msg=msg, text=text, open_session=open_session, settings=self.settings, classifier=self.classifier,
-                       matcher=self.matcher, grid=grid, members=members, sender_rows=rows)
+                       matcher=self.matcher, acts=self.acts, grid=grid, members=members, sender_rows=rows)
 
     def _run_handlers(self, ctx: Context) -> None:
         """The first handler that applies and handles wins. A failing handler aborts the unit of work."""

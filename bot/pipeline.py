@@ -9,6 +9,7 @@ from typing import Callable, Protocol, Sequence
 from sqlmodel import Session
 
 from bot.classifier.base import Classifier
+from bot.conversation.acts import ActModel
 from bot.conversation.incidents import Matcher, rule_matcher
 from bot.messages import Incoming, Mention, Outgoing
 from bot.settings import Settings
@@ -32,6 +33,7 @@ class Context:
     members: list[Member]  # the grid's roster (private: the sender's own roster rows)
     sender_rows: list[Member]  # the sender's roster rows (empty for residents)
     matcher: Matcher = field(default_factory=rule_matcher)  # "same incident?" for residents' reports
+    acts: ActModel | None = None  # workers' acts learned from labelled days (None: the rules alone)
     out: list[Outgoing] = field(default_factory=list)
     outcome: str = ""  # what became of the message, stored with its id
     _session: Session | None = None

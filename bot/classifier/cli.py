@@ -81,11 +81,13 @@ def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
 def _train_matcher(settings: Settings) -> None:
     """The same-incident matcher depends on the classifier: (re)trained with it when stale (about a second)."""
     from bot.classifier import load_classifier
-    from bot.conversation.learning import load_matcher
+    from bot.conversation.learning import load_acts, load_matcher
 
     meta = load_matcher(settings, load_classifier(settings)).meta
+    acts = load_acts(settings)
     print(f"same-incident matcher: {meta.get('source')}, {meta.get('days', 0)} labelled days, "
-          f"threshold {meta.get('threshold', '-')}", file=sys.stderr)
+          f"threshold {meta.get('threshold', '-')}; workers' acts: "
+          f"{'CV accuracy ' + str(acts.meta.get('cv_accuracy')) if acts else 'rules only'}", file=sys.stderr)
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:

@@ -37,8 +37,8 @@ _RESOLVE = re.compile(
     r"|(?:大家|各位|你|您)(?:再)?(?:试一?下|试试|看看有没有)|开一下(?:水龙头|电视)?试试"
     r"|(?:看看|摸摸|试试)[^，,。.!！]{0,4}(?:亮不亮|有没有|来了没|通不通|热不热|好了没|行不行)|(?:摸摸|试试)(?:看|暖气)")
 _NOT_DONE = re.compile(r"(?:还没|没有|没能|未能|不能|还不|修不|弄不|搞不|没)(?:有)?(?:修|处理|弄|搞|解决|恢复|来|好|通)|"
-                       r"(?:明天|后天|下午|晚上|中午|等会|一会|待会|马上|估计|预计|争取|尽快|大概|应该|才能|就能|能|会|要|前)"
-                       r"[^，,。.!！]{0,6}(?:修好|恢复|来水|来电|通|好|处理|弄好|搞定|解决)|"
+                       r"(?:明天|明早|后天|下午|晚上|中午|等会|一会|待会|马上|估计|预计|争取|尽快|尽量|大概|应该|才能|就能|能|会|要|前)"
+                       r"[^，,。.!！]{0,6}(?:修好|恢复|来水|来电|通|好|处理|弄好|搞定|解决|收走|拉走|清走|换|装|修|办)|"
                        r"(?:修好|恢复|来水|来电|处理好|弄好)(?:了)?(?:没有|吗|没)|就有|才有|就来|正在(?:上水|送|恢复|供|加压|放水|抢修|修|处理)")
 _PROGRESS = re.compile(r"在路上|路上了|出发|到现场|到了|已到|到位|正在|抢修|排查|检查|查看|在修|在弄|在处理|在换|"
                        r"预计|估计|大概|明天|后天|下午|上午|中午|晚上|等会|一会|待会|稍等|等一下|联系了|联系过|"
@@ -171,3 +171,50 @@ def read_worker(text: str, names: "set[str] | frozenset[str]" = frozenset(), *, 
             return WorkerAct("ask", body=body, **common)
         return WorkerAct("none", body=body, **common)
     return WorkerAct(act, body=body, **common)
+
+
+ACT_KINDS = ("accept", "progress", "resolve", "relay", "notice", "ask", "none")
+_RULE_KINDS = ACT_KINDS + ("reassign", "show", "review", "digest", "help")
+
+
+class ActModel:
+    """A worker's act learned from labelled days: character n-grams of the words plus the rules' reading.
+
+    Explicit commands stay with the rules; the model reads everything said in words.
+    """
+
+    def __init__(self, vectorizer, classifier) -> None:
+        self.vectorizer = vectorizer
+        self.classifier = classifier
+        self.meta: dict = {}
+
+    @staticmethod
+    def _rows(vectorizer, acts: "list[WorkerAct]"):
+        import numpy as np
+        from scipy.sparse import csr_matrix, hstack
+
+        words = vectorizer.transform([clean(a.body) for a in acts])
+        rule = np.array([[a.kind == k for k in _RULE_KINDS] + [a.quoted_text is not None, bool(a.mentions),
+                                                                min(len(a.body), 200) / 50] for a in acts], float)
+        return hstack([words, csr_matrix(rule * 3.0)]).tocsr()
+
+    @classmethod
+    def fit(cls, acts: "list[WorkerAct]", kinds: list[str], C: float) -> "ActModel":
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True)
+        vectorizer.fit([clean(a.body) for a in acts])
+        model = LogisticRegression(C=C, max_iter=3000)
+        model.fit(cls._rows(vectorizer, acts), kinds)
+        return cls(vectorizer, model)
+
+    def kind(self, act: WorkerAct) -> str:
+        if act.explicit:
+            return act.kind
+        kind = str(self.classifier.predict(self._rows(self.vectorizer, [act]))[0])
+        if kind == "resolve" and _NOT_DONE.search(clean(act.body)):
+            return "progress"  # "尽量上午收走", "明天能修好": a promise, not a fix
+        if kind == "relay" and not act.mentions:
+            return "progress"  # passing it on needs someone @-mentioned
+        return kind

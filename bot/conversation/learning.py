@@ -196,3 +196,80 @@ def load_matcher(settings: "Settings", classifier: "Classifier") -> Matcher:
     matcher = train_matcher(classifier, paths)
     save(matcher, settings.model_dir, digest)
     return matcher
+
+
+# --- workers' acts -------------------------------------------------------------------------------
+
+ACTS_ARTEFACT = "acts.joblib"
+ACTS_VERSION = "acts-1"
+ACT_C_GRID = (1.0, 3.0, 10.0, 30.0)
+
+
+def worker_messages(paths: Sequence[Path]) -> list[tuple[int, "WorkerAct", str]]:
+    """(day index, the rules' reading, the labelled act) for every worker message of the days."""
+    import csv
+
+    from bot.conversation.acts import read_worker
+
+    out = []
+    for day, path in enumerate(paths):
+        with open(path.with_name(path.name[:-len(".jsonl")] + ".roster.csv"), encoding="utf-8") as fh:
+            roles = {r["name"]: r["role"] for r in csv.DictReader(fh)}
+        for e in read_day(path):
+            if e.get("sender_role", "resident") == "resident" or not e.get("act"):
+                continue
+            act = read_worker(e["text"], set(roles), comprehensive=roles.get(e["sender"]) == "comprehensive")
+            out.append((day, act, e["act"]["kind"]))
+    return out
+
+
+def train_acts(paths: Sequence[Path] | None = None, folds: int = 4):
+    """The act model: C chosen by day-grouped CV accuracy on the training days, then fit on all of them."""
+    from bot.conversation.acts import ActModel
+
+    paths = list(paths if paths is not None else day_files("train"))
+    rows = worker_messages(paths)
+    if len({d for d, _, _ in rows}) < 2:
+        return None
+    best = None
+    for C in ACT_C_GRID:
+        right = 0
+        for f in range(folds):
+            train = [(a, k) for d, a, k in rows if d % folds != f]
+            test = [(a, k) for d, a, k in rows if d % folds == f]
+            if not test:
+                continue
+            model = ActModel.fit([a for a, _ in train], [k for _, k in train], C)
+            right += sum(model.kind(a) == k for a, k in test)
+        if best is None or right > best[0]:
+            best = (right, C)
+    assert best is not None
+    model = ActModel.fit([a for _, a, _ in rows], [k for _, _, k in rows], best[1])
+    model.meta = {"C": best[1], "cv_accuracy": round(best[0] / len(rows), 3), "messages": len(rows), "days": len(paths)}
+    return model
+
+
+def load_acts(settings: "Settings"):
+    """The saved act model, trained (a second or two) when missing or trained on other days; None without days."""
+    import joblib
+
+    paths = day_files("train")
+    if not paths:
+        return None
+    import bot.conversation.acts as acts_module  # the rules' reading is one of the model's inputs
+
+    digest = data_hash(ACTS_VERSION + hashlib.sha256(Path(acts_module.__file__).read_bytes()).hexdigest(), paths)
+    path = settings.model_dir / ACTS_ARTEFACT
+    try:
+        saved = joblib.load(path)
+        if saved.get("data_hash") == digest:
+            return saved["model"]
+    except (OSError, ValueError, KeyError, EOFError, AttributeError, TypeError):
+        pass
+    log.info("workers' act model missing or stale: training on %d days", len(paths))
+    model = train_acts(paths)
+    settings.model_dir.mkdir(parents=True, exist_ok=True)
+    tmp = settings.model_dir / (ACTS_ARTEFACT + ".tmp")
+    joblib.dump({"data_hash": digest, "model": model}, tmp)
+    tmp.replace(path)
+    return model

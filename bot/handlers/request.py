@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot import repo, texts, tickets
+from bot.conversation.acts import find_mentions
 from bot.conversation.incidents import Candidate, could_join
 from bot.lifecycle import transition
 from bot.pipeline import Context
@@ -31,7 +32,9 @@ class Request:
         if prediction.category == "none":
             ctx.outcome = "none"
             return True
-        if prediction.abstained:
+        if prediction.abstained and self._addresses_worker(ctx):
+            pass  # unsure of the words, but the resident @-mentioned a worker: they are asking for something
+        elif prediction.abstained:
             # Not sure enough to ping anyone: the comprehensive worker reviews it (#待查看, digest).
             repo.add_review(ctx.session, grid_id=ctx.grid.id, msg=ctx.msg, text=ctx.text,
                             guess=prediction.category, confidence=prediction.confidence, reason="abstained")
@@ -48,6 +51,11 @@ class Request:
                                  text=ctx.text, now=ctx.now)
         ctx.say(texts.recorded(ticket.id, ticket.urgent))
         return True
+
+    @staticmethod
+    def _addresses_worker(ctx: Context) -> bool:
+        workers = {m.name for m in ctx.members}
+        return bool(find_mentions(ctx.text, workers)[0])
 
     def _incident(self, ctx: Context, prediction) -> Ticket | None:
         """The open (or just resolved) ticket this message is about, if the matcher is sure enough."""

@@ -7,8 +7,11 @@ comes from an explicit number or from `bot.conversation.refer`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot import repo, texts, tickets
-from bot.conversation.acts import WorkerAct, read_worker
+from bot.conversation.acts import WorkerAct, clean, read_worker
+from bot.conversation.incidents import similarity
 from bot.conversation.refer import Choice, Option, choose
 from bot.handlers.commands import parse_category
 from bot.lifecycle import Refused, allowed
@@ -21,6 +24,8 @@ from models import ACCEPTED, AWAITING_PROVIDER, REOPENED, REPORTED, Member, Tick
 _ACTIVE = (AWAITING_PROVIDER, REPORTED, ACCEPTED, REOPENED)
 _TICKET_ACTS = ("accept", "resolve", "progress", "relay", "show", "reassign")
 REVIEW_BATCH = 10
+SAYS_WHICH = 8  # a message with more words than this describes its ticket: no question when two tie
+WORDS_CLEAR, WORDS_SURE, WORDS_UNRELATED = 0.3, 0.45, 0.1
 
 
 def _row_in_grid(ctx: Context, grid_id: int) -> Member | None:
@@ -42,6 +47,11 @@ class WorkerActs:
         options, tickets_by_id = self._options(ctx) if ctx.grid is not None else ([], {})
         names |= {r for o in options for r in o.reporters}
         act = read_worker(ctx.text, names, comprehensive=comprehensive_here)
+        if ctx.acts is not None and not act.explicit:
+            learned = ctx.acts.kind(act)
+            workers = {m.name for m in ctx.members} - {ctx.msg.sender}
+            if learned != "relay" or any(n in workers for n in act.mentions):  # a relay names a worker
+                act = replace(act, kind=learned)
         ctx.outcome = f"worker:{act.kind}"
         if ctx.grid is None and not act.explicit:
             ctx.say(texts.command_help())
@@ -80,22 +90,46 @@ class WorkerActs:
 
     def _target(self, ctx: Context, act: WorkerAct, options: list[Option],
                 by_id: dict[int, Ticket]) -> tuple[Ticket | None, Choice | None]:
-        if act.number is not None:
-            ticket = repo.ticket_by_id(ctx.session, ticket_id=act.number)
-            grid_ids = {m.grid_id for m in ctx.sender_rows}
-            if ticket is None or ticket.grid_id not in grid_ids or (ctx.grid and ticket.grid_id != ctx.grid.id):
-                ctx.say(texts.no_such_ticket(act.number))
-                return None, None
-            return ticket, None
         if act.kind == "relay":
             # the ticket the relayed words are about: content and recency, any worker's
             options = [o for o in options if o.status in _ACTIVE]
-        choice = choose(act, options, ctx.now)
-        return (by_id.get(choice.ticket_id) if choice.ticket_id is not None else None), choice
+        if act.number is None:
+            choice = choose(act, options, ctx.now)
+            return (by_id.get(choice.ticket_id) if choice.ticket_id is not None else None), choice
+        ticket = repo.ticket_by_id(ctx.session, ticket_id=act.number)
+        grid_ids = {m.grid_id for m in ctx.sender_rows}
+        if ticket is None or ticket.grid_id not in grid_ids or (ctx.grid and ticket.grid_id != ctx.grid.id):
+            ticket = None
+        if act.kind in ("accept", "resolve", "progress"):
+            words = self._words_name_another(act, options, ticket)
+            if words is not None:
+                return by_id[words], None
+        if ticket is None:
+            ctx.say(texts.no_such_ticket(act.number))
+        return ticket, None
+
+    @staticmethod
+    def _words_name_another(act: WorkerAct, options: list[Option], numbered: Ticket | None) -> int | None:
+        """A number copied wrong: the words clearly describe another of the worker's open tickets,
+        and not the numbered one (or the numbered one is not theirs to act on). Returns that ticket."""
+        said = " ".join(x for x in (act.body, act.quoted_text or "") if x)
+        if not said or not options:
+            return None
+        sims = {o.ticket_id: max((similarity(said, t) for t in o.texts), default=0.0) for o in options}
+        best = max(sims, key=sims.get)
+        if numbered is not None and best == numbered.id:
+            return None
+        numbered_sim = sims.get(numbered.id, 0.0) if numbered is not None else 0.0
+        theirs = numbered is not None and numbered.id in sims
+        if sims[best] >= WORDS_CLEAR and numbered_sim < WORDS_UNRELATED and (not theirs or sims[best] >= WORDS_SURE):
+            return best
+        return None
 
     # -- acting ----------------------------------------------------------------------------
     def _on_ticket(self, ctx: Context, act: WorkerAct, options: list[Option], by_id: dict[int, Ticket]) -> None:
         ticket, choice = self._target(ctx, act, options, by_id)
+        if ticket is None and choice is not None and choice.ambiguous and len(clean(act.body)) > SAYS_WHICH:
+            ticket = by_id.get(choice.ambiguous[0])  # a description names its ticket well enough: no question
         if ticket is None:
             if choice is not None and choice.ambiguous and (act.explicit or act.kind in ("accept", "resolve")):
                 ctx.say(self._which(ctx, choice.ambiguous, act), [ctx.sender_mention])
