@@ -144,6 +144,23 @@ def word_act(body: str) -> str | None:
     return None
 
 
+_QUESTIONISH = re.compile(r"[?？]|吗|怎么|怎样|咋|多少|几点|什么时候|啥时候|哪里|哪儿|哪门|能不能|可不可以|要不要|是不是|如何|"
+                          r"会不会|有没有|有冇|停不停|还停|在哪|么$")
+_PROMISE = re.compile(r"过去|上门|明天|明早|后天|下午去|晚上去|等会|一会|待会|我去|到时候|回头|再看|再说|马上|正在|还没|没下来|"
+                      r"等通知|我问问|我查查|查一下|问一下|[?？]$|吗$")
+ANSWER_MIN = 12
+
+
+def is_question(text: str) -> bool:
+    """A resident's request that asks something (a schedule, a price, a procedure)."""
+    return bool(_QUESTIONISH.search(text))
+
+
+def is_answer(act: WorkerAct) -> bool:
+    """Words that answer rather than promise: to a question ticket they are its resolution."""
+    return len(clean(act.body)) >= ANSWER_MIN and not _PROMISE.search(act.body)
+
+
 def read_worker(text: str, names: "set[str] | frozenset[str]" = frozenset(), *, comprehensive: bool = False) -> WorkerAct:
     """Read a worker's message. `names` are the people who may be @-mentioned (roster and reporters)."""
     quoted, reply = split_quote(text)

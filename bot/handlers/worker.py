@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot import repo, texts, tickets
-from bot.conversation.acts import WorkerAct, clean, read_worker
+from bot.conversation.acts import WorkerAct, clean, is_answer, is_question, read_worker
 from bot.conversation.incidents import similarity
 from bot.conversation.refer import Choice, Option, choose
 from bot.handlers.commands import parse_category
@@ -24,6 +24,7 @@ from models import ACCEPTED, AWAITING_PROVIDER, REOPENED, REPORTED, Member, Tick
 _ACTIVE = (AWAITING_PROVIDER, REPORTED, ACCEPTED, REOPENED)
 _TICKET_ACTS = ("accept", "resolve", "progress", "relay", "show", "reassign")
 REVIEW_BATCH = 10
+ANSWER_MATCH = 0.2  # share of a question's words an answer must take up
 SAYS_WHICH = 8  # a message with more words than this describes its ticket: no question when two tie
 WORDS_CLEAR, WORDS_SURE, WORDS_UNRELATED = 0.3, 0.45, 0.1
 
@@ -62,8 +63,11 @@ class WorkerActs:
             ctx.say(self._review(ctx) if comprehensive_here else texts.comprehensive_only())
         elif act.kind == "digest":
             self._digest(ctx)
-        elif act.kind in _TICKET_ACTS:
-            self._on_ticket(ctx, act, options, tickets_by_id)
+        elif act.kind in _TICKET_ACTS or act.kind == "none":
+            if act.kind in ("accept", "progress", "none") and ctx.grid is not None and is_answer(act):
+                act = self._answered(ctx, act, options)
+            if act.kind != "none":
+                self._on_ticket(ctx, act, options, tickets_by_id)
         return True  # notices, questions and talk: nothing to do, and never a report
 
     # -- which ticket ----------------------------------------------------------------------
@@ -104,9 +108,28 @@ class WorkerActs:
             words = self._words_name_another(act, options, ticket)
             if words is not None:
                 return by_id[words], None
+            if options and (ticket is None or all(o.ticket_id != ticket.id for o in options)):
+                # not a ticket of theirs (nor open): a number copied wrong; the one they mean is among their own
+                choice = choose(replace(act, number=None), options, ctx.now)
+                if choice.ticket_id is not None:
+                    return by_id[choice.ticket_id], None
         if ticket is None:
             ctx.say(texts.no_such_ticket(act.number))
         return ticket, None
+
+    @staticmethod
+    def _answered(ctx: Context, act: WorkerAct, options: list[Option]) -> WorkerAct:
+        """A full answer to a resident's question is its resolution (the resident confirms as usual)."""
+        asked = [o for o in options if o.mine and o.texts and is_question(o.texts[0])]
+        if not asked:
+            return act
+        said = " ".join(x for x in (act.body, act.quoted_text or "") if x)
+        sims = {o.ticket_id: max(similarity(said, t) for t in o.texts) for o in asked}
+        best = max(sims, key=sims.get)
+        named = [o.ticket_id for o in asked if any(n in o.reporters for n in act.mentions)]
+        if named or sims[best] >= ANSWER_MATCH:
+            return replace(act, kind="resolve", number=(named or [best])[0])
+        return act
 
     @staticmethod
     def _words_name_another(act: WorkerAct, options: list[Option], numbered: Ticket | None) -> int | None:
