@@ -34,6 +34,7 @@ class HandlerError(Exception):
 
 
 RECENT_IDS = 10_000
+RECENT_SPEAKERS = 40  # residents remembered per room, to tell a reply to a neighbour from a request
 ROSTER_CHECK = timedelta(minutes=5)
 
 
@@ -52,6 +53,7 @@ class App:
         self._rooms: dict[str, Grid] = {}
         self._members: dict[int, list[Member]] = {}
         self._recent: dict[str, None] = {}
+        self._speakers: dict[str, dict[str, None]] = {}  # room -> recent residents' names, newest last
         self._checked_at: datetime | None = None
         self.refresh_rooms()
 
@@ -166,8 +168,17 @@ class App:
             rows = [m for m in members if msg.contact in (m.contact_id, m.name)]
         else:
             rows = members = [m for ms in self._members.values() for m in ms if msg.contact in (m.contact_id, m.name)]
+        speakers: tuple[str, ...] = ()
+        if grid is not None and not rows:
+            seen = self._speakers.setdefault(grid.room, {})
+            speakers = tuple(n for n in seen if n != msg.sender)
+            seen.pop(msg.sender, None)
+            seen[msg.sender] = None
+            if len(seen) > RECENT_SPEAKERS:
+                seen.pop(next(iter(seen)))
         return Context(msg=msg, text=text, open_session=open_session, settings=self.settings, classifier=self.classifier,
-                       matcher=self.matcher, acts=self.acts, grid=grid, members=members, sender_rows=rows)
+                       matcher=self.matcher, acts=self.acts, grid=grid, members=members, sender_rows=rows,
+                       neighbours=speakers)
 
     def _run_handlers(self, ctx: Context) -> None:
         """The first handler that applies and handles wins. A failing handler aborts the unit of work."""

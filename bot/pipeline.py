@@ -34,6 +34,7 @@ class Context:
     sender_rows: list[Member]  # the sender's roster rows (empty for residents)
     matcher: Matcher = field(default_factory=rule_matcher)  # "same incident?" for residents' reports
     acts: ActModel | None = None  # workers' acts learned from labelled days (None: the rules alone)
+    neighbours: tuple[str, ...] = ()  # residents who spoke in the room lately (names)
     out: list[Outgoing] = field(default_factory=list)
     outcome: str = ""  # what became of the message, stored with its id
     _session: Session | None = None

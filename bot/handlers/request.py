@@ -14,6 +14,12 @@ from models import ACCEPTED, AWAITING_PROVIDER, CLOSED, REOPENED, REPORTED, RESO
 _JOINABLE = (AWAITING_PROVIDER, REPORTED, ACCEPTED, REOPENED, RESOLVED, CLOSED)
 
 
+def addressed_to(text: str, names: tuple[str, ...]) -> bool:
+    """Does the message begin by naming one of these people ("满仓 …", "@李满仓 …", "保国爷 …")?"""
+    head = text.lstrip().lstrip("@＠")
+    return any(head.startswith(n) or (len(n) >= 3 and head.startswith(n[-2:])) for n in names if len(n) >= 2)
+
+
 class Request:
     name = "request"
 
@@ -39,6 +45,11 @@ class Request:
             repo.add_review(ctx.session, grid_id=ctx.grid.id, msg=ctx.msg, text=ctx.text,
                             guess=prediction.category, confidence=prediction.confidence, reason="abstained")
             ctx.outcome = "abstained"
+            return True
+        if not prediction.urgent and prediction.category != "dispute" and addressed_to(ctx.text, ctx.neighbours):
+            # "满仓 先拉个插线板从俺家扯过去用着": neighbours talking to each other, not to the grid
+            # (a quarrel is the exception: it starts by addressing the neighbour)
+            ctx.outcome = "reply"
             return True
         ticket = tickets.open_ticket(ctx.session, settings=ctx.settings, grid=ctx.grid, msg=ctx.msg,
                                      text=ctx.text, prediction=prediction)
