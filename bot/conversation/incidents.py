@@ -53,6 +53,7 @@ class Matcher:
     intercept: float
     threshold: float
     meta: dict = field(default_factory=dict)
+    unsure_threshold: float = 0.8  # for a message the detector was not sure is a request
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-(rows @ self.coef + self.intercept)))
@@ -68,11 +69,10 @@ class Matcher:
         rows = pair_matrix(text, prediction, sender, ts, candidates)
         probs = self.probabilities(rows) * evidence(rows, candidates)
         i = int(np.argmax(probs))
-        bar = self.threshold if not strict else max(self.threshold, STRICT_BAR)
+        bar = self.threshold if not strict else max(self.threshold, self.unsure_threshold)
         return (candidates[i] if probs[i] >= bar else None), float(probs[i])
 
 
-STRICT_BAR = 0.8
 FEATURES = ("same_cat", "provider_conflict", "place_same", "place_differ", "sim_max", "sim_all", "keyword_overlap",
             "metoo", "followup", "other_cue", "log_gap_last", "log_gap_first", "latest_of_category",
             "log_same_category", "sender_reported", "mentions_reporter", "p_request", "pred_none", "abstained",
@@ -177,6 +177,12 @@ def guessed_category(prediction: Prediction) -> str:
         return prediction.category
     requests = {k: v for k, v in prediction.scores.items() if k != "none"}
     return max(requests, key=requests.get) if requests else "none"
+
+
+def is_unsure(prediction: Prediction, text: str) -> bool:
+    """The detector was not sure this is a request, and it is not a bare "me too" (我家也停水) either."""
+    bare_metoo = bool(_METOO.search(text)) and len(content(text)) <= SHORT_CONTENT
+    return (prediction.abstained or prediction.category == "none") and not bare_metoo
 
 
 def could_join(text: str, prediction: Prediction) -> bool:

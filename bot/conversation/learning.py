@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 import numpy as np
 
-from bot.conversation.incidents import FEATURES, Candidate, Matcher, could_join, evidence, pair_matrix, rule_matcher
+from bot.conversation.incidents import (
+    FEATURES, Candidate, Matcher, could_join, evidence, is_unsure, pair_matrix, rule_matcher,
+)
 from bot.paths import DATA
 
 if TYPE_CHECKING:
@@ -30,7 +32,7 @@ log = logging.getLogger(__name__)
 
 DIALOGUE = DATA / "dialogue"
 ARTEFACT = "matcher.json"
-VERSION = "matcher-1"
+VERSION = "matcher-2"
 WINDOW = timedelta(hours=10)  # incidents older than this (since their last report) are not candidates
 C_GRID = (0.1, 1.0, 10.0)
 THRESHOLD_GRID = tuple(round(0.05 * i, 2) for i in range(4, 19))
@@ -65,7 +67,7 @@ class _Incident:
 
 
 def pairs_of_day(events: Sequence[dict], closed: dict,
-                 classifier: "Classifier") -> Iterable[tuple[np.ndarray, list[bool], np.ndarray]]:
+                 classifier: "Classifier") -> Iterable[tuple[np.ndarray, list[bool], np.ndarray, bool]]:
     """(feature rows, labels) for each resident message of the day that has open incidents to compare with."""
     residents = [e for e in events if e.get("sender_role", "resident") == "resident"]
     preds = dict(zip((id(e) for e in residents), classifier.predict_many([e["text"] for e in residents])))
@@ -81,7 +83,7 @@ def pairs_of_day(events: Sequence[dict], closed: dict,
                               c.last_ts, resolved=c.closed_at is not None and c.closed_at < ts,
                               keywords=frozenset(c.keywords)) for c in cands]
             rows = pair_matrix(e["text"], pred, e["sender"], ts, view)
-            yield rows, [c.key == gold for c in cands], evidence(rows, view)
+            yield rows, [c.key == gold for c in cands], evidence(rows, view), is_unsure(pred, e["text"])
         if gold:
             inc = open_.get(gold)
             if inc is None:
@@ -106,21 +108,22 @@ def day_pairs(paths: Sequence[Path], classifier: "Classifier") -> list[list[tupl
 def _fit(days: Sequence[Sequence[tuple[np.ndarray, list[bool]]]], C: float):
     from sklearn.linear_model import LogisticRegression
 
-    X = np.vstack([rows for day in days for rows, _, _ in day])
-    y = np.array([label for day in days for _, labels, _ in day for label in labels])
+    X = np.vstack([rows for day in days for rows, _, _, _ in day])
+    y = np.array([label for day in days for _, labels, _, _ in day for label in labels])
     model = LogisticRegression(C=C, max_iter=2000, class_weight="balanced")
     model.fit(X, y)
     return model.coef_[0], float(model.intercept_[0])
 
 
-def decision_cost(days, coef, intercept, threshold: float) -> tuple[float, int, int, int]:
-    """(cost, right joins, wrong joins, missed joins) of joining the best candidate above the threshold."""
+def decision_cost(days, coef, intercept, threshold: float, unsure_threshold: float) -> tuple[float, int, int, int]:
+    """(cost, right joins, wrong joins, missed joins) of joining the best candidate above the threshold
+    (the unsure threshold for a message the detector was not sure is a request)."""
     right = wrong = missed = 0
     for day in days:
-        for rows, labels, possible in day:
+        for rows, labels, possible, unsure in day:
             p = possible / (1 + np.exp(-(rows @ coef + intercept)))
             i = int(np.argmax(p))
-            if p[i] >= threshold:
+            if p[i] >= (unsure_threshold if unsure else threshold):
                 if labels[i]:
                     right += 1
                 else:
@@ -149,20 +152,26 @@ def train_matcher(classifier: "Classifier", paths: Sequence[Path] | None = None,
                 continue
             oof.append((test, *_fit(train, C)))
         for th in THRESHOLD_GRID:
-            cost = sum(decision_cost(test, coef, b, th)[0] for test, coef, b in oof)
-            if best is None or cost < best[0]:
-                best = (cost, C, th)
+            for unsure_th in THRESHOLD_GRID:
+                if unsure_th < th:
+                    continue
+                cost = sum(decision_cost(test, coef, b, th, unsure_th)[0] for test, coef, b in oof)
+                if best is None or cost < best[0]:
+                    best = (cost, C, th, unsure_th)
     assert best is not None
-    _, C, th = best
+    _, C, th, unsure_th = best
     coef, intercept = _fit(days, C)
-    cost, right, wrong, missed = decision_cost(days, coef, intercept, th)
-    meta = {"source": "learned", "C": C, "threshold": th, "days": len(days), "pairs": sum(len(l) for d in days for _, l, _ in d),
-            "cv_cost": round(best[0], 1), "seconds": round(time.perf_counter() - started, 2)}
-    return Matcher(np.asarray(coef), intercept, th, meta)
+    meta = {"source": "learned", "C": C, "threshold": th, "unsure_threshold": unsure_th, "days": len(days),
+            "pairs": sum(len(l) for d in days for _, l, _, _ in d), "cv_cost": round(best[0], 1),
+            "seconds": round(time.perf_counter() - started, 2)}
+    return Matcher(np.asarray(coef), intercept, th, meta, unsure_th)
 
 
 def data_hash(classifier_hash: str, paths: Sequence[Path]) -> str:
+    """The days, the classifier they are read with, and this code (features, cost, grids)."""
     h = hashlib.sha256((VERSION + "|" + ",".join(FEATURES) + "|" + classifier_hash).encode())
+    for source in (Path(__file__), Path(__file__).with_name("incidents.py")):
+        h.update(source.read_bytes())
     for path in paths:
         for p in (path, incidents_file(path)):
             h.update(p.name.encode())
@@ -173,7 +182,8 @@ def data_hash(classifier_hash: str, paths: Sequence[Path]) -> str:
 def save(matcher: Matcher, model_dir: Path, digest: str) -> None:
     model_dir.mkdir(parents=True, exist_ok=True)
     obj = {"version": VERSION, "data_hash": digest, "features": list(FEATURES), "coef": matcher.coef.tolist(),
-           "intercept": matcher.intercept, "threshold": matcher.threshold, "meta": matcher.meta}
+           "intercept": matcher.intercept, "threshold": matcher.threshold,
+           "unsure_threshold": matcher.unsure_threshold, "meta": matcher.meta}
     tmp = model_dir / (ARTEFACT + ".tmp")
     tmp.write_text(json.dumps(obj, ensure_ascii=False, indent=1), encoding="utf-8")
     tmp.replace(model_dir / ARTEFACT)
@@ -189,7 +199,8 @@ def load_matcher(settings: "Settings", classifier: "Classifier") -> Matcher:
     try:
         obj = json.loads((settings.model_dir / ARTEFACT).read_text(encoding="utf-8"))
         if obj.get("data_hash") == digest and obj.get("features") == list(FEATURES):
-            return Matcher(np.asarray(obj["coef"]), float(obj["intercept"]), float(obj["threshold"]), obj["meta"])
+            return Matcher(np.asarray(obj["coef"]), float(obj["intercept"]), float(obj["threshold"]), obj["meta"],
+                           float(obj["unsure_threshold"]))
     except (OSError, ValueError, KeyError):
         pass
     log.info("incident matcher missing or stale: training on %d days", len(paths))

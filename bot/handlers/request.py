@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot import repo, texts, tickets
 from bot.conversation.acts import find_mentions
-from bot.conversation.incidents import Candidate, could_join
+from bot.conversation.incidents import Candidate, could_join, is_unsure
 from bot.lifecycle import transition
 from bot.pipeline import Context
 from models import ACCEPTED, AWAITING_PROVIDER, CLOSED, REOPENED, REPORTED, RESOLVED, Ticket
@@ -82,8 +82,7 @@ class Request:
                            t.created_at, max([r.ts for r in reports[t.id]] or [t.created_at]),
                            resolved=t.status in (RESOLVED, CLOSED), keywords=frozenset(t.keywords))
                  for t in found]
-        unsure = prediction.abstained or prediction.category == "none"
-        best, _ = ctx.matcher.best(ctx.text, prediction, ctx.msg.contact, ctx.now, cands, strict=unsure)
+        best, _ = ctx.matcher.best(ctx.text, prediction, ctx.msg.contact, ctx.now, cands, strict=is_unsure(prediction, ctx.text))
         return next(t for t in found if t.id == best.key) if best is not None else None
 
     def _join(self, ctx: Context, ticket: Ticket, prediction) -> bool:

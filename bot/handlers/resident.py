@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot import repo, texts, tickets
 from bot.conversation.incidents import similarity
 from bot.handlers.commands import carrier_answer, clean, confirmation, looks_like_command
@@ -9,6 +11,7 @@ from bot.pipeline import Context
 from models import AWAITING_PROVIDER, RESOLVED, Ticket
 
 
+_VERDICT = re.compile(r"^(?:不满意|满意|还是不行|还是没|还是不|没修好|没有修好|根本没|一点没)|不满意")  # a verdict first, details after
 ABOUT_SAME = 0.34  # share of shared content bigrams for "the same problem, still there"
 
 
@@ -62,7 +65,7 @@ class Confirmation(_FollowUp):
     def applies(self, ctx: Context) -> bool:
         if not super().applies(ctx):
             return False
-        if self.parse(ctx.text) == "satisfied" or len(clean(ctx.text)) <= self.SHORT or "满意" in ctx.text:
+        if self.parse(ctx.text) == "satisfied" or len(clean(ctx.text)) <= self.SHORT or _VERDICT.match(clean(ctx.text)):
             return True
         ticket = self._ticket(ctx)
         assert ticket is not None
