@@ -29,8 +29,11 @@ class DigestStats:
     day: date
     new_by_category: dict[str, int] = field(default_factory=dict)
     reports: int = 0
-    closed: int = 0
-    still_open: int = 0
+    closed: int = 0  # confirmed (or closed without an answer) that day
+    resolved: int = 0  # closed by a worker that day (in words or with #办结), whatever the resident said since
+    confirmed: int = 0  # of those, closed by the end of the day
+    awaiting_confirmation: int = 0  # resolved, the resident has not answered yet (end of the day)
+    still_open: int = 0  # still being handled at the end of the day
     overdue: list[tuple[int, str, str]] = field(default_factory=list)  # (id, category label, owner)
     response_minutes: float | None = None  # median, report to acceptance
     solution_hours: float | None = None  # median, report to resolution
@@ -76,7 +79,9 @@ def collect(session: Session, *, grid: Grid, day: date, tz: ZoneInfo) -> DigestS
     open_now = list(session.exec(select(Ticket).where(Ticket.grid_id == grid.id, Ticket.created_at < end,
                                                       (col(Ticket.status).in_(list(OPEN_STATUSES)))
                                                       | (Ticket.closed_at >= end))))
-    stats.still_open = len(open_now)
+    done = [t for t in open_now if t.resolved_at is not None and t.resolved_at < end]
+    stats.awaiting_confirmation = len(done)
+    stats.still_open = len(open_now) - len(done)
     stats.overdue = [(t.id, category_label(t.category, t.provider), "、".join(repo.assignee_names(session, ticket_id=t.id)) or "未指派")
                      for t in open_now if t.solve_due is not None and t.solve_due < end and
                      (t.resolved_at is None or t.resolved_at >= t.solve_due)]
@@ -86,6 +91,8 @@ def collect(session: Session, *, grid: Grid, day: date, tz: ZoneInfo) -> DigestS
         stats.response_minutes = median((t.accepted_at - t.created_at).total_seconds() / 60 for t in accepted)
     resolved = [t for t in session.exec(select(Ticket).where(Ticket.grid_id == grid.id, Ticket.resolved_at >= start,
                                                             Ticket.resolved_at < end))]
+    stats.resolved = len(resolved)
+    stats.confirmed = sum(1 for t in resolved if t.closed_at is not None and t.closed_at < end)
     if resolved:
         stats.solution_hours = median((t.resolved_at - t.created_at).total_seconds() / 3600 for t in resolved)
     stats.awaiting_review = len(list(session.exec(select(Review.id).where(
@@ -108,7 +115,8 @@ def render(stats: DigestStats) -> str:
         lines.append(f"新增工单 {stats.new_total} 件（{parts}），居民反映 {stats.reports} 次")
     else:
         lines.append("新增工单 0 件")
-    lines.append(f"办结 {stats.closed} 件，未办结 {stats.still_open} 件，超期 {len(stats.overdue)} 件")
+    lines.append(f"办结 {stats.resolved} 件（居民已确认 {stats.confirmed} 件），待居民确认 {stats.awaiting_confirmation} 件，"
+                 f"未办结 {stats.still_open} 件，超期 {len(stats.overdue)} 件")
     for ticket_id, label, owner in stats.overdue[:5]:
         lines.append(f"  超期 #{ticket_id} {label}（{owner}）")
     if len(stats.overdue) > 5:

@@ -185,3 +185,25 @@ def test_the_lifecycle_refuses_impossible_transitions() -> None:
 def test_workers_words(text: str, kind: str) -> None:
     assert read_worker(text).kind == kind
 
+
+
+def test_the_digest_counts_what_workers_closed_whether_or_not_residents_answered(chat: Chat) -> None:
+    from datetime import date
+
+    from sqlmodel import Session, select
+
+    from bot.digest import collect, render
+    from models import Grid
+
+    chat.now = datetime(2026, 11, 20, 8, 0, tzinfo=TZ)
+    chat.say("张阿姨", "我家停水了")
+    chat.say("李叔", "5栋门口的路灯坏了 晚上黑黢黢的", after=5)
+    chat.say("小赵", "楼道里有人飞线充电", after=5)
+    chat.say(WATER, "修好了 大家试一下", after=60)
+    chat.say("张阿姨", "满意", after=5)
+    chat.say(GRIDMAN, "5栋路灯换好了 #办结", after=60)  # nobody confirms this one
+    with Session(chat.app.engine) as session:
+        grid = session.exec(select(Grid).where(Grid.name == "幸福里第一网格")).one()
+        stats = collect(session, grid=grid, day=date(2026, 11, 20), tz=TZ)
+    assert (stats.resolved, stats.confirmed, stats.awaiting_confirmation, stats.still_open) == (2, 1, 1, 1)
+    assert "办结 2 件（居民已确认 1 件），待居民确认 1 件，未办结 1 件" in render(stats)
