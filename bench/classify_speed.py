@@ -15,7 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import jieba  # noqa: E402
 
-from bot.classifier.training import is_stale, read_jsonl, train  # noqa: E402
+from bot.classifier.corpus import read_jsonl  # noqa: E402
+from bot.classifier.training import is_stale, train  # noqa: E402
 from bot.paths import DATA  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 

@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.classifier.features import FeatureConfig  # noqa: E402
 from bot.classifier.hybrid import HybridClassifier  # noqa: E402
-from bot.classifier.training import Example, build_model  # noqa: E402
+from bot.classifier.corpus import Example  # noqa: E402
+from bot.classifier.training import build_model  # noqa: E402
 from bot.paths import ROOT  # noqa: E402
 
 BENCH = ROOT.parent / "shared" / "benchmarks" / "tipdm2020"

@@ -69,8 +69,9 @@ class App:
                 import_roster(session, rows)
         if classifier is None:
             from bot.classifier import load_classifier
+            from bot.corrections import stored_corrections
 
-            classifier = load_classifier(settings)
+            classifier = load_classifier(settings, stored_corrections(settings.database_url))
         return cls(settings, engine, classifier)
 
     # -- rooms ---------------------------------------------------------------------------

@@ -193,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", default=None, help="YYYY-MM-DD (default: yesterday)")
     p.add_argument("--grid", default=None)
 
-    from bot.classifier import cli as classifier_cli
+    from bot import model_cli as classifier_cli
 
     before = set(sub.choices)
     classifier_cli.register(sub, runner)

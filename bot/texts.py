@@ -67,6 +67,15 @@ def recorded(ticket_id: int, urgent: bool) -> str:
     return f"您反映的问题已记录，工单号 {ticket_id}，已通知负责的师傅。"
 
 
+def recorded_unconfirmed(ticket_id: int) -> str:
+    return f"收到，已转给网格员看一下（工单号 {ticket_id}），需要的话会派给负责的师傅。"
+
+
+def unconfirmed_ping(ticket_id: int, category: str, provider: str | None, reporter: str, text: str) -> str:
+    return (f"待确认工单 #{ticket_id}：{reporter}说「{text}」，可能是{category_label(category, provider)}问题。"
+            f"请看一下：要办就回“收到”，派给别人用“#改派 {ticket_id} 类别”。")
+
+
 def merged(ticket_id: int, households: int) -> str:
     return f"收到，这件事已有{households}户反映（工单号 {ticket_id}），师傅在处理，请稍等。"
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Sequence
 
-from sqlalchemy import bindparam
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot import repo, texts
 from bot.classifier.base import Prediction
@@ -18,7 +16,7 @@ from bot.pipeline import mention
 from bot.routing import color_for, pick_members, roles_for
 from bot.settings import Settings
 from bot.texts import category_label
-from models import ACCEPTED, AWAITING_PROVIDER, REOPENED, REPORTED, Grid, Member, Ticket
+from models import Grid, Member, Ticket
 
 PING_TEXT_LIMIT = 60
 
@@ -58,13 +56,20 @@ def _assign(session: Session, ticket: Ticket, people: Sequence[Member], now: dat
 
 
 def route(session: Session, *, ticket: Ticket, grid: Grid, members: Sequence[Member], text: str,
-          now: datetime, actor: str = "gridbot") -> list[Outgoing]:
-    """Assign the ticket to the workers of its category and @-mention them in the group."""
-    chosen = pick_members(members, roles_for(ticket.category, ticket.provider, ticket.urgent))
+          now: datetime, actor: str = "gridbot", unconfirmed: bool = False) -> list[Outgoing]:
+    """Assign the ticket to the workers of its category and @-mention them in the group.
+
+    `unconfirmed`: the detector was unsure; the comprehensive worker confirms (or #改派) it first."""
+    roles = ("comprehensive",) if unconfirmed else roles_for(ticket.category, ticket.provider, ticket.urgent)
+    chosen = pick_members(members, roles)
     _assign(session, ticket, chosen, now)
-    transition(session, ticket, "route", actor=actor, now=now, detail="、".join(m.name for m in chosen))
-    ping = texts.ticket_ping(ticket.id, ticket.category, ticket.provider, ticket.reporter, short(mask(text)),
-                             ticket.location, ticket.urgent)
+    transition(session, ticket, "route", actor=actor, now=now,
+               detail="、".join(m.name for m in chosen) + ("（待确认）" if unconfirmed else ""))
+    if unconfirmed:
+        ping = texts.unconfirmed_ping(ticket.id, ticket.category, ticket.provider, ticket.reporter, short(mask(text)))
+    else:
+        ping = texts.ticket_ping(ticket.id, ticket.category, ticket.provider, ticket.reporter, short(mask(text)),
+                                 ticket.location, ticket.urgent)
     out = [Outgoing(text=ping, room=grid.room, mentions=tuple(mention(m) for m in chosen))]
     if ticket.urgent:
         # Urgent matters also reach the comprehensive worker privately, at once.

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.classifier.cli import classify_lines
+from bot.model_cli import classify_lines
 from bot.classifier.extract import extract_location, extract_provider, is_urgent, normalize
 from bot.classifier.hybrid import HybridClassifier
 from bot.classifier.training import load_model, train

@@ -10,9 +10,9 @@ import pytest
 
 from bot.classifier.hybrid import HybridClassifier
 from bot.classifier.keyword_model import load_keywords
-from bot.classifier.training import (
-    Example, build_model, current_hash, is_stale, load_corrections, load_model, read_jsonl, train, TRAIN_FILE,
-)
+from bot.classifier.corpus import TRAIN_FILE, Example, data_hash, read_jsonl
+from bot.classifier.training import build_model, current_hash, is_stale, load_model, train
+from bot.corrections import stored_corrections
 from bot.settings import Settings, load_settings
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks" / "tipdm2020"
@@ -38,25 +38,34 @@ def _store_correction(url: str, text: str, category: str, provider: str | None =
 
 def test_no_database_means_no_corrections(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'absent.db'}"
-    assert load_corrections(url) == []
+    assert stored_corrections(url) == []
     assert not (tmp_path / "absent.db").exists()  # looking must not create it
 
 
-def test_correction_makes_model_stale_and_is_trained_on(tmp_path: Path) -> None:
+def test_correction_makes_model_stale_and_is_trained_on(tmp_path: Path, capsys) -> None:
     settings = _settings(tmp_path)
     assert is_stale(settings)
     train(settings)
     assert not is_stale(settings)
-    before = current_hash(settings)[0]
+    before = current_hash()
     text = "小区那个快递柜的屏幕又黑屏了 取不了件"
     _store_correction(settings.database_url, text, "other")
-    after, corrections = current_hash(settings)
+    corrections = stored_corrections(settings.database_url)
+    after = current_hash(corrections)
     assert after != before and [c.text for c in corrections] == [text]
-    assert is_stale(settings)
-    model = load_model(settings)  # retrains because the artefact is stale
+    assert is_stale(settings, corrections)
+    stale = load_model(settings, corrections)  # used as it is, saying so: run time never trains silently
+    assert stale.meta["n_corrections"] == 0 and "gridbot train" in capsys.readouterr().err
+    model = train(settings, corrections)
     assert model.meta["n_corrections"] == 1 and model.data_hash == after
-    assert not is_stale(settings)
+    assert not is_stale(settings, corrections)
     assert HybridClassifier(model).predict(text).category == "other"
+
+
+def test_a_missing_model_is_trained_with_a_progress_line(tmp_path: Path, capsys) -> None:
+    settings = _settings(tmp_path)
+    load_model(settings)
+    assert "训练" in capsys.readouterr().err and not is_stale(settings)
 
 
 def test_training_is_deterministic() -> None:
@@ -68,8 +77,6 @@ def test_training_is_deterministic() -> None:
 
 
 def test_keyword_file_change_changes_hash(tmp_path: Path) -> None:
-    from bot.classifier.training import data_hash
-
     folder = tmp_path / "kw"
     folder.mkdir()
     (folder / "water.txt").write_text("停水\n", encoding="utf-8")

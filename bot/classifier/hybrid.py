@@ -11,6 +11,7 @@ import numpy as np
 from scipy import sparse
 
 from bot.classifier.base import Prediction
+from bot.classifier.decision import read
 from bot.classifier.extract import ADVERT, FORWARDED, extract_location, extract_provider, normalize
 from bot.classifier.features import Featurizer, cut
 
@@ -20,6 +21,15 @@ _CLAUSE = re.compile(r"[。！？!?；;，,、…~～\s]+")
 _REPEAT = re.compile(r"(.{2,20}?)\1+")  # filler said over and over is a clause of its own
 _PIECE_CHARS = 60
 _MAX_PIECES = 200
+DANGER_MIN = 0.3  # P(request) from which safety words make chatter a request ("晚霞像着火" stays chatter)
+HEAD_CHARS, TAIL_CHARS = 1500, 500  # what of a very long message is read: bounded work whatever its size
+
+
+def bounded(text: str) -> str:
+    """A very long message is read by its beginning and its end (a request is said first or last)."""
+    if len(text) <= HEAD_CHARS + TAIL_CHARS:
+        return text
+    return text[:HEAD_CHARS] + "\n" + text[-TAIL_CHARS:]
 
 
 def pieces(clean: str) -> list[str]:
@@ -125,7 +135,7 @@ class HybridClassifier:
 
     def predict(self, text: str) -> Prediction:
         """Read one message."""
-        clean = normalize(text)
+        clean = normalize(bounded(text))
         prediction = self._one(clean)
         if len(clean) > LONG_CHARS and not prediction.is_request:
             return self._strongest_piece(clean, prediction)
@@ -133,7 +143,7 @@ class HybridClassifier:
 
     def predict_many(self, texts: Sequence[str]) -> list[Prediction]:
         """Read many messages (one matrix product per head)."""
-        cleans = [normalize(t) for t in texts]
+        cleans = [normalize(bounded(t)) for t in texts]
         out = self._many(cleans)
         for i, clean in enumerate(cleans):
             if len(clean) > LONG_CHARS and not out[i].is_request:
@@ -184,20 +194,20 @@ class HybridClassifier:
                 extras: dict[str, float], p_request: float | None = None) -> Prediction:
         classes = self.model.category.classes
         p = probs.tolist()
-        top = max(range(len(p)), key=p.__getitem__)
-        second = max((k for k in range(len(p)) if k != top), key=p.__getitem__)
-        category = classes[top]
-        confidence = p[top]
-        margin = confidence - p[second]
-        min_margin = max(self.min_margin, self.model.margin)
-        if category != "none":  # the same rule as training.decide, with the deployer's floors on top
-            score = confidence if p_request is None else p_request
-            abstained = (score < self.model.thresholds.get(category, 0.0) or confidence < self.min_confidence
-                         or margin < min_margin)
-        else:  # chatter, unless a request is nearly as likely: then a person should look
-            abstained = classes[second] != "none" and margin < min_margin
+        gate = None if p_request is None else np.array([p_request])
+        # the deployer's floors on top of the rule chosen in training (settings can only make it stricter)
+        best, _, abstain = read(probs[None, :], gate, classes, self.model.thresholds,
+                                max(self.min_margin, self.model.margin), self.min_confidence)
+        top = int(best[0])
+        category, confidence, abstained = classes[top], p[top], bool(abstain[0])
+        danger = "rule:urgent" in extras and not ({"rule:solved", "rule:forwarded", "rule:advert"} & extras.keys())
+        if danger and (abstained or (category == "none" and (p_request or 0.0) >= DANGER_MIN)):
+            # Safety words (smoke, gas, a person in danger, a hazard on the road) are never left to
+            # tomorrow's review: the likeliest request category is pinged at once.
+            top = max((k for k in range(len(p)) if classes[k] != "none"), key=p.__getitem__)
+            category, confidence, abstained = classes[top], p[top], False
         provider = self._provider(clean, idx, val) if category == "telecom" else None
-        urgent = category != "none" and ("rule:urgent" in extras or self._urgent(idx, val))
+        urgent = category != "none" and (danger or self._urgent(idx, val))
         return Prediction(
             category=category,
             confidence=confidence,

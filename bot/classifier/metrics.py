@@ -7,7 +7,8 @@ from typing import Sequence
 from bot.classifier.base import Prediction
 
 
-def evaluate(gold: Sequence[str], preds: Sequence[Prediction], labels: Sequence[str] | None = None) -> dict:
+def evaluate(gold: Sequence[str], preds: Sequence[Prediction], labels: Sequence[str] | None = None,
+             urgent: Sequence[bool] | None = None, providers: Sequence[str | None] | None = None) -> dict:
     """Per-class P/R/F1, macro-F1, confusion matrix, false-alarm and miss rates.
 
     A false alarm is a `none` message that would ping someone; a miss is a request that would
@@ -33,7 +34,19 @@ def evaluate(gold: Sequence[str], preds: Sequence[Prediction], labels: Sequence[
     false_alarms = sum(p.is_request for p in none_rows)
     misses = sum(not p.is_request for _, p in request_rows)
     misrouted = sum(p.is_request and p.category != g for g, p in request_rows)
+    extra: dict = {}
+    if urgent is not None:  # an urgent request must ping, marked urgent
+        hits = sum(u and p.is_request and p.urgent for u, p in zip(urgent, preds))
+        flagged = sum(p.is_request and p.urgent for p in preds)
+        extra.update(urgent_recall=hits / max(1, sum(urgent)), urgent_precision=hits / max(1, flagged),
+                     urgent=sum(urgent))
+    if providers is not None:  # of the telecom requests routed as telecom, the right carrier (or none named)
+        routed = [(pv, p) for g, pv, p in zip(gold, providers, preds) if g == "telecom" and p.is_request
+                  and p.category == "telecom"]
+        extra.update(provider_accuracy=sum(pv == p.provider for pv, p in routed) / max(1, len(routed)),
+                     provider_n=len(routed))
     return {
+        **extra,
         "n": len(gold),
         "accuracy": sum(g == p.category for g, p in zip(gold, preds)) / len(gold) if gold else 0.0,
         "macro_f1": sum(per_class[l]["f1"] for l in present) / len(present) if present else 0.0,

@@ -216,7 +216,7 @@ ACTS_VERSION = "acts-1"
 ACT_C_GRID = (1.0, 3.0, 10.0, 30.0)
 
 
-def worker_messages(paths: Sequence[Path]) -> list[tuple[int, "WorkerAct", str]]:
+def worker_messages(paths: Sequence[Path]) -> list[tuple[int, object, str]]:
     """(day index, the rules' reading, the labelled act) for every worker message of the days."""
     import csv
 

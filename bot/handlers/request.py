@@ -38,8 +38,12 @@ class Request:
         if prediction.category == "none":
             ctx.outcome = "none"
             return True
+        unconfirmed = False
         if prediction.abstained and self._addresses_worker(ctx):
             pass  # unsure of the words, but the resident @-mentioned a worker: they are asking for something
+        elif prediction.abstained and (prediction.p_request or 0.0) >= ctx.settings.unsure_route_min \
+                and not addressed_to(ctx.text, ctx.neighbours):
+            unconfirmed = True  # probably a request: a person confirms it, and the resident hears so
         elif prediction.abstained:
             # Not sure enough to ping anyone: the comprehensive worker reviews it (#待查看, digest).
             repo.add_review(ctx.session, grid_id=ctx.grid.id, msg=ctx.msg, text=ctx.text,
@@ -54,13 +58,13 @@ class Request:
         ticket = tickets.open_ticket(ctx.session, settings=ctx.settings, grid=ctx.grid, msg=ctx.msg,
                                      text=ctx.text, prediction=prediction)
         ctx.outcome = f"ticket:{ticket.id}"
-        if ticket.category == "telecom" and ticket.provider is None and not ticket.urgent:
+        if ticket.category == "telecom" and ticket.provider is None and not ticket.urgent and not unconfirmed:
             transition(ctx.session, ticket, "await_provider", actor="gridbot", now=ctx.now)
             ctx.say(texts.ask_carrier())
             return True
         ctx.out += tickets.route(ctx.session, ticket=ticket, grid=ctx.grid, members=ctx.members,
-                                 text=ctx.text, now=ctx.now)
-        ctx.say(texts.recorded(ticket.id, ticket.urgent))
+                                 text=ctx.text, now=ctx.now, unconfirmed=unconfirmed)
+        ctx.say(texts.recorded_unconfirmed(ticket.id) if unconfirmed else texts.recorded(ticket.id, ticket.urgent))
         return True
 
     @staticmethod

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import IO, Callable
 
+from bot.corrections import stored_corrections
 from bot.settings import Settings
 
 
@@ -52,23 +53,24 @@ def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
     from bot.classifier import load_classifier
 
     if args.file == "-":
-        return classify_lines(sys.stdin, sys.stdout, load_classifier(settings))
+        return classify_lines(sys.stdin, sys.stdout, load_classifier(settings, stored_corrections(settings.database_url)))
     try:
         fh = open(args.file, encoding="utf-8")
     except OSError as exc:
         return _fail(f"classify: cannot read {args.file}: {exc.strerror}")
     with fh:
-        return classify_lines(fh, sys.stdout, load_classifier(settings))
+        return classify_lines(fh, sys.stdout, load_classifier(settings, stored_corrections(settings.database_url)))
 
 
 def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
     from bot.classifier.training import CorpusError, is_stale, train
 
-    if args.if_stale and not is_stale(settings):
+    corrections = stored_corrections(settings.database_url)
+    if args.if_stale and not is_stale(settings, corrections):
         print(f"classifier model is up to date ({settings.model_dir})", file=sys.stderr)
     else:
         try:
-            model = train(settings)
+            model = train(settings, corrections)
         except CorpusError as exc:
             return _fail(f"train: {exc}")
         m = model.meta
@@ -83,7 +85,7 @@ def _train_matcher(settings: Settings) -> None:
     from bot.classifier import load_classifier
     from bot.conversation.learning import load_acts, load_matcher
 
-    meta = load_matcher(settings, load_classifier(settings)).meta
+    meta = load_matcher(settings, load_classifier(settings, stored_corrections(settings.database_url))).meta
     acts = load_acts(settings)
     print(f"same-incident matcher: {meta.get('source')}, {meta.get('days', 0)} labelled days, "
           f"threshold {meta.get('threshold', '-')}; workers' acts: "
@@ -93,7 +95,7 @@ def _train_matcher(settings: Settings) -> None:
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.classifier import load_classifier
     from bot.classifier.metrics import evaluate, render
-    from bot.classifier.training import CorpusError, read_jsonl
+    from bot.classifier.corpus import CorpusError, read_jsonl
     from bot.labels import CATEGORIES
 
     try:
@@ -104,14 +106,14 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         return _fail(f"eval: {exc}")
     if not examples:
         return _fail(f"eval: {args.file} has no examples")
-    preds = load_classifier(settings).predict_many([e.text for e in examples])
+    preds = load_classifier(settings, stored_corrections(settings.database_url)).predict_many([e.text for e in examples])
     report = evaluate([e.category for e in examples], preds, CATEGORIES)
     print(json.dumps(report, ensure_ascii=False) if args.json else render(report))
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry point (`python -m bot.classifier.cli`), for when bot.cli is not at hand."""
+    """Stand-alone entry point (`python -m bot.model_cli`), for when bot.cli is not at hand."""
     from bot.settings import SettingsError, load_settings
 
     parser = argparse.ArgumentParser(prog="gridbot")
