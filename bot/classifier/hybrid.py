@@ -15,7 +15,7 @@ from bot.classifier.decision import read
 from bot.classifier.extract import ADVERT, FORWARDED, extract_location, extract_provider, normalize
 from bot.classifier.features import Featurizer, cut
 
-MODEL_VERSION = "hybrid-6"
+MODEL_VERSION = "hybrid-7"
 LONG_CHARS = 200  # longer than any training message: read by clauses as well
 _CLAUSE = re.compile(r"[。！？!?；;，,、…~～\s]+")
 _REPEAT = re.compile(r"(.{2,20}?)\1+")  # filler said over and over is a clause of its own
@@ -130,6 +130,13 @@ class HybridClassifier:
         self._none = model.category.classes.index("none") if "none" in model.category.classes else -1
         fz = model.featurizer
         self._word_names = {j: w for w, j in fz.word.vocab.items()}
+        # Every head's weights side by side: one message gathers its feature rows once for all heads.
+        self._heads = [(name, h) for name, h in (("category", model.category), ("gate", model.gate),
+                                                 ("urgent", model.urgent), ("provider", model.provider)) if h is not None]
+        self._stacked = np.ascontiguousarray(np.hstack([h.coef_t for _, h in self._heads]))
+        self._bias = np.concatenate([h.intercept for _, h in self._heads])
+        bounds = np.cumsum([0] + [len(h.classes) for _, h in self._heads])
+        self._slices = {name: slice(a, b) for (name, _), a, b in zip(self._heads, bounds[:-1], bounds[1:])}
 
     # --- one message ------------------------------------------------------------------------
 
@@ -154,11 +161,15 @@ class HybridClassifier:
         tokens = cut(clean)
         extras = self.model.featurizer.extras(clean, tokens)
         idx, val = self.model.featurizer.vector(clean, tokens, extras)
-        head = self.model.category
-        probs = head.proba_from_decision(head.decision_one(idx, val))
+        if idx:
+            d = np.asarray(val, dtype=np.float64) @ self._stacked[np.asarray(idx, dtype=np.int64)] + self._bias
+        else:
+            d = self._bias.copy()
+        decisions = {name: d[self._slices[name]] for name, _ in self._heads}
+        probs = self.model.category.proba_from_decision(decisions["category"])
         gate = self.model.gate
-        p_request = None if gate is None else float(gate.proba_from_decision(gate.decision_one(idx, val))[1])
-        return self._decide(clean, tokens, idx, val, probs, extras, p_request)
+        p_request = None if gate is None else float(gate.proba_from_decision(decisions["gate"])[1])
+        return self._decide(clean, tokens, idx, val, probs, extras, p_request, decisions)
 
     def _many(self, cleans: Sequence[str]) -> list[Prediction]:
         if not cleans:
@@ -191,7 +202,8 @@ class HybridClassifier:
     # --- the decision rule ------------------------------------------------------------------
 
     def _decide(self, clean: str, tokens: Sequence[str], idx: list[int], val: list[float], probs: np.ndarray,
-                extras: dict[str, float], p_request: float | None = None) -> Prediction:
+                extras: dict[str, float], p_request: float | None = None,
+                decisions: dict[str, np.ndarray] | None = None) -> Prediction:
         classes = self.model.category.classes
         p = probs.tolist()
         gate = None if p_request is None else np.array([p_request])
@@ -206,8 +218,8 @@ class HybridClassifier:
             # tomorrow's review: the likeliest request category is pinged at once.
             top = max((k for k in range(len(p)) if classes[k] != "none"), key=p.__getitem__)
             category, confidence, abstained = classes[top], p[top], False
-        provider = self._provider(clean, idx, val) if category == "telecom" else None
-        urgent = category != "none" and (danger or self._urgent(idx, val))
+        provider = self._provider(clean, idx, val, decisions) if category == "telecom" else None
+        urgent = category != "none" and (danger or self._urgent(idx, val, decisions))
         return Prediction(
             category=category,
             confidence=confidence,
@@ -220,21 +232,21 @@ class HybridClassifier:
             p_request=p_request,
         )
 
-    def _provider(self, clean: str, idx: list[int], val: list[float]) -> str | None:
+    def _provider(self, clean: str, idx: list[int], val: list[float], decisions: dict | None = None) -> str | None:
         named = extract_provider(clean)
         if named is not None or self.model.provider is None:
             return named
         head = self.model.provider
-        p = head.proba_from_decision(head.decision_one(idx, val))
+        p = head.proba_from_decision(decisions["provider"] if decisions else head.decision_one(idx, val))
         best = int(np.argmax(p))
         label = head.classes[best]
         return label if label != "null" and p[best] >= self.provider_min else None
 
-    def _urgent(self, idx: list[int], val: list[float]) -> bool:
+    def _urgent(self, idx: list[int], val: list[float], decisions: dict | None = None) -> bool:
         head = self.model.urgent
         if head is None:
             return False
-        p = head.proba_from_decision(head.decision_one(idx, val))
+        p = head.proba_from_decision(decisions["urgent"] if decisions else head.decision_one(idx, val))
         return bool(p[head.classes.index("True")] >= self.urgent_min) if "True" in head.classes else False
 
     def _keywords(self, tokens: Sequence[str], idx: list[int], val: list[float], cls: int) -> tuple[str, ...]:
