@@ -247,7 +247,8 @@ class HybridClassifier:
         if head is None:
             return False
         p = head.proba_from_decision(decisions["urgent"] if decisions else head.decision_one(idx, val))
-        return bool(p[head.classes.index("True")] >= self.urgent_min) if "True" in head.classes else False
+        bar = self.model.meta.get("urgent_min", self.urgent_min)  # chosen out of fold at training
+        return bool(p[head.classes.index("True")] >= bar) if "True" in head.classes else False
 
     def _keywords(self, tokens: Sequence[str], idx: list[int], val: list[float], cls: int) -> tuple[str, ...]:
         """Keyword-file words found, then (for requests) the words that most support the label."""

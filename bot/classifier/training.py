@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
+from bot.classifier.extract import is_urgent
 from bot.classifier.corpus import TRAIN_FILE, CorpusError, Example, corpus_files, data_hash, read_corpus
 from bot.classifier.crossval import C_CATEGORY, C_GATE, FOLDS, _is_request, cross_validate, fit_linear, prepare
 from bot.classifier.decision import FALSE_ALARM_TARGET, choose_decision, decide, decision_figures
@@ -69,6 +70,8 @@ def build_model(train: Sequence[Example], keywords: dict[str, frozenset[str]], c
     if with_heads:
         model.provider = _provider_head(X, train)
         model.urgent = _urgent_head(X, train)
+        if model.urgent is not None:
+            model.meta["urgent_min"], model.meta["urgent_cv"] = _urgent_threshold(X, train, docs, cv.folds)
     return model
 
 
@@ -83,6 +86,33 @@ def _provider_head(X, train: Sequence[Example]) -> LinearHead | None:
     if len(set(labels)) < 2:
         return None
     return LinearHead.from_estimator(fit_linear(X[rows], labels, None, 0.5))
+
+
+URGENT_PRECISION = 0.75  # the urgency head's threshold: the most urgent requests found at this precision
+URGENT_GRID = tuple(round(0.05 * i, 2) for i in range(1, 20))
+
+
+def _urgent_threshold(X, train: Sequence[Example], docs, folds: np.ndarray) -> tuple[float, dict]:
+    """P(urgent) threshold chosen on out-of-fold decisions of the requests (the rule flags count too):
+    the highest recall whose precision reaches URGENT_PRECISION."""
+    rows = np.array([i for i, e in enumerate(train) if e.category != "none"])
+    gold = np.array([train[i].urgent for i in rows])
+    rule = np.array([is_urgent(docs[i][0]) for i in rows])
+    p = np.zeros(len(rows))
+    for k in sorted(set(folds[rows].tolist())):
+        tr, te = folds[rows] != k, folds[rows] == k
+        if len(set(gold[tr].tolist())) < 2 or not te.any():
+            continue
+        head = LinearHead.from_estimator(fit_linear(X[rows[tr]], [str(g) for g in gold[tr]], None, 0.5))
+        p[te] = head.proba_from_decision(head.decision_many(X[rows[te]]))[:, head.classes.index("True")]
+    best = (0.5, {})
+    for t in URGENT_GRID:
+        flagged = rule | (p >= t)
+        hits = int(np.sum(flagged & gold))
+        precision, recall = hits / max(1, int(flagged.sum())), hits / max(1, int(gold.sum()))
+        if precision >= URGENT_PRECISION and recall > best[1].get("recall", -1):
+            best = (t, {"recall": round(recall, 4), "precision": round(precision, 4)})
+    return best
 
 
 def _urgent_head(X, train: Sequence[Example]) -> LinearHead | None:
