@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from contextlib import ExitStack
 from dataclasses import replace
@@ -107,6 +108,7 @@ class App:
     # -- messages ------------------------------------------------------------------------
     def handle(self, msg: Incoming) -> list[Outgoing]:
         """Process one message in one unit of work; return what to send (already in the outbox)."""
+        msg = _storable(msg)
         if msg.kind != "text":
             log.info("skip %s message %s from %s in %s", msg.kind, msg.msg_id, msg.sender, msg.room)
             return []
@@ -212,6 +214,13 @@ class App:
         with unit_of_work(self.engine) as session:
             return self._to_outbox(session, sweep(session, settings=self.settings, now=now), now)
 
+    def next_deadline(self, after: datetime) -> datetime | None:
+        """When the sweep next has something to do (for a virtual clock that jumps over quiet time)."""
+        from bot.sweep import next_deadline
+
+        with Session(self.engine) as session:
+            return next_deadline(session, self.settings, after)
+
     def digests(self, now: datetime) -> list[Outgoing]:
         """Yesterday's digest to each grid's comprehensive workers; each (grid, day) is sent once.
 
@@ -238,6 +247,11 @@ class App:
             except IntegrityError:
                 log.info("digest for %s on %s already sent by another run", grid.name, day)
         return out
+
+    def has_history(self) -> bool:
+        """Has this database processed any message?"""
+        with Session(self.engine) as session:
+            return session.exec(select(InboundMessage.id).limit(1)).first() is not None
 
     def _installed_before(self, before: datetime) -> bool:
         """Had the bot seen any message before this instant?"""
@@ -280,6 +294,27 @@ def _outgoing(row: Outbox) -> Outgoing:
     to = Mention(row.to_name, row.to_id) if row.to_name is not None and row.to_id is not None else None
     return Outgoing(text=row.text, room=row.room, to=to, mentions=tuple(Mention(n, i) for n, i in row.mentions),
                     outbox_id=row.id)
+
+
+MAX_ID_CHARS = 128
+
+
+def _clean_str(value: str) -> str:
+    """Text every database stores: no lone surrogates (they cannot be encoded), no NUL (PostgreSQL refuses it)."""
+    if value.isascii() and "\x00" not in value:
+        return value
+    return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", " ")
+
+
+def _storable(msg: Incoming) -> Incoming:
+    """The message as the database can keep it: a hostile id, name or text is made safe, never dropped."""
+    msg_id = _clean_str(msg.msg_id)
+    if msg_id != msg.msg_id or len(msg_id) > MAX_ID_CHARS:  # still unique: a digest of the original
+        msg_id = "h:" + hashlib.sha256(msg.msg_id.encode("utf-8", "surrogatepass")).hexdigest()
+    room = _clean_str(msg.room) if msg.room is not None else None
+    cleaned = replace(msg, msg_id=msg_id, room=room, sender=_clean_str(msg.sender), text=_clean_str(msg.text),
+                      sender_id=_clean_str(msg.sender_id))
+    return cleaned if cleaned != msg else msg
 
 
 def _with_zone(msg: Incoming, settings: Settings) -> Incoming:

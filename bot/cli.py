@@ -72,31 +72,43 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.transports.replay import Replayer
+    from bot.transports.replay import Replayer, written_outbox_ids
 
     events = Path(args.events)
     if not events.is_file():
         raise UsageError(f"{events}: no such file")
+    until = None
+    if args.until:
+        try:
+            until = datetime.fromisoformat(args.until)
+        except ValueError:
+            raise UsageError(f"--until {args.until!r} 不是 ISO-8601 时间") from None
+        if until.tzinfo is None:
+            raise UsageError(f"--until {args.until!r} 缺少时区（例如 +08:00）")
+        if not 2000 <= until.year <= 2100:
+            raise UsageError(f"--until {args.until!r} 不在 2000–2100 年之间")
     app = _app(settings, Path(args.roster))
-    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
+    # A database that has seen messages means a resumed replay: its actions file is appended to
+    # (never wiped), and what the outbox holds unwritten is written first. A new database starts afresh.
+    resuming = app.has_history()
+    written = written_outbox_ids(args.out) if args.out and resuming else set()
+    out = open(args.out, "a" if resuming else "w", encoding="utf-8") if args.out else sys.stdout
     try:
-        with events.open(encoding="utf-8") as fh:
+        with events.open("rb") as fh:  # bytes: a bad byte spoils its own line only, and \r splits nothing
             replayer = Replayer(app, out)
+            replayer.resume(written)
             result = replayer.feed(fh, str(events))
-            if args.until:
-                try:
-                    until = datetime.fromisoformat(args.until)
-                except ValueError:
-                    raise UsageError(f"--until {args.until!r} is not ISO-8601") from None
+            if until is not None:
                 replayer.advance(until)
-                replayer.flush_sent(until)
+            if replayer.clock is not None:
+                replayer.flush_sent(replayer.clock)
     finally:
         if out is not sys.stdout:
             out.close()
         app.close()
     print(f"replayed {result.events} events, {result.bad_lines} bad lines skipped, {result.actions} actions",
           file=sys.stderr)
-    return 0
+    return 2 if result.bad_lines else 0
 
 
 def _session(settings: Settings):

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import IO, Callable
+from typing import IO, Callable, Iterable
 
 from bot.corrections import stored_corrections
 from bot.settings import Settings
@@ -28,20 +28,66 @@ def register(sub: "argparse._SubParsersAction", runner: Callable) -> None:
     p.set_defaults(handler=runner(cmd_eval))
 
 
-def classify_lines(lines: IO[str], out: IO[str], classifier) -> int:
-    """One output line per input line, same order; bad lines get an error object."""
+def classify_lines(lines: Iterable[str | bytes], out: IO[str], classifier, source: str = "-",
+                   err: IO[str] | None = None) -> int:
+    """One output line per input line, same order; a line that cannot be used gets an error object
+    (and one line on `err` naming source:line), and the run goes on. Returns 2 if any line was bad.
+
+    Lines may be bytes (a file read in binary: a bad byte spoils its own line only, and a carriage
+    return inside a line splits nothing). Output is strict JSON whatever the input held."""
+    bad = 0
     for number, line in enumerate(lines, start=1):
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            out.write(json.dumps({"id": None, "error": f"line {number}: not valid JSON ({exc.msg})"}, ensure_ascii=False) + "\n")
-            continue
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-            out.write(json.dumps({"id": obj.get("id") if isinstance(obj, dict) else None,
-                                  "error": f"line {number}: no 'text' string"}, ensure_ascii=False) + "\n")
-            continue
-        out.write(json.dumps(classifier.predict(obj["text"]).as_json(obj.get("id")), ensure_ascii=False) + "\n")
-    return 0
+            obj = _parse(line)
+            text = obj.get("text") if isinstance(obj, dict) else None
+            if not isinstance(text, str):
+                raise ValueError("no 'text' string")
+            ident = obj.get("id")
+            row = classifier.predict(_clean(text)).as_json(_clean_id(ident))
+        except (ValueError, RecursionError) as exc:
+            bad += 1
+            reason = str(exc)[:120]
+            row = {"id": None, "error": f"line {number}: {reason}"}
+            if err is not None:
+                err.write(f"{source}:{number}: {reason}\n")
+        out.write(json.dumps(row, ensure_ascii=False, allow_nan=False) + "\n")
+    return 2 if bad else 0
+
+
+def _parse(line: str | bytes):
+    if isinstance(line, bytes):
+        try:
+            line = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"not UTF-8 (byte {exc.start + 1})") from None
+    try:
+        return json.loads(line, parse_constant=_no_constant, strict=False)  # a raw \r or tab inside text is kept
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise ValueError("not usable JSON (nested too deep)") from None
+    except ValueError as exc:  # a number of 5,000 digits, NaN, Infinity
+        raise ValueError(f"not usable JSON ({str(exc)[:60]})") from None
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _clean(text: str) -> str:
+    """Lone surrogates (invalid Unicode that JSON escapes can carry) become U+FFFD."""
+    return text if text.isascii() else text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _clean_id(value):
+    """The id echoed back, as strict JSON: strings (also inside lists and objects) cleaned of lone surrogates."""
+    if isinstance(value, str):
+        return _clean(value)
+    if isinstance(value, list):
+        return [_clean_id(v) for v in value]
+    if isinstance(value, dict):
+        return {_clean(k): _clean_id(v) for k, v in value.items()}
+    return value
 
 
 def _fail(message: str) -> int:
@@ -52,14 +98,15 @@ def _fail(message: str) -> int:
 def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
     from bot.classifier import load_classifier
 
+    classifier = load_classifier(settings, stored_corrections(settings.database_url))
     if args.file == "-":
-        return classify_lines(sys.stdin, sys.stdout, load_classifier(settings, stored_corrections(settings.database_url)))
+        return classify_lines(sys.stdin.buffer, sys.stdout, classifier, "-", sys.stderr)
     try:
-        fh = open(args.file, encoding="utf-8")
+        fh = open(args.file, "rb")
     except OSError as exc:
         return _fail(f"classify: cannot read {args.file}: {exc.strerror}")
     with fh:
-        return classify_lines(fh, sys.stdout, load_classifier(settings, stored_corrections(settings.database_url)))
+        return classify_lines(fh, sys.stdout, classifier, args.file, sys.stderr)
 
 
 def cmd_train(args: argparse.Namespace, settings: Settings) -> int:

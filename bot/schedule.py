@@ -9,25 +9,24 @@ from bot.settings import Settings
 _EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
 
 
-def due_runs(after: datetime, until: datetime, settings: Settings) -> list[tuple[datetime, str]]:
-    """(instant, job) pairs with after < instant <= until, in order: 'sweep' every sweep_seconds, 'digest' daily."""
-    runs: list[tuple[datetime, str]] = []
-    if until <= after:
-        return runs
+def next_sweep_at(at_or_after: datetime, settings: Settings) -> datetime:
+    """The first sweep instant (a multiple of sweep_seconds since the epoch) at or after the given one."""
     step = settings.sweep_seconds
-    k = int((after - _EPOCH).total_seconds() // step) + 1
-    instant = _EPOCH + timedelta(seconds=k * step)
-    while instant <= until:
-        runs.append((instant, "sweep"))
-        instant += timedelta(seconds=step)
-    local = after.astimezone(settings.tz)
-    day = local.date()
+    k = -(-int((at_or_after - _EPOCH).total_seconds()) // step)
+    return _EPOCH + timedelta(seconds=k * step)
+
+
+def last_sweep_at(at_or_before: datetime, settings: Settings) -> datetime:
+    """The last sweep instant at or before the given one."""
+    step = settings.sweep_seconds
+    return _EPOCH + timedelta(seconds=int((at_or_before - _EPOCH).total_seconds()) // step * step)
+
+
+def next_digest_at(after: datetime, settings: Settings) -> datetime:
+    """The first daily digest instant strictly after the given one."""
+    day = after.astimezone(settings.tz).date()
     while True:
         at = datetime.combine(day, settings.digest_time, tzinfo=settings.tz)
-        if at > until:
-            break
         if at > after:
-            runs.append((at, "digest"))
+            return at
         day += timedelta(days=1)
-    runs.sort(key=lambda r: (r[0], r[1] != "digest"))
-    return runs

@@ -6,7 +6,7 @@ Each one-off action is claimed by a unique TicketEvent key, so two processes sha
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from sqlalchemy import bindparam, exists, or_
@@ -76,6 +76,35 @@ _ANYTHING_DUE = select(or_(
     exists().where(Ticket.status == AWAITING_PROVIDER, Ticket.created_at <= bindparam("carrier_cutoff")),
     exists().where(Ticket.status == RESOLVED, Ticket.resolved_at <= bindparam("confirm_cutoff")),
 ))
+
+
+def next_deadline(session: Session, settings: Settings, after: datetime) -> datetime | None:
+    """The earliest instant after `after` at which the sweep would have something to do (None: nothing).
+
+    Replay's virtual clock jumps from one to the next instead of sweeping every minute of a long gap."""
+    from sqlalchemy import func
+
+    carrier = timedelta(minutes=settings.carrier_wait_minutes)
+    confirm = timedelta(hours=settings.confirm_wait_hours)
+    waiting = col(Ticket.status).in_([REPORTED, REOPENED])
+    queries = [
+        (select(func.min(Ticket.accept_due)).where(waiting, Ticket.escalation == 0, Ticket.accept_due > after), None),
+        (select(func.min(Ticket.escalate_at)).where(waiting, Ticket.escalation == 1, Ticket.escalate_at > after), None),
+        (select(func.min(Ticket.solve_due)).where(col(Ticket.status).in_([REPORTED, ACCEPTED, REOPENED]),
+                                                  Ticket.overdue == False, Ticket.solve_due > after), None),  # noqa: E712
+        (select(func.min(Ticket.created_at)).where(Ticket.status == AWAITING_PROVIDER,
+                                                   Ticket.created_at > after - carrier), carrier),
+        (select(func.min(Ticket.resolved_at)).where(Ticket.status == RESOLVED, Ticket.resolved_at > after - confirm),
+         confirm),
+    ]
+    found = []
+    for stmt, plus in queries:
+        value = session.execute(stmt).scalar()
+        if value is not None:
+            if value.tzinfo is None:  # an aggregate skips the column type: stored as naive UTC
+                value = value.replace(tzinfo=timezone.utc)
+            found.append(value + plus if plus else value)
+    return min(found) if found else None
 
 
 def anything_due(session: Session, settings: Settings, now: datetime) -> bool:

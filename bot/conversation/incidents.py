@@ -168,7 +168,9 @@ def evidence(rows: np.ndarray, candidates: Sequence[Candidate]) -> np.ndarray:
     # long after the incident's last report, a report must say something that ties it to the incident
     stale = rows[:, _F["log_gap_last"]] > math.log1p(QUIET_MINUTES)
     again = rows[:, _F["again"]] > 0
-    return np.where((varied & ~words) | elsewhere | (stale & (~words | again)), 0.0, 1.0)
+    # a confident request of another category is another problem ("楼道里着火了" is not the water cut)
+    other_kind = (rows[:, _F["same_cat"]] == 0) & (rows[:, _F["abstained"]] == 0) & (rows[:, _F["pred_none"]] == 0)
+    return np.where((varied & ~words) | elsewhere | (stale & (~words | again)) | other_kind, 0.0, 1.0)
 
 
 def guessed_category(prediction: Prediction) -> str:

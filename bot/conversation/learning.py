@@ -36,7 +36,7 @@ VERSION = "matcher-2"
 WINDOW = timedelta(hours=10)  # incidents older than this (since their last report) are not candidates
 C_GRID = (0.1, 1.0, 10.0)
 THRESHOLD_GRID = tuple(round(0.05 * i, 2) for i in range(4, 19))
-WRONG_JOIN_COST = 1.5  # joining an unrelated ticket hides a resident's problem: worse than a duplicate
+WRONG_JOIN_COST = 3.0  # joining an unrelated ticket hides a resident's problem: worse than a duplicate
 
 
 def day_files(split: str) -> list[Path]:

@@ -3,19 +3,45 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
+import os
 import sys
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import IO, Iterable
 
 from bot.app import App
 from bot.messages import Incoming, Outgoing
-from bot.schedule import due_runs
+from bot.schedule import last_sweep_at, next_digest_at, next_sweep_at
 
 log = logging.getLogger(__name__)
 SENT_BATCH = 500
+QUIET_DIGESTS = timedelta(days=8)  # a replay gap longer than this gets the last day's digest only
+
+
+def _now_utc() -> datetime:
+    from datetime import timezone
+
+    return datetime.now(timezone.utc)
+
+
+def written_outbox_ids(path: str) -> set[int]:
+    """The outbox ids an earlier run already wrote to this actions file (none if there is no file)."""
+    ids: set[int] = set()
+    try:
+        with open(path, "rb") as fh:
+            for raw in fh:
+                try:
+                    value = json.loads(raw).get("outbox_id")
+                except (ValueError, AttributeError, RecursionError):
+                    continue  # a line cut short by the crash
+                if isinstance(value, int):
+                    ids.add(value)
+    except FileNotFoundError:
+        pass
+    return ids
 
 
 class EventError(ValueError):
@@ -29,12 +55,19 @@ class ReplayResult:
     actions: int = 0
 
 
-def parse_event(line: str, line_no: int) -> Incoming:
-    """One event line -> Incoming; EventError with a reason otherwise."""
+def parse_event(line: str | bytes, line_no: int) -> Incoming:
+    """One event line -> Incoming; EventError with a reason otherwise (never another exception)."""
+    if isinstance(line, bytes):
+        try:
+            line = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise EventError(f"not UTF-8 (byte {exc.start + 1})") from None
     try:
-        obj = json.loads(line)
+        obj = json.loads(line, parse_constant=_no_constant, strict=False)
     except json.JSONDecodeError as exc:
         raise EventError(f"not valid JSON ({exc.msg})") from None
+    except (ValueError, RecursionError) as exc:  # 5,000-digit numbers, NaN, nesting 100,000 deep
+        raise EventError(f"not usable JSON ({type(exc).__name__}: {str(exc)[:60]})") from None
     if not isinstance(obj, dict):
         raise EventError("not a JSON object")
     missing = [k for k in ("ts", "room", "sender", "text") if k not in obj]
@@ -46,22 +79,41 @@ def parse_event(line: str, line_no: int) -> Incoming:
         raise EventError(f"ts {obj['ts']!r} is not ISO-8601") from None
     if ts.tzinfo is None:
         raise EventError(f"ts {obj['ts']!r} has no UTC offset")
+    if not MIN_YEAR <= ts.year <= MAX_YEAR:
+        raise EventError(f"ts {obj['ts']!r} is outside {MIN_YEAR}-{MAX_YEAR}")
     if not isinstance(obj["text"], str) or not isinstance(obj["sender"], str) or not obj["sender"]:
         raise EventError("sender and text must be strings")
     room = obj["room"]
     if room is not None and not isinstance(room, str):
         raise EventError("room must be a string or null")
-    msg_id = obj.get("msg_id") or _stable_id(obj)
+    msg_id = obj.get("msg_id")
+    if msg_id is None or msg_id == "":
+        msg_id = _stable_id(obj)
+    elif isinstance(msg_id, bool) or not isinstance(msg_id, (str, int)):
+        raise EventError("msg_id must be a string or an integer")
+    elif isinstance(msg_id, int):
+        msg_id = f"int:{msg_id}"  # 12 and "12" are two messages
     mentions = obj.get("mentions") or []
+    if not isinstance(mentions, list) or not all(isinstance(m, str) for m in mentions):
+        raise EventError("mentions must be a list of names")
+    if obj.get("sender_id") is not None and not isinstance(obj["sender_id"], str):
+        raise EventError("sender_id must be a string")
     return Incoming(msg_id=str(msg_id), room=room, sender=obj["sender"], sender_id=str(obj.get("sender_id") or ""),
                     text=obj["text"], ts=ts, mentions=tuple(str(m) for m in mentions),
                     kind=str(obj.get("kind", "text")))
 
 
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def _stable_id(obj: dict) -> str:
     """Events without msg_id get one from their content, so replaying a file twice changes nothing."""
     raw = json.dumps([obj.get("ts"), obj.get("room"), obj.get("sender"), obj.get("text")], ensure_ascii=False)
-    return "replay:" + hashlib.sha1(raw.encode("utf-8")).hexdigest()[:20]
+    return "replay:" + hashlib.sha1(raw.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
 class Replayer:
@@ -72,6 +124,7 @@ class Replayer:
         self.out = out
         self.err = err
         self.clock: datetime | None = None
+        self.last_event: datetime | None = None
         self.result = ReplayResult()
         self._sent: list[int] = []
 
@@ -79,29 +132,62 @@ class Replayer:
         for item in items:
             if self.out is not None:
                 local = ts.astimezone(self.app.settings.tz)
-                self.out.write(json.dumps(item.as_action(local), ensure_ascii=False) + "\n")
+                action = item.as_action(local)
+                if item.outbox_id is not None:
+                    action["outbox_id"] = item.outbox_id  # lets a resumed replay skip what it already wrote
+                self.out.write(json.dumps(action, ensure_ascii=False) + "\n")
         self.result.actions += len(items)
         self._sent += [i.outbox_id for i in items if i.outbox_id is not None]
         if len(self._sent) >= SENT_BATCH:
             self.flush_sent(ts)
 
     def flush_sent(self, ts: datetime) -> None:
-        """Mark written actions as sent, in batches (replay writes them straight to its output)."""
+        """Mark written actions as sent, in batches, once they are on disk (replay is their transport)."""
+        if self.out is not None:
+            self.out.flush()
+            try:
+                os.fsync(self.out.fileno())
+            except (OSError, ValueError, io.UnsupportedOperation):
+                pass  # a pipe or a terminal: nothing to sync
         self.app.mark_sent(self._sent, ts)
         self._sent = []
 
+    def resume(self, written: set[int]) -> None:
+        """After a crash: what the outbox holds but was never marked sent is written now, unless the
+        actions file already has it (written, then the process died before marking it)."""
+        pending = self.app.unsent()
+        for item in pending:
+            if item.outbox_id not in written:
+                self._emit([item], self.clock or _now_utc())
+        self._sent += [i.outbox_id for i in pending if i.outbox_id in written]
+
     def advance(self, until: datetime) -> None:
-        """Run everything scheduled after the clock and up to `until` (flushes sent marks when called alone)."""
-        if self.clock is not None:
-            for instant, job in due_runs(self.clock, until, self.app.settings):
-                if job == "sweep":
-                    self._emit(self.app.tick(instant), instant)
-                else:
-                    self._emit(self.app.digests(instant), instant)
+        """Run everything scheduled after the clock and up to `until`, in order.
+
+        Work is bounded by what is due, not by the length of the gap: the sweep runs at the first
+        sweep instant after each deadline (nothing else can change in between), and after a week
+        without events only the digest of the last day before `until` is sent."""
+        settings = self.app.settings
+        t = self.clock
+        while t is not None:
+            # deadlines since the last sweep instant: one that fell between it and an event is still due
+            deadline = self.app.next_deadline(last_sweep_at(t, settings))
+            sweep_at = next_sweep_at(deadline, settings) if deadline is not None else None
+            digest_at = next_digest_at(t, settings)
+            if self.last_event is not None and digest_at - self.last_event > QUIET_DIGESTS:
+                digest_at = max(digest_at, next_digest_at(until - timedelta(days=1), settings))
+            instant = min(x for x in (sweep_at, digest_at) if x is not None)
+            if instant > until:
+                break
+            if digest_at == instant:
+                self._emit(self.app.digests(instant), instant)
+            if sweep_at == instant:
+                self._emit(self.app.tick(instant), instant)
+            t = instant
         if self.clock is None or until > self.clock:
             self.clock = until
 
-    def feed(self, lines: Iterable[str], source: str = "events") -> ReplayResult:
+    def feed(self, lines: Iterable[str | bytes], source: str = "events") -> ReplayResult:
         for line_no, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
@@ -112,6 +198,7 @@ class Replayer:
                 self.err.write(f"{source}:{line_no}: skipped: {exc}\n")
                 continue
             self.advance(msg.ts)
+            self.last_event = msg.ts
             self.result.events += 1
             self._emit(self.app.handle(msg), msg.ts)
         if self.clock is not None:
