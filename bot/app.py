@@ -22,7 +22,7 @@ from bot.db import make_engine, unit_of_work
 from bot.handlers import default_handlers
 from bot.messages import Incoming, Mention, Outgoing
 from bot.pipeline import Context, Handler
-from bot.privacy import preview
+from bot.privacy import log_safe, preview
 from bot.roster import RosterRow, import_roster, read_roster
 from bot.settings import Settings
 from models import Grid, InboundMessage, JobRun, Member, Outbox
@@ -110,13 +110,14 @@ class App:
         """Process one message in one unit of work; return what to send (already in the outbox)."""
         msg = _storable(msg)
         if msg.kind != "text":
-            log.info("skip %s message %s from %s in %s", msg.kind, msg.msg_id, msg.sender, msg.room)
+            log.info("skip %s message %s from %s in %s", log_safe(msg.kind), log_safe(msg.msg_id[:40]),
+                     log_safe(msg.sender), log_safe(msg.room or "private"))
             return []
         if not msg.text.strip():
-            log.info("skip empty message %s from %s", msg.msg_id, msg.sender)
+            log.info("skip empty message %s from %s", log_safe(msg.msg_id[:40]), log_safe(msg.sender))
             return []
         if msg.room is not None and msg.room not in self._rooms:
-            log.info("skip message %s from unknown room %r", msg.msg_id, msg.room)
+            log.info("skip message %s from unknown room %s", log_safe(msg.msg_id[:40]), log_safe(msg.room))
             return []
         if msg.ts.tzinfo is None:
             msg = _with_zone(msg, self.settings)
@@ -151,7 +152,8 @@ class App:
             self._keep_failed(msg, text, f"error in {exc}" if isinstance(exc, HandlerError) else "error")
             return []
         self._remember(msg.msg_id)
-        log.info("%s %s: %s -> %s, %d out", msg.room or "private", msg.sender, preview(text), ctx.outcome, len(out))
+        log.info("%s %s: %s -> %s, %d out", log_safe(msg.room or "private"), log_safe(msg.sender), preview(text),
+                 ctx.outcome, len(out))
         return out
 
     def _remember(self, msg_id: str) -> None:

@@ -220,4 +220,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
-    return args.handler(args)
+    try:
+        code = args.handler(args)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:  # the reader went away (`gridbot tickets list | head -1`): not an error
+        from bot.exporting import discard_broken_pipe
+
+        discard_broken_pipe(sys.stdout)
+        return 0

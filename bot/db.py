@@ -9,9 +9,13 @@ from typing import Iterator
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, create_engine
 
 import models  # noqa: F401  (registers the tables)
+from bot.settings import DATABASE_KEY, SettingsError, check_database_url, shown_url
+
+CONNECT_TIMEOUT_SECONDS = 10
 
 
 def _prepare_sqlite_file(path: Path) -> None:
@@ -22,14 +26,32 @@ def _prepare_sqlite_file(path: Path) -> None:
         os.close(fd)
 
 
+def _first_line(exc: BaseException) -> str:
+    """The driver's own words, on one line (drivers add hints and SQL on further lines)."""
+    orig = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(orig).splitlines() if line.strip()]
+    return lines[0] if lines else type(orig).__name__
+
+
 def make_engine(url: str) -> Engine:
-    """An engine for a SQLAlchemy URL, with the schema created; SQLite files are made private."""
+    """An engine for a SQLAlchemy URL, with the schema created; SQLite files are made private.
+
+    A URL that cannot work (unknown database, driver not installed, a SQLite path that is a folder, a
+    server that cannot be reached or refuses the login) raises SettingsError: one line naming
+    GRIDBOT_DATABASE_URL and how to mend it.
+    """
+    check_database_url(url)
     parsed = make_url(url)
+    shown = shown_url(url)
     kwargs: dict = {}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
-            _prepare_sqlite_file(Path(database))
+            try:
+                _prepare_sqlite_file(Path(database))
+            except OSError as exc:
+                raise SettingsError(f"{DATABASE_KEY}（或 --db）={shown!r}：无法创建数据库文件 {database}"
+                                    f"（{exc.strerror or exc}）；请改成一个可写的路径，例如 sqlite:///var/gridbot.db") from None
         else:
             from sqlalchemy.pool import StaticPool
 
@@ -37,13 +59,28 @@ def make_engine(url: str) -> Engine:
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
         kwargs["pool_pre_ping"] = True
-    engine = create_engine(url, **kwargs)
+        if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("psycopg2", "psycopg") \
+                and "connect_timeout" not in parsed.query:
+            # An unreachable host then fails in seconds instead of the system's minutes-long TCP timeout.
+            kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    # SQL errors in the log never carry the statement's parameters (a resident's words, numbers)
+    engine = create_engine(url, hide_parameters=True, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite starts transactions lazily, which breaks SAVEPOINTs: begin explicitly instead, and
         # IMMEDIATE, so that a second process waits for the write lock (busy timeout) rather than
         # failing when its read snapshot cannot be upgraded to a write.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as exc:
+        engine.dispose()
+        if parsed.get_backend_name() == "sqlite":
+            mend = "请确认该文件是 gridbot 的 SQLite 数据库且可读写，或换一个新文件名"
+        else:
+            mend = "请确认数据库服务已启动，主机、端口、用户名、密码和库名都正确，或改用 sqlite:///var/gridbot.db"
+        raise SettingsError(f"{DATABASE_KEY}（或 --db）={shown!r}：打不开数据库（{_first_line(exc)}）；{mend}") from None
     SQLModel.metadata.create_all(engine)
     return engine
 

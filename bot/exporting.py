@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import unicodedata
 from datetime import datetime
 from typing import IO, Iterable
 from zoneinfo import ZoneInfo
@@ -39,15 +41,51 @@ def ticket_object(session: Session, ticket: Ticket, grid: Grid, tz: ZoneInfo) ->
 
 
 def export(session: Session, out: IO[str], tz: ZoneInfo, fmt: str = "jsonl") -> int:
+    """Write every ticket to `out`; returns how many were written.
+
+    A reader that goes away early (`gridbot tickets export | head -1`) ends the export quietly: what it
+    did not read is dropped, and `out` is pointed at the null device so that closing it at exit does not
+    fail again.
+    """
     grids = {g.id: g for g in repo.grids(session)}
     objects = (ticket_object(session, t, grids[t.grid_id], tz) for t in repo.all_tickets(session))
-    if fmt == "jsonl":
-        count = 0
-        for obj in objects:
-            out.write(json.dumps(obj, ensure_ascii=False) + "\n")
-            count += 1
-        return count
-    return _write_csv(objects, out)
+    count = 0
+    try:
+        if fmt == "jsonl":
+            for obj in objects:
+                out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+                count += 1
+        else:
+            count = _write_csv(objects, out)
+        out.flush()
+    except BrokenPipeError:
+        discard_broken_pipe(out)
+    return count
+
+
+def discard_broken_pipe(out: IO[str]) -> None:
+    """After a broken pipe: point `out` at the null device, so that what is still buffered (and the flush
+    at exit) goes nowhere instead of failing again. Usable for any command writing to sys.stdout."""
+    try:
+        fd = out.fileno()
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
+# A cell starting with one of these is run as a formula by Excel and other spreadsheets (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    """A CSV cell that a spreadsheet shows as text: a leading formula character gets a quote before it."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _write_csv(objects: Iterable[dict], out: IO[str]) -> int:
@@ -58,30 +96,37 @@ def _write_csv(objects: Iterable[dict], out: IO[str]) -> int:
         row = dict(obj)
         row["reports"] = json.dumps(obj["reports"], ensure_ascii=False)
         row["assignees"] = "、".join(obj["assignees"])
-        writer.writerow(row)
+        writer.writerow({key: _cell(row.get(key)) for key in EXPORT_FIELDS})
         count += 1
     return count
+
+
+def one_line(value: object) -> str:
+    """Text for a one-line display: control characters (newlines, tabs, escapes) become spaces."""
+    text = "" if value is None else str(value)
+    return "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
 
 
 def list_line(ticket: Ticket, grid: Grid, tz: ZoneInfo, assignees: list[str]) -> str:
     created = ticket.created_at.astimezone(tz).strftime("%m-%d %H:%M")
     flag = " 超期" if ticket.overdue else ""
-    return (f"#{ticket.id:<5} {created}  {grid.name}  {category_label(ticket.category, ticket.provider)}  "
+    return (f"#{ticket.id:<5} {created}  {one_line(grid.name)}  {category_label(ticket.category, ticket.provider)}  "
             f"{STATUS_NAMES.get(ticket.status, ticket.status)}{flag}  {ticket.report_count}户  "
-            f"{'、'.join(assignees) or '-'}")
+            f"{one_line('、'.join(assignees)) or '-'}")
 
 
 def history(session: Session, ticket: Ticket, grid: Grid, tz: ZoneInfo) -> str:
     """The whole life of a ticket (办理全程可查、可追溯)."""
     buf = io.StringIO()
     buf.write(list_line(ticket, grid, tz, repo.assignee_names(session, ticket_id=ticket.id)) + "\n")
-    buf.write(f"颜色 {COLOR_NAMES.get(ticket.color, ticket.color)}  地点 {ticket.location or '-'}  满意度 {ticket.satisfaction or '-'}\n")
+    buf.write(f"颜色 {COLOR_NAMES.get(ticket.color, ticket.color)}  地点 {one_line(ticket.location) or '-'}  "
+              f"满意度 {ticket.satisfaction or '-'}\n")
     buf.write("反映记录:\n")
     for r in repo.reports_of(session, ticket_id=ticket.id):
-        buf.write(f"  {r.ts.astimezone(tz):%m-%d %H:%M}  {r.sender}: {r.text[:80]}\n")
+        buf.write(f"  {r.ts.astimezone(tz):%m-%d %H:%M}  {one_line(r.sender)}: {one_line(r.text[:80])}\n")
     buf.write("办理过程:\n")
     for e in repo.events_of(session, ticket_id=ticket.id):
-        detail = f"  {e.detail}" if e.detail else ""
+        detail = f"  {one_line(e.detail)}" if e.detail else ""
         action = EVENT_NAMES.get(e.action, e.action)
-        buf.write(f"  {e.ts.astimezone(tz):%m-%d %H:%M}  {e.actor}  {action}{detail}\n")
+        buf.write(f"  {e.ts.astimezone(tz):%m-%d %H:%M}  {one_line(e.actor)}  {action}{detail}\n")
     return buf.getvalue()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Sequence
 
-from sqlalchemy import bindparam, insert
+from sqlalchemy import bindparam, func, insert
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
@@ -85,16 +85,30 @@ def reports_of(session: Session, *, ticket_id: int) -> list[Report]:
     return list(session.exec(_REPORTS_OF, params={"ticket_id": ticket_id}))
 
 
-_REPORTS_FOR = (select(Report).where(col(Report.ticket_id).in_(bindparam("ids", expanding=True)))
-                .order_by(Report.ts, Report.id))
+RECENT_REPORTS = 12  # what the conversation compares a message with: a ticket's latest reports
 
 
-def reports_for(session: Session, *, ticket_ids: Sequence[int]) -> dict[int, list[Report]]:
-    """The reports of several tickets, oldest first, in one query."""
+def reports_for(session: Session, *, ticket_ids: Sequence[int], last: int = RECENT_REPORTS) -> dict[int, list[Report]]:
+    """The latest `last` reports of each ticket, oldest first, in one query (bounded, however many households)."""
     out: dict[int, list[Report]] = {i: [] for i in ticket_ids}
     if ticket_ids:
-        for row in session.exec(_REPORTS_FOR, params={"ids": list(ticket_ids)}):
+        rank = func.row_number().over(partition_by=Report.ticket_id, order_by=col(Report.id).desc()).label("rank")
+        inner = select(Report.id, rank).where(col(Report.ticket_id).in_(list(ticket_ids))).subquery()
+        stmt = (select(Report).join(inner, col(Report.id) == inner.c.id).where(inner.c.rank <= last)
+                .order_by(Report.ts, Report.id))
+        for row in session.exec(stmt):
             out[row.ticket_id].append(row)
+    return out
+
+
+def reporters_for(session: Session, *, ticket_ids: Sequence[int]) -> dict[int, set[str]]:
+    """Every reporter (names and contact ids) of each ticket."""
+    out: dict[int, set[str]] = {i: set() for i in ticket_ids}
+    if ticket_ids:
+        stmt = select(Report.ticket_id, Report.sender, Report.sender_id).where(
+            col(Report.ticket_id).in_(list(ticket_ids))).distinct()
+        for ticket_id, sender, sender_id in session.exec(stmt):
+            out[ticket_id] |= {sender, sender_id}
     return out
 
 

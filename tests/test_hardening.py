@@ -166,3 +166,12 @@ def test_the_core_keeps_every_message(app, msg_id: str, sender: str, text: str) 
     if text.strip():
         with Session(app.engine) as session:
             assert session.exec(select(InboundMessage.id)).first() is not None
+
+
+def test_a_long_report_is_stored_whole(app) -> None:
+    from models import Report
+
+    text = "我家停水了 " + "水龙头一滴都没有 " * 600  # 5,000 characters and more
+    app.handle(Incoming(msg_id="long", room=ROOM, sender="张阿姨", text=text, ts=datetime(2026, 11, 20, 9, tzinfo=TZ)))
+    with Session(app.engine) as session:
+        assert session.exec(select(Report.text)).one() == text.strip()

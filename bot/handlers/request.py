@@ -81,8 +81,9 @@ class Request:
         if not found:
             return None
         reports = repo.reports_for(ctx.session, ticket_ids=[t.id for t in found])
+        reporters = repo.reporters_for(ctx.session, ticket_ids=[t.id for t in found])
         cands = [Candidate(t.id, t.category, t.provider, tuple(r.text for r in reports[t.id]),
-                           frozenset(x for r in reports[t.id] for x in (r.sender, r.sender_id)),
+                           frozenset(reporters[t.id]),
                            t.created_at, max([r.ts for r in reports[t.id]] or [t.created_at]),
                            resolved=t.status in (RESOLVED, CLOSED), keywords=frozenset(t.keywords))
                  for t in found]

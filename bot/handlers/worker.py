@@ -80,6 +80,7 @@ class WorkerActs:
         comprehensive = "comprehensive" in roles
         held = repo.assignments_of(ctx.session, ticket_ids=[t.id for t in found])
         reports = repo.reports_for(ctx.session, ticket_ids=[t.id for t in found])
+        reporters = repo.reporters_for(ctx.session, ticket_ids=[t.id for t in found])
         options, by_id = [], {}
         for t in found:
             mine = [a for a in held[t.id] if a.contact_id == ctx.msg.contact]
@@ -88,7 +89,7 @@ class WorkerActs:
                 continue
             since = max([a.assigned_at for a in mine] + [r.ts for r in reports[t.id]] or [t.updated_at])
             options.append(Option(t.id, t.status, tuple(r.text for r in reports[t.id]),
-                                  frozenset(r.sender for r in reports[t.id]), bool(mine), my_role, since))
+                                  frozenset(reporters[t.id]), bool(mine), my_role, since))
             by_id[t.id] = t
         return options, by_id
 
@@ -216,7 +217,7 @@ class WorkerActs:
         items = []
         for ticket_id in ids:
             first = repo.reports_of(ctx.session, ticket_id=ticket_id)
-            items.append((ticket_id, mask(tickets.short(first[0].text, 16)) if first else ""))
+            items.append((ticket_id, tickets.short(mask(first[0].text), 16) if first else ""))
         return texts.which_ticket(items, "办结" if act.kind == "resolve" else "接单")
 
     # -- lists -----------------------------------------------------------------------------
@@ -229,7 +230,7 @@ class WorkerActs:
             row.reviewed = True
             ctx.session.add(row)
             items.append((row.ts.astimezone(ctx.settings.tz).strftime("%m-%d %H:%M"), row.sender,
-                          mask(tickets.short(row.text, 40)), texts.CATEGORY_NAMES.get(row.guess, row.guess)))
+                          tickets.short(mask(row.text), 40), texts.CATEGORY_NAMES.get(row.guess, row.guess)))
         return texts.review_list(items)
 
     def _digest(self, ctx: Context) -> None:

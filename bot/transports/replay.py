@@ -119,10 +119,10 @@ def _stable_id(obj: dict) -> str:
 class Replayer:
     """Feeds events in order; runs the sweep and digests at their due virtual times in between."""
 
-    def __init__(self, app: App, out: IO[str] | None, err: IO[str] = sys.stderr) -> None:
+    def __init__(self, app: App, out: IO[str] | None, err: IO[str] | None = None) -> None:
         self.app = app
         self.out = out
-        self.err = err
+        self.err = err if err is not None else sys.stderr  # looked up now: tests and CLIs swap sys.stderr
         self.clock: datetime | None = None
         self.last_event: datetime | None = None
         self.result = ReplayResult()
