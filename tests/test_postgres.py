@@ -81,3 +81,21 @@ def test_two_processes_importing_the_roster_at_once_both_succeed(pg_url: str) ->
     for p in procs:
         p.join(timeout=30)
     assert results == ["ok", "ok"]
+
+
+def test_nul_surrogates_and_a_huge_id_are_stored_on_postgresql(pg_chat: Chat) -> None:
+    from models import InboundMessage, Ticket
+
+    pg_chat.say("张\x00阿姨", "楼道里\x00着火了\ud800", msg_id="y" * 1_000_000)
+    pg_chat.say("李叔", "我家停水了", msg_id="\ud800")
+    with Session(pg_chat.app.engine) as session:
+        assert len(session.exec(select(InboundMessage)).all()) == 2
+        assert sorted(t.category for t in session.exec(select(Ticket)).all()) == ["fire", "water"]
+
+
+def test_the_conversation_queries_run_on_postgresql(pg_chat: Chat) -> None:
+    pg_chat.say("张阿姨", "3栋停水了")
+    pg_chat.say("李叔", "3栋也没水", after=2)
+    pg_chat.say(WATER, "收到 马上到", after=3)
+    pg_chat.say(WATER, "3栋的管子接好了 大家试一下", after=40)
+    assert [t.status for t in pg_chat.tickets()] == ["resolved"] and pg_chat.ticket().report_count == 2
