@@ -22,6 +22,7 @@ from bot.db import make_engine, unit_of_work
 from bot.handlers import default_handlers
 from bot.messages import Incoming, Mention, Outgoing
 from bot.pipeline import Context, Handler
+from bot.paths import DATA
 from bot.privacy import log_safe, preview
 from bot.roster import RosterRow, import_roster, read_roster
 from bot.settings import Settings
@@ -35,6 +36,7 @@ class HandlerError(Exception):
 
 
 RECENT_IDS = 10_000
+SAMPLE_ROSTER = DATA / "roster.sample.csv"
 RECENT_SPEAKERS = 40  # residents remembered per room, to tell a reply to a neighbour from a request
 ROSTER_CHECK = timedelta(minutes=5)
 
@@ -63,11 +65,16 @@ class App:
                roster: Sequence[RosterRow] | None = None) -> "App":
         """Open the database, import the roster (the configured file unless rows are given), load the model."""
         engine = make_engine(settings.database_url)
-        rows = list(roster) if roster is not None else (
-            read_roster(settings.roster_path) if settings.roster_path.is_file() else [])
+        if roster is not None:
+            rows = list(roster)
+        elif settings.uses_wechaty and settings.roster_path.resolve() == SAMPLE_ROSTER.resolve():
+            log.warning("GRIDBOT_ROSTER 还是示例花名册 %s：微信部署不导入它；请设成自己的花名册", SAMPLE_ROSTER)
+            rows = []  # the sample is for the console demo, never for a WeChat deployment's database
+        else:
+            rows = read_roster(settings.roster_path) if settings.roster_path.is_file() else []
         if rows:
             with unit_of_work(engine) as session:
-                import_roster(session, rows)
+                import_roster(session, rows, require_comprehensive=True)
         if classifier is None:
             from bot.classifier import load_classifier
             from bot.corrections import stored_corrections

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -26,13 +25,16 @@ def runner(fn: Handler) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         try:
             overrides = {}
-            if getattr(args, "db", None):
+            db = getattr(args, "db", None) or getattr(args, "db_top", None)  # before or after the command
+            if db:
                 from bot.settings import _database_url
 
-                overrides["database_url"] = _database_url(args.db)
+                overrides["database_url"] = _database_url(db)
             settings = load_settings(args.env, **overrides)
-            logging.basicConfig(level=getattr(logging, settings.log_level), stream=sys.stderr,
-                                format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+            from bot.logsetup import configure
+
+            configure(settings.log_level, settings.log_file,
+                      console_mode=args.command == "run" and not settings.uses_wechaty)
             return fn(args, settings)
         except (SettingsError, UsageError) as exc:
             print(f"gridbot {args.command}: {exc}", file=sys.stderr)
@@ -134,8 +136,25 @@ def cmd_tickets(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         grids = {g.id: g for g in repo.grids(session)}
         if args.action == "list":
+            day = None
+            if args.date:
+                try:
+                    day = date.fromisoformat(args.date)
+                except ValueError:
+                    raise UsageError(f"--date {args.date!r} 不是 YYYY-MM-DD") from None
+            wanted_grid = {g.id for g in grids.values() if args.grid in (g.name, g.room)} if args.grid else None
+            if args.grid and not wanted_grid:
+                raise UsageError(f"没有叫 {args.grid!r} 的网格")
             for t in repo.all_tickets(session):
-                if args.all or t.status != "closed":
+                if wanted_grid is not None and t.grid_id not in wanted_grid:
+                    continue
+                if args.status and t.status != args.status:
+                    continue
+                if args.overdue and not t.overdue:
+                    continue
+                if day is not None and t.created_at.astimezone(settings.tz).date() != day:
+                    continue
+                if args.all or args.status or t.status != "closed":
                     print(exporting.list_line(t, grids[t.grid_id], settings.tz,
                                               repo.assignee_names(session, ticket_id=t.id)))
             return 0
@@ -150,13 +169,39 @@ def cmd_tickets(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_roster(args: argparse.Namespace, settings: Settings) -> int:
     from bot.db import make_engine, unit_of_work
-    from bot.roster import import_roster, read_roster
+    from bot.roster import export_roster, import_roster_file, list_roster, remove_grid
 
-    rows = read_roster(Path(args.file))
-    with unit_of_work(make_engine(settings.database_url)) as session:
-        counts = import_roster(session, rows)
-    print(f"imported {counts['members']} roster rows in {counts['grids']} grid(s)")
+    engine = make_engine(settings.database_url)
+    with unit_of_work(engine) as session:
+        if args.action == "import":
+            if not args.target:
+                raise UsageError("roster import 需要花名册文件")
+            result = import_roster_file(session, Path(args.target))
+            for warning in result.warnings:
+                print(f"提醒：{warning}", file=sys.stderr)
+            print(f"导入了 {result['members']} 人，{result['grids']} 个网格")
+        elif args.action == "list":
+            lines = list_roster(session, args.grid or args.target)
+            print("\n".join(lines) if lines else "花名册是空的。请运行 gridbot roster import 花名册.csv")
+        elif args.action == "export":
+            out = open(sys.stdout.fileno(), "w", encoding="utf-8", closefd=False, newline="")
+            with out:
+                export_roster(session, out, args.grid)
+        else:
+            if not args.target:
+                raise UsageError("roster remove 需要网格名")
+            removed = remove_grid(session, args.target, force=args.force)
+            print(f"已从网格 {args.target} 移除 {removed} 人")
     return 0
+
+
+def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.doctor import run_checks
+
+    checks = run_checks(settings)
+    for check in checks:
+        print(f"{'✓' if check.ok else '✗'} {check.name}：{check.line}")
+    return 0 if all(c.ok for c in checks) else 1
 
 
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
@@ -176,41 +221,51 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gridbot", description="网格小助手 gridbot")
-    parser.add_argument("--env", default=None, help="the .env file to read (default: the project's .env)")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(prog="gridbot", description="网格小助手 gridbot：网格微信群的诉求助手")
+    parser.add_argument("--env", default=None, help="读取哪个配置文件（默认：项目目录下的 .env）")
+    parser.add_argument("--db", dest="db_top", default=None, help="数据库地址（SQLAlchemy URL），写在命令前后都可以")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", default=None, help="SQLAlchemy database URL (default: GRIDBOT_DATABASE_URL)")
+    common.add_argument("--db", default=None, help="数据库地址（SQLAlchemy URL；默认 GRIDBOT_DATABASE_URL）")
 
     def add(name: str, fn: Handler, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, parents=[common])
         p.set_defaults(handler=runner(fn))
         return p
 
-    add("run", cmd_run, "start the bot (WeChat when a gateway is configured, else the console)")
-    p = add("replay", cmd_replay, "feed chat events (JSON Lines) through the bot on a virtual clock")
-    p.add_argument("events")
-    p.add_argument("--roster", required=True)
-    p.add_argument("--out", default=None, help="write actions here (default: stdout)")
-    p.add_argument("--until", default=None, help="keep the virtual clock running to this ISO time at the end")
-    p = add("tickets", cmd_tickets, "export, list or show tickets")
-    p.add_argument("action", choices=["export", "list", "show"])
-    p.add_argument("number", nargs="?", type=int)
-    p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
-    p.add_argument("--all", action="store_true", help="list closed tickets too")
-    p = add("roster", cmd_roster, "import a roster CSV")
-    p.add_argument("action", choices=["import"])
-    p.add_argument("file")
-    p = add("digest", cmd_digest, "print the daily digest")
-    p.add_argument("--date", default=None, help="YYYY-MM-DD (default: yesterday)")
-    p.add_argument("--grid", default=None)
+    add("run", cmd_run, "启动机器人（配置了微信网关就接微信，否则是控制台群聊）")
+    p = add("replay", cmd_replay, "回放聊天记录（JSON Lines），按记录里的时间走虚拟时钟")
+    p.add_argument("events", help="聊天记录文件")
+    p.add_argument("--roster", required=True, help="花名册 CSV")
+    p.add_argument("--out", default=None, help="机器人的动作写到这个文件（默认：屏幕）")
+    p.add_argument("--until", default=None, help="最后把虚拟时钟走到这个时间（ISO 格式，带时区）")
+    p = add("tickets", cmd_tickets, "导出、列出或查看工单")
+    p.add_argument("action", choices=["export", "list", "show"], help="export 导出 / list 列出 / show 查看")
+    p.add_argument("number", nargs="?", type=int, help="工单号（show 用）")
+    p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl", help="导出格式")
+    p.add_argument("--all", action="store_true", help="也列出已办结的工单")
+    p.add_argument("--grid", default=None, help="list：只列这个网格（网格名或群名）")
+    p.add_argument("--status", default=None, choices=["awaiting_provider", "reported", "accepted", "resolved",
+                                                     "reopened", "closed"], help="list：只列这个状态")
+    p.add_argument("--date", default=None, help="list：只列这一天新建的（YYYY-MM-DD）")
+    p.add_argument("--overdue", action="store_true", help="list：只列超期的")
+    p = add("roster", cmd_roster, "花名册：导入、列出、导出、删除网格")
+    p.add_argument("action", choices=["import", "list", "export", "remove"],
+                   help="import 导入文件 / list 列出 / export 导出 CSV / remove 删除一个网格")
+    p.add_argument("target", nargs="?", default=None, help="import：花名册文件；remove：网格名；list：网格名（可不写）")
+    p.add_argument("--grid", default=None, help="list / export：只看这个网格")
+    p.add_argument("--force", action="store_true", help="remove：网格还有工单时，只清空它的成员")
+    p = add("digest", cmd_digest, "打印日报")
+    p.add_argument("--date", default=None, help="日期 YYYY-MM-DD（默认：昨天）")
+    p.add_argument("--grid", default=None, help="只看这个网格")
+    add("doctor", cmd_doctor, "检查数据库、数据库版本、模型、花名册和微信网关，每项一行")
 
     from bot import model_cli as classifier_cli
 
     before = set(sub.choices)
     classifier_cli.register(sub, runner)
     for name in set(sub.choices) - before:
-        sub.choices[name].add_argument("--db", default=None, help="SQLAlchemy database URL")
+        sub.choices[name].add_argument("--db", default=None, help="数据库地址（SQLAlchemy URL）")
     return parser
 
 

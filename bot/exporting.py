@@ -15,6 +15,8 @@ from sqlmodel import Session
 
 from bot import repo
 from bot.texts import COLOR_NAMES, EVENT_NAMES, STATUS_NAMES, category_label
+
+SATISFACTION_NAMES = {"satisfied": "满意", "unsatisfied": "不满意"}
 from models import Grid, Ticket
 
 EXPORT_FIELDS = ["id", "grid", "room", "category", "provider", "urgent", "status", "created_at", "reporter",
@@ -120,7 +122,7 @@ def history(session: Session, ticket: Ticket, grid: Grid, tz: ZoneInfo) -> str:
     buf = io.StringIO()
     buf.write(list_line(ticket, grid, tz, repo.assignee_names(session, ticket_id=ticket.id)) + "\n")
     buf.write(f"颜色 {COLOR_NAMES.get(ticket.color, ticket.color)}  地点 {one_line(ticket.location) or '-'}  "
-              f"满意度 {ticket.satisfaction or '-'}\n")
+              f"满意度 {SATISFACTION_NAMES.get(ticket.satisfaction, '-')}\n")
     buf.write("反映记录:\n")
     for r in repo.reports_of(session, ticket_id=ticket.id):
         buf.write(f"  {r.ts.astimezone(tz):%m-%d %H:%M}  {one_line(r.sender)}: {one_line(r.text[:80])}\n")

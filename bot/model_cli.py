@@ -14,17 +14,17 @@ from bot.settings import Settings
 
 def register(sub: "argparse._SubParsersAction", runner: Callable) -> None:
     """Add this module's commands to the `gridbot` parser; `runner` wraps a handler."""
-    p = sub.add_parser("classify", help="classify JSON Lines messages ({'text', 'id'}) from FILE or stdin")
-    p.add_argument("file", nargs="?", default="-", help="JSON Lines input, '-' for stdin")
+    p = sub.add_parser("classify", help="对 JSON Lines 消息（{\"text\", \"id\"}）逐行分类，文件或标准输入")
+    p.add_argument("file", nargs="?", default="-", help="JSON Lines 文件，- 表示标准输入")
     p.set_defaults(handler=runner(cmd_classify))
 
-    p = sub.add_parser("train", help="train the request detector (train.jsonl + stored corrections)")
-    p.add_argument("--if-stale", action="store_true", help="only when the saved model is missing or stale")
+    p = sub.add_parser("train", help="训练诉求识别模型（语料 + 综合网格员的改派纠正 + 同一事件模型）")
+    p.add_argument("--if-stale", action="store_true", help="只在模型缺失或过期时训练")
     p.set_defaults(handler=runner(cmd_train))
 
-    p = sub.add_parser("eval", help="per-class precision/recall/F1, false alarms and misses on a labelled JSONL file")
-    p.add_argument("file", help="JSON Lines with text and category (e.g. data/corpus/test.jsonl)")
-    p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    p = sub.add_parser("eval", help="在标注文件上评估：各类精确率/召回率/F1、误报和漏报")
+    p.add_argument("file", help="带 text 和 category 的 JSON Lines（例如 data/corpus/test2.jsonl）")
+    p.add_argument("--json", action="store_true", help="输出一个 JSON 对象而不是表格")
     p.set_defaults(handler=runner(cmd_eval))
 
 
@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
 
     register(sub, runner)
     for p in sub.choices.values():
-        p.add_argument("--db", help="SQLAlchemy URL of the database")
+        p.add_argument("--db", help="数据库地址（SQLAlchemy URL）")
     args = parser.parse_args(argv)
     return args.handler(args)
 

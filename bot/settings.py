@@ -173,6 +173,7 @@ SPEC: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "GRIDBOT_ROSTER": ("roster_path", _path, "data/roster.sample.csv"),
     "GRIDBOT_TIMEZONE": ("tz", _zone, "Asia/Shanghai"),
     "GRIDBOT_LOG_LEVEL": ("log_level", _choice("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
+    "GRIDBOT_LOG_FILE": ("log_file", lambda raw: _path(raw) if raw else None, ""),
     "GRIDBOT_MAX_TEXT_CHARS": ("max_text_chars", _int(50, 1_000_000), "20000"),
     "GRIDBOT_CARRIER_WAIT_MINUTES": ("carrier_wait_minutes", _int(1, 1440), "10"),
     "GRIDBOT_CONFIRM_WAIT_HOURS": ("confirm_wait_hours", _int(1, 24 * 14), "48"),
@@ -207,6 +208,7 @@ class Settings:
     roster_path: Path
     tz: ZoneInfo
     log_level: str
+    log_file: Path | None
     max_text_chars: int
     carrier_wait_minutes: int
     confirm_wait_hours: int

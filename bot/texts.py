@@ -24,6 +24,7 @@ EVENT_NAMES: dict[str, str] = {
     "accepted": "接单", "resolved": "办结", "closed": "关闭", "reopened": "不满意，重新办理",
     "reassigned": "改派", "reminded": "超时提醒", "escalated": "督办", "overdue": "超期",
     "carrier-timeout": "未说明运营商，转综合网格员", "auto-closed": "居民未评价，自动关闭",
+    "progress": "进展", "carrier-asked": "询问运营商",
 }
 STATUS_NAMES: dict[str, str] = {
     "awaiting_provider": "待确认运营商",
@@ -65,6 +66,10 @@ def recorded(ticket_id: int, urgent: bool) -> str:
     if urgent:
         return f"已紧急通知相关人员，工单号 {ticket_id}。请注意安全，必要时拨打119/110。"
     return f"您反映的问题已记录，工单号 {ticket_id}，已通知负责的师傅。"
+
+
+def nobody_holds(roles: list[str]) -> str:
+    return f"（本网格花名册里没有{'、'.join(roles)}的负责人，先由综合网格员处理）"
 
 
 def recorded_unconfirmed(ticket_id: int) -> str:
@@ -171,6 +176,20 @@ CONSOLE_BANNER = """网格小助手 · 控制台群聊（本地演示，不连�
 
 def console_roster_line(role: str, name: str) -> str:
     return f"  {role:<14}{name}"
+
+
+ROLE_NAMES: dict[str, str] = {
+    "comprehensive": "综合网格员", "water": "供水", "power": "供电", "mobile": "移动", "telecom": "电信",
+    "unicom": "联通", "broadcast": "广电", "fire": "消防", "bank": "银行", "mediator": "调解员", "police": "民警",
+}
+
+
+def console_nothing_due() -> str:
+    return "（现在没有到期的工单：不用提醒，也不用督办）"
+
+
+def console_no_digest() -> str:
+    return "（昨天的日报已经发过了，或者那时机器人还没开始工作）"
 
 
 def console_switched(what: str, value: str) -> str:

@@ -13,7 +13,7 @@ from bot.lifecycle import set_deadlines, transition
 from bot.privacy import mask
 from bot.messages import Incoming, Mention, Outgoing
 from bot.pipeline import mention
-from bot.routing import color_for, pick_members, roles_for
+from bot.routing import color_for, pick_members, roles_for, unheld
 from bot.settings import Settings
 from bot.texts import category_label
 from models import Grid, Member, Ticket
@@ -39,7 +39,8 @@ def open_ticket(session: Session, *, settings: Settings, grid: Grid, msg: Incomi
     session.flush()
     repo.add_report(session, ticket=ticket, msg=msg, text=text)
     repo.log_event(session, ticket=ticket, ts=msg.ts, actor=msg.sender, action="reported",
-                   detail=f"{prediction.category} {prediction.confidence:.2f} {','.join(prediction.keywords)}")
+                   detail=f"{category_label(prediction.category, prediction.provider)} 把握 {prediction.confidence:.2f}"
+                          + (f" 关键词：{'、'.join(prediction.keywords)}" if prediction.keywords else ""))
     return ticket
 
 
@@ -70,6 +71,9 @@ def route(session: Session, *, ticket: Ticket, grid: Grid, members: Sequence[Mem
     else:
         ping = texts.ticket_ping(ticket.id, ticket.category, ticket.provider, ticket.reporter, short(mask(text)),
                                  ticket.location, ticket.urgent)
+        nobody = [r for r in unheld(members, roles) if r not in ("mediator", "police")]
+        if nobody:  # said in the ping, so the comprehensive worker knows why it is theirs
+            ping += texts.nobody_holds([texts.ROLE_NAMES.get(r, r) for r in nobody])
     out = [Outgoing(text=ping, room=grid.room, mentions=tuple(mention(m) for m in chosen))]
     if ticket.urgent:
         # Urgent matters also reach the comprehensive worker privately, at once.

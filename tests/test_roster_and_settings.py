@@ -122,7 +122,8 @@ def test_a_roster_imported_while_the_bot_runs_takes_effect_at_the_next_sweep(app
     from tests.harness import TZ
 
     roster = Path(settings.database_url.removeprefix("sqlite:///")).parent / "more.csv"
-    roster.write_text("grid,room,role,name,contact_id\n新村网格,新村群,water,水厂小马,水厂小马\n", encoding="utf-8")
+    roster.write_text("grid,room,role,name,contact_id\n新村网格,新村群,comprehensive,新村网格员,新村网格员\n"
+                      "新村网格,新村群,water,水厂小马,水厂小马\n", encoding="utf-8")
     now = datetime(2026, 11, 20, 9, 0, tzinfo=TZ)
     msg = Incoming(msg_id="n1", room="新村群", sender="居民", text="我家停水了", ts=now)
     assert app.handle(msg) == []  # not a roster room yet
@@ -133,7 +134,8 @@ def test_a_roster_imported_while_the_bot_runs_takes_effect_at_the_next_sweep(app
     app.tick(now + timedelta(minutes=5))  # checked every five minutes
     out = app.handle(Incoming(msg_id="n3", room="新村群", sender="居民", text="我家停水了", ts=now))
     assert [m.name for m in out[0].mentions] == ["水厂小马"]
-    roster.write_text("grid,room,role,name,contact_id\n新村网格,新村群,water,水厂老牛,水厂老牛\n", encoding="utf-8")
+    roster.write_text("grid,room,role,name,contact_id\n新村网格,新村群,comprehensive,新村网格员,新村网格员\n"
+                      "新村网格,新村群,water,水厂老牛,水厂老牛\n", encoding="utf-8")
     assert main(["roster", "import", str(roster), "--db", settings.database_url]) == 0  # same size, new person
     before = app.handle(Incoming(msg_id="n4", room="新村群", sender="水厂老牛", text="#接单 1", ts=now))
     assert "只有网格员" in before[0].text  # not on the roster the bot knows yet

@@ -49,3 +49,9 @@ def pick_members(members: Sequence[Member], roles: Sequence[str]) -> list[Member
             if all(member.contact_id != c.contact_id for c in chosen):
                 chosen.append(member)
     return chosen
+
+
+def unheld(members: Sequence[Member], roles: Sequence[str]) -> list[str]:
+    """The roles nobody in the grid holds (their requests go to the comprehensive worker)."""
+    held = {m.role for m in members}
+    return [r for r in roles if r not in held]

@@ -64,9 +64,15 @@ class Console:
         elif verb == "who":
             self._who()
         elif verb == "tick":
-            self.show(self.app.tick(self.now()))
+            out = self.app.tick(self.now())
+            self.show(out)
+            if not out:
+                print(texts.console_nothing_due(), file=self.out)
         elif verb == "digest":
-            self.show(self.app.digests(self.now()))
+            out = self.app.digests(self.now())
+            self.show(out)
+            if not out:
+                print(texts.console_no_digest(), file=self.out)
         else:
             print(texts.CONSOLE_BANNER.format(room=self.room, speaker=self.speaker), file=self.out)
         return True
@@ -80,7 +86,7 @@ class Console:
             for grid in session.exec(select(Grid).order_by(Grid.id)):
                 print(f"{grid.room}（{grid.name}）", file=self.out)
                 for m in session.exec(select(Member).where(Member.grid_id == grid.id).order_by(Member.id)):
-                    print(texts.console_roster_line(m.role, m.name), file=self.out)
+                    print(texts.console_roster_line(texts.ROLE_NAMES.get(m.role, m.role), m.name), file=self.out)
 
     def say(self, line: str) -> None:
         match = _SPEAKER.match(line)
