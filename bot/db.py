@@ -10,7 +10,7 @@ from typing import Iterator
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 import models  # noqa: F401  (registers the tables)
 from bot.settings import DATABASE_KEY, SettingsError, check_database_url, shown_url
@@ -34,12 +34,34 @@ def _first_line(exc: BaseException) -> str:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for a SQLAlchemy URL, with the schema created; SQLite files are made private.
+    """An engine for a SQLAlchemy URL, the database migrated to the current schema (created when empty,
+    upgraded keeping every row when older: bot.migrate); SQLite files are made private.
 
     A URL that cannot work (unknown database, driver not installed, a SQLite path that is a folder, a
-    server that cannot be reached or refuses the login) raises SettingsError: one line naming
+    server that cannot be reached or refuses the login) or a database that cannot be migrated (another
+    program's tables, a newer gridbot's schema) raises SettingsError: one line naming
     GRIDBOT_DATABASE_URL and how to mend it.
     """
+    from bot import migrate
+
+    engine = open_engine(url)
+    try:
+        migrate.upgrade_engine(engine)
+    except migrate.MigrationError as exc:
+        engine.dispose()
+        raise SettingsError(f"{DATABASE_KEY}（或 --db）={shown_url(url)!r}：{exc}") from None
+    except DBAPIError as exc:
+        engine.dispose()
+        raise SettingsError(f"{DATABASE_KEY}（或 --db）={shown_url(url)!r}：无法升级数据库结构（{_first_line(exc)}）；"
+                            f"请确认数据库可写、账号有建表权限") from None
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
+def open_engine(url: str) -> Engine:
+    """make_engine without the migration: the engine, its SQLite pragmas, a first connection tried."""
     check_database_url(url)
     parsed = make_url(url)
     shown = shown_url(url)
@@ -81,7 +103,6 @@ def make_engine(url: str) -> Engine:
         else:
             mend = "请确认数据库服务已启动，主机、端口、用户名、密码和库名都正确，或改用 sqlite:///var/gridbot.db"
         raise SettingsError(f"{DATABASE_KEY}（或 --db）={shown!r}：打不开数据库（{_first_line(exc)}）；{mend}") from None
-    SQLModel.metadata.create_all(engine)
     return engine
 
 
