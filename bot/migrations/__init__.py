@@ -1,0 +1,1 @@
+"""Alembic migrations of gridbot's database (configured in code by bot.migrate; no alembic.ini)."""
