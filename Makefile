@@ -18,6 +18,7 @@ model: install
 	$(BIN)/gridbot train --if-stale
 
 run: model
+	$(BIN)/gridbot db upgrade
 	$(BIN)/gridbot run
 
 test: model

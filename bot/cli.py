@@ -195,6 +195,20 @@ def cmd_roster(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import migrate
+
+    try:
+        before, after = migrate.upgrade(settings.database_url)
+    except migrate.MigrationError as exc:
+        raise UsageError(str(exc)) from None
+    if before == after:
+        print(f"数据库已是最新版本 {after}")
+    else:
+        print(f"数据库已建好（{after}）" if before is None else f"数据库已从 {before} 升级到 {after}，数据都保留了")
+    return 0
+
+
 def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
     from bot.doctor import run_checks
 
@@ -259,6 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", default=None, help="日期 YYYY-MM-DD（默认：昨天）")
     p.add_argument("--grid", default=None, help="只看这个网格")
     add("doctor", cmd_doctor, "检查数据库、数据库版本、模型、花名册和微信网关，每项一行")
+    p = add("db", cmd_db, "数据库：upgrade 建表或升级到当前版本（保留所有数据）")
+    p.add_argument("action", choices=["upgrade"], help="upgrade 升级")
 
     from bot import model_cli as classifier_cli
 

@@ -90,15 +90,32 @@ def _cell(value: object) -> object:
     return value
 
 
+# The CSV is for people with Excel: Chinese headers and values, one column per field, no JSON in a cell.
+CSV_COLUMNS = ["工单号", "网格", "群", "类别", "紧急", "状态", "超期", "上报时间", "首报人", "反映户数", "反映记录",
+               "负责人", "接单时间", "办结时间", "关闭时间", "满意度", "地点"]
+
+
+def _local(iso: str | None) -> str:
+    return iso[:16].replace("T", " ") if iso else ""
+
+
+def _csv_row(obj: dict) -> list[object]:
+    reports = "\n".join(f"{_local(r['ts'])[11:]} {r['sender']}：{r['text']}" for r in obj["reports"])
+    return [obj["id"], obj["grid"], obj["room"], category_label(obj["category"], obj["provider"]),
+            "是" if obj["urgent"] else "否", STATUS_NAMES.get(obj["status"], obj["status"]),
+            "是" if obj["overdue"] else "否", _local(obj["created_at"]), obj["reporter"], obj["households"], reports,
+            "、".join(obj["assignees"]), _local(obj["accepted_at"]), _local(obj["resolved_at"]),
+            _local(obj["closed_at"]), SATISFACTION_NAMES.get(obj["satisfaction"] or "", ""), obj["location"] or ""]
+
+
 def _write_csv(objects: Iterable[dict], out: IO[str]) -> int:
-    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
-    writer.writeheader()
+    """UTF-8 with a BOM (Excel on Chinese Windows then reads it right), CRLF rows, formulas defused."""
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
     count = 0
     for obj in objects:
-        row = dict(obj)
-        row["reports"] = json.dumps(obj["reports"], ensure_ascii=False)
-        row["assignees"] = "、".join(obj["assignees"])
-        writer.writerow({key: _cell(row.get(key)) for key in EXPORT_FIELDS})
+        writer.writerow([_cell(v) for v in _csv_row(obj)])
         count += 1
     return count
 

@@ -152,8 +152,8 @@ def _unaccepted(session: Session, settings: Settings, now: datetime, grids: _Gri
         ticket.escalation = 1
         ticket.escalate_at = ticket.accept_due + timedelta(minutes=accept_minutes)
         session.add(ticket)
-        held = {a.contact_id for a in repo.assignees(session, ticket_id=ticket.id)}
-        people = [m for m in grids.members(ticket.grid_id) if m.contact_id in held]
+        held = {(a.contact_id, a.name) for a in repo.assignees(session, ticket_id=ticket.id)}
+        people = [m for m in grids.members(ticket.grid_id) if (m.contact_id, m.name) in held]
         out.append(Outgoing(text=texts.reping(ticket.id, ticket.category, ticket.provider, accept_minutes),
                             room=grids.grid(ticket.grid_id).room, mentions=tuple(mention(m) for m in people)))
     for ticket in _claim_all(session, session.exec(escalate).all(), now, "escalated",

@@ -44,16 +44,21 @@ def open_ticket(session: Session, *, settings: Settings, grid: Grid, msg: Incomi
     return ticket
 
 
-def is_assignee(session: Session, ticket: Ticket, contact: str) -> bool:
-    return any(a.contact_id == contact for a in repo.assignees(session, ticket_id=ticket.id))
+def holds(assignment, contact: str, name: str) -> bool:
+    """Is this assignment the person's? By contact id, or by name while the roster has no id for them yet."""
+    return assignment.contact_id == contact or (not assignment.contact_id and assignment.name == name)
+
+
+def is_assignee(session: Session, ticket: Ticket, contact: str, name: str = "") -> bool:
+    return any(holds(a, contact, name) for a in repo.assignees(session, ticket_id=ticket.id))
 
 
 def _assign(session: Session, ticket: Ticket, people: Sequence[Member], now: datetime) -> None:
-    held = {a.contact_id for a in repo.assignees(session, ticket_id=ticket.id)}
+    held = {(a.contact_id, a.name) for a in repo.assignees(session, ticket_id=ticket.id)}
     for member in people:
-        if member.contact_id not in held:
+        if (member.contact_id, member.name) not in held:
             repo.add_assignment(session, ticket=ticket, member=member, now=now)
-            held.add(member.contact_id)
+            held.add((member.contact_id, member.name))
 
 
 def route(session: Session, *, ticket: Ticket, grid: Grid, members: Sequence[Member], text: str,

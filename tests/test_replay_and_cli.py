@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from pathlib import Path
@@ -87,7 +88,11 @@ def test_tickets_export_has_the_contract_fields(tmp_path: Path, capsys) -> None:
     assert ticket["created_at"] == "2026-11-20T07:00:00+08:00"
     assert [r["msg_id"] for r in ticket["reports"]] == ["wx1", "wx2"]
     assert main(["tickets", "export", "--format", "csv", "--db", db]) == 0
-    assert capsys.readouterr().out.startswith("id,grid,room,category")
+    out = capsys.readouterr().out  # for Excel: a BOM, Chinese headers and values, no JSON in a cell
+    assert out.startswith("\ufeff工单号,网格,群,类别,紧急,状态")
+    rows = list(csv.reader(io.StringIO(out.lstrip("\ufeff"))))
+    assert rows[1][3] == "供水" and rows[1][5] == "待接单" and rows[1][10] == "07:00 张阿姨：我家停水了\n07:02 李叔：我家也没水"
+    assert not any(cell.startswith(("[", "{")) for cell in rows[1])
     assert main(["tickets", "show", "1", "--db", db]) == 0
     shown = capsys.readouterr().out
     steps = [shown.index(step) for step in ("  上报  ", "  派单  ", "  同一事件又有居民反映  ")]

@@ -83,7 +83,7 @@ class WorkerActs:
         reporters = repo.reporters_for(ctx.session, ticket_ids=[t.id for t in found])
         options, by_id = [], {}
         for t in found:
-            mine = [a for a in held[t.id] if a.contact_id == ctx.msg.contact]
+            mine = [a for a in held[t.id] if tickets.holds(a, ctx.msg.contact, ctx.msg.sender)]
             my_role = bool(roles & set(roles_for(t.category, t.provider, t.urgent)) - {"comprehensive"})
             if not (mine or comprehensive):  # a service worker acts on the tickets assigned to them
                 continue
@@ -173,7 +173,7 @@ class WorkerActs:
         if act.kind == "reassign":
             self._reassign(ctx, act, ticket, grid, worker, comprehensive)
             return
-        mine = comprehensive or tickets.is_assignee(ctx.session, ticket, ctx.msg.contact)
+        mine = comprehensive or tickets.is_assignee(ctx.session, ticket, ctx.msg.contact, ctx.msg.sender)
         if not mine:
             if act.explicit or act.number is not None:
                 ctx.say(texts.refused_not_assignee(ticket.id))

@@ -46,7 +46,7 @@ def pick_members(members: Sequence[Member], roles: Sequence[str]) -> list[Member
         if not holders:
             holders = [m for m in members if m.role == "comprehensive"]
         for member in holders:
-            if all(member.contact_id != c.contact_id for c in chosen):
+            if all((member.contact_id, member.name) != (c.contact_id, c.name) for c in chosen):
                 chosen.append(member)
     return chosen
 
