@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 .PHONY: install model run test demo bench clean
 
 $(STAMP): pyproject.toml
+	@echo "gridbot: 正在准备 Python 环境并安装依赖（第一次约需一两分钟）…"
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
@@ -15,6 +16,7 @@ install: $(STAMP)
 
 # Trains the classifier when its saved artefact is missing or stale (seconds).
 model: install
+	@echo "gridbot: 检查分类模型（缺失或过期时训练，约 10 秒）…"
 	$(BIN)/gridbot train --if-stale
 
 run: model

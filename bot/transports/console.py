@@ -88,6 +88,19 @@ class Console:
                 for m in session.exec(select(Member).where(Member.grid_id == grid.id).order_by(Member.id)):
                     print(texts.console_roster_line(texts.ROLE_NAMES.get(m.role, m.role), m.name), file=self.out)
 
+    def _contact_of(self, name: str) -> str:
+        """A roster person typed by name speaks with their roster contact id (a real WeChat id, when the
+        roster has one), so a deployment's roster can be rehearsed in the console."""
+        from sqlmodel import Session, select
+
+        from models import Grid, Member
+
+        with Session(self.app.engine) as session:
+            stmt = select(Member.contact_id).join(Grid, Grid.id == Member.grid_id).where(
+                Grid.room == self.room, Member.name == name)
+            found = [c for c in session.exec(stmt) if c]
+        return found[0] if found else ""
+
     def say(self, line: str) -> None:
         match = _SPEAKER.match(line)
         if match:
@@ -95,7 +108,7 @@ class Console:
         else:
             text = line
         msg = Incoming(msg_id=f"console:{uuid.uuid4().hex}", room=self.room, sender=self.speaker,
-                       text=text, ts=self.now())
+                       sender_id=self._contact_of(self.speaker), text=text, ts=self.now())
         self.show(self.app.handle(msg))
 
     def run(self, stdin: IO[str] = sys.stdin) -> int:
