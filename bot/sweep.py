@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from sqlalchemy import bindparam, exists, or_
+from sqlalchemy import bindparam, exists, func, or_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -78,31 +78,38 @@ _ANYTHING_DUE = select(or_(
 ))
 
 
+_after = bindparam("after")
+_waiting = col(Ticket.status).in_([REPORTED, REOPENED])
+# One statement, built once: the earliest of each deadline kind after `after` (each on its own index).
+_NEXT_DEADLINES = select(
+    select(func.min(Ticket.accept_due)).where(_waiting, Ticket.escalation == 0, Ticket.accept_due > _after)
+    .scalar_subquery(),
+    select(func.min(Ticket.escalate_at)).where(_waiting, Ticket.escalation == 1, Ticket.escalate_at > _after)
+    .scalar_subquery(),
+    select(func.min(Ticket.solve_due)).where(col(Ticket.status).in_([REPORTED, ACCEPTED, REOPENED]),
+                                             Ticket.overdue == False, Ticket.solve_due > _after)  # noqa: E712
+    .scalar_subquery(),
+    select(func.min(Ticket.created_at)).where(Ticket.status == AWAITING_PROVIDER,
+                                              Ticket.created_at > bindparam("carrier_after")).scalar_subquery(),
+    select(func.min(Ticket.resolved_at)).where(Ticket.status == RESOLVED,
+                                               Ticket.resolved_at > bindparam("confirm_after")).scalar_subquery(),
+)
+
+
 def next_deadline(session: Session, settings: Settings, after: datetime) -> datetime | None:
     """The earliest instant after `after` at which the sweep would have something to do (None: nothing).
 
     Replay's virtual clock jumps from one to the next instead of sweeping every minute of a long gap."""
-    from sqlalchemy import func
-
     carrier = timedelta(minutes=settings.carrier_wait_minutes)
     confirm = timedelta(hours=settings.confirm_wait_hours)
-    waiting = col(Ticket.status).in_([REPORTED, REOPENED])
-    queries = [
-        (select(func.min(Ticket.accept_due)).where(waiting, Ticket.escalation == 0, Ticket.accept_due > after), None),
-        (select(func.min(Ticket.escalate_at)).where(waiting, Ticket.escalation == 1, Ticket.escalate_at > after), None),
-        (select(func.min(Ticket.solve_due)).where(col(Ticket.status).in_([REPORTED, ACCEPTED, REOPENED]),
-                                                  Ticket.overdue == False, Ticket.solve_due > after), None),  # noqa: E712
-        (select(func.min(Ticket.created_at)).where(Ticket.status == AWAITING_PROVIDER,
-                                                   Ticket.created_at > after - carrier), carrier),
-        (select(func.min(Ticket.resolved_at)).where(Ticket.status == RESOLVED, Ticket.resolved_at > after - confirm),
-         confirm),
-    ]
+    params = {"after": after, "carrier_after": after - carrier, "confirm_after": after - confirm}
+    row = session.execute(_NEXT_DEADLINES, params).one()
     found = []
-    for stmt, plus in queries:
-        value = session.execute(stmt).scalar()
+    for value, plus in zip(row, (None, None, None, carrier, confirm)):
         if value is not None:
-            if value.tzinfo is None:  # an aggregate skips the column type: stored as naive UTC
-                value = value.replace(tzinfo=timezone.utc)
+            if isinstance(value, str):  # SQLite returns an aggregate of a datetime column as text
+                value = datetime.fromisoformat(value)
+            value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
             found.append(value + plus if plus else value)
     return min(found) if found else None
 

@@ -125,6 +125,7 @@ class Replayer:
         self.err = err if err is not None else sys.stderr  # looked up now: tests and CLIs swap sys.stderr
         self.clock: datetime | None = None
         self.last_event: datetime | None = None
+        self._known: tuple[datetime, datetime | None] | None = None  # (asked after, next deadline)
         self.result = ReplayResult()
         self._sent: list[int] = []
 
@@ -171,7 +172,7 @@ class Replayer:
         t = self.clock
         while t is not None:
             # deadlines since the last sweep instant: one that fell between it and an event is still due
-            deadline = self.app.next_deadline(last_sweep_at(t, settings))
+            deadline = self._next_deadline(last_sweep_at(t, settings))
             sweep_at = next_sweep_at(deadline, settings) if deadline is not None else None
             digest_at = next_digest_at(t, settings)
             if self.last_event is not None and digest_at - self.last_event > QUIET_DIGESTS:
@@ -183,9 +184,22 @@ class Replayer:
                 self._emit(self.app.digests(instant), instant)
             if sweep_at == instant:
                 self._emit(self.app.tick(instant), instant)
+            self._known = None  # the sweep moved tickets along
             t = instant
         if self.clock is None or until > self.clock:
             self.clock = until
+
+    def _next_deadline(self, after: datetime) -> datetime | None:
+        """The app's next deadline, asked again only when something may have changed it: a message
+        that made the bot say something (a new, accepted, resolved or reopened ticket always does), or
+        a sweep. A silent message (chatter, a second report, a progress note) moves no deadline."""
+        if self._known is not None:
+            asked, deadline = self._known
+            if asked <= after and (deadline is None or after < deadline):
+                return deadline
+        deadline = self.app.next_deadline(after)
+        self._known = (after, deadline)
+        return deadline
 
     def feed(self, lines: Iterable[str | bytes], source: str = "events") -> ReplayResult:
         for line_no, line in enumerate(lines, start=1):
@@ -200,7 +214,10 @@ class Replayer:
             self.advance(msg.ts)
             self.last_event = msg.ts
             self.result.events += 1
-            self._emit(self.app.handle(msg), msg.ts)
+            out = self.app.handle(msg)
+            if out:
+                self._known = None
+            self._emit(out, msg.ts)
         if self.clock is not None:
             self.flush_sent(self.clock)
         return self.result
