@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta, timezone
 
 from bot.settings import Settings
@@ -12,7 +13,7 @@ _EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
 def next_sweep_at(at_or_after: datetime, settings: Settings) -> datetime:
     """The first sweep instant (a multiple of sweep_seconds since the epoch) at or after the given one."""
     step = settings.sweep_seconds
-    k = -(-int((at_or_after - _EPOCH).total_seconds()) // step)
+    k = math.ceil((at_or_after - _EPOCH).total_seconds() / step)  # fractions of a second count
     return _EPOCH + timedelta(seconds=k * step)
 
 

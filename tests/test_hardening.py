@@ -175,3 +175,15 @@ def test_a_long_report_is_stored_whole(app) -> None:
     app.handle(Incoming(msg_id="long", room=ROOM, sender="张阿姨", text=text, ts=datetime(2026, 11, 20, 9, tzinfo=TZ)))
     with Session(app.engine) as session:
         assert session.exec(select(Report.text)).one() == text.strip()
+
+
+def test_a_deadline_with_a_fraction_of_a_second_is_swept_after_it_not_before() -> None:
+    from datetime import timezone
+
+    from bot.schedule import last_sweep_at, next_sweep_at
+    from bot.settings import load_settings
+
+    settings = load_settings(Path("/nonexistent.env"), environ={})
+    due = datetime(2026, 11, 19, 22, 56, 0, 480000, tzinfo=timezone.utc)
+    assert next_sweep_at(due, settings) > due  # 22:56:00 would sweep before it and the clock would stall
+    assert last_sweep_at(due, settings) <= due < next_sweep_at(due, settings)
