@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import IO, Callable, Iterable
 
 from bot.corrections import stored_corrections
+from bot.jsonlines import parse_line
 from bot.settings import Settings
 
 
@@ -38,7 +39,7 @@ def classify_lines(lines: Iterable[str | bytes], out: IO[str], classifier, sourc
     bad = 0
     for number, line in enumerate(lines, start=1):
         try:
-            obj = _parse(line)
+            obj = parse_line(line)
             text = obj.get("text") if isinstance(obj, dict) else None
             if not isinstance(text, str):
                 raise ValueError("no 'text' string")
@@ -52,26 +53,6 @@ def classify_lines(lines: Iterable[str | bytes], out: IO[str], classifier, sourc
                 err.write(f"{source}:{number}: {reason}\n")
         out.write(json.dumps(row, ensure_ascii=False, allow_nan=False) + "\n")
     return 2 if bad else 0
-
-
-def _parse(line: str | bytes):
-    if isinstance(line, bytes):
-        try:
-            line = line.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ValueError(f"not UTF-8 (byte {exc.start + 1})") from None
-    try:
-        return json.loads(line, parse_constant=_no_constant, strict=False)  # a raw \r or tab inside text is kept
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not valid JSON ({exc.msg})") from None
-    except RecursionError:
-        raise ValueError("not usable JSON (nested too deep)") from None
-    except ValueError as exc:  # a number of 5,000 digits, NaN, Infinity
-        raise ValueError(f"not usable JSON ({str(exc)[:60]})") from None
-
-
-def _no_constant(name: str):
-    raise ValueError(f"{name} is not a JSON number")
 
 
 def _clean(text: str) -> str:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import IO, Iterable
 
 from bot.app import App
+from bot.jsonlines import LineError, parse_line
 from bot.messages import Incoming, Outgoing
 from bot.schedule import last_sweep_at, next_digest_at, next_sweep_at
 
@@ -57,17 +58,10 @@ class ReplayResult:
 
 def parse_event(line: str | bytes, line_no: int) -> Incoming:
     """One event line -> Incoming; EventError with a reason otherwise (never another exception)."""
-    if isinstance(line, bytes):
-        try:
-            line = line.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise EventError(f"not UTF-8 (byte {exc.start + 1})") from None
     try:
-        obj = json.loads(line, parse_constant=_no_constant, strict=False)
-    except json.JSONDecodeError as exc:
-        raise EventError(f"not valid JSON ({exc.msg})") from None
-    except (ValueError, RecursionError) as exc:  # 5,000-digit numbers, NaN, nesting 100,000 deep
-        raise EventError(f"not usable JSON ({type(exc).__name__}: {str(exc)[:60]})") from None
+        obj = parse_line(line)
+    except LineError as exc:
+        raise EventError(str(exc)) from None
     if not isinstance(obj, dict):
         raise EventError("not a JSON object")
     missing = [k for k in ("ts", "room", "sender", "text") if k not in obj]
@@ -104,10 +98,6 @@ def parse_event(line: str | bytes, line_no: int) -> Incoming:
 
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
-
-
-def _no_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a JSON number")
 
 
 def _stable_id(obj: dict) -> str:
