@@ -50,7 +50,7 @@ def test_the_runbook_from_an_excel_roster_to_an_excel_export(tmp_path: Path, cap
     assert [(r["类别"], r["状态"], r["首报人"], r["负责人"]) for r in rows] == [("供水", "待居民确认", "王大妈", "水务顾师傅")]
 
 
-def test_the_console_rehearses_a_roster_with_real_wechat_ids(tmp_path: Path, capsys) -> None:
+def test_the_console_rehearses_a_roster_with_real_wechat_ids(tmp_path: Path) -> None:
     """Typed as a name, a worker speaks with their roster id: "收到" accepts, "不满意" is not a me-too."""
     from bot.app import App
     from bot.classifier import load_classifier
@@ -62,11 +62,12 @@ def test_the_console_rehearses_a_roster_with_real_wechat_ids(tmp_path: Path, cap
     rows = parse_roster("grid,room,role,name,contact_id\n新村,新村群,comprehensive,网格员小周,wxid_zhou01\n"
                         "新村,新村群,water,水厂老牛,wxid_niu77\n")
     app = App.create(settings, classifier=load_classifier(settings), roster=rows)
-    console = Console(app)
+    screen = io.StringIO()
+    console = Console(app, screen)
     lines = io.StringIO("张阿姨: 我家停水了\n水厂老牛: 收到\n水厂老牛: 修好了 大家试一下\n张阿姨: 满意\n/quit\n")
     try:
         console.run(lines)
     finally:
         app.close()
-    out = capsys.readouterr().out
+    out = screen.getvalue()
     assert "水厂老牛已接单" in out and "已办结" in out

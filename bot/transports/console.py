@@ -29,9 +29,9 @@ def render(item: Outgoing) -> str:
 class Console:
     """A line-oriented chat: 'name: text' speaks as that person in the current room."""
 
-    def __init__(self, app: App, out: IO[str] = sys.stdout) -> None:
+    def __init__(self, app: App, out: IO[str] | None = None) -> None:
         self.app = app
-        self.out = out
+        self.out = out if out is not None else sys.stdout  # looked up now, not at import
         rooms = sorted(app.known_rooms())
         self.room: str | None = rooms[0] if rooms else None
         self.speaker = DEFAULT_SPEAKER
