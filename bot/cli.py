@@ -51,6 +51,14 @@ def runner(fn: Handler) -> Callable[[argparse.Namespace], int]:
     return run
 
 
+def _day(value: str) -> date:
+    """A --date argument, or a one-line usage error."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--date {value!r} is not YYYY-MM-DD（日期要写成 2026-11-20 这样）") from None
+
+
 def _app(settings: Settings, roster: Path | None = None):
     from bot.app import App
     from bot.roster import read_roster
@@ -136,12 +144,7 @@ def cmd_tickets(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         grids = {g.id: g for g in repo.grids(session)}
         if args.action == "list":
-            day = None
-            if args.date:
-                try:
-                    day = date.fromisoformat(args.date)
-                except ValueError:
-                    raise UsageError(f"--date {args.date!r} 不是 YYYY-MM-DD") from None
+            day = _day(args.date) if args.date else None
             wanted_grid = {g.id for g in grids.values() if args.grid in (g.name, g.room)} if args.grid else None
             if args.grid and not wanted_grid:
                 raise UsageError(f"没有叫 {args.grid!r} 的网格")
@@ -222,10 +225,7 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
     from bot import repo
     from bot.digest import digest_text
 
-    try:
-        day = date.fromisoformat(args.date) if args.date else datetime.now(settings.tz).date() - timedelta(days=1)
-    except ValueError:
-        raise UsageError(f"--date {args.date!r} is not YYYY-MM-DD") from None
+    day = _day(args.date) if args.date else datetime.now(settings.tz).date() - timedelta(days=1)
     with _session(settings) as session:
         grids = repo.grids(session, name=args.grid)
         if not grids:
