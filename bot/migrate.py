@@ -56,6 +56,7 @@ MIGRATION_LOCK = 0x6772_6462  # "grdb"
 V1_TABLES = frozenset({"grid", "member", "ticket", "report", "ticketevent", "inboundmessage", "review",
                        "correction", "outbox", "jobrun"})
 V2_TABLES = V1_TABLES | {"assignment"}
+V3_TABLES = V2_TABLES | {"account", "accountroom", "accountcontact"}
 
 
 class MigrationError(Exception):
@@ -100,15 +101,17 @@ def _legacy_revision(conn: Connection) -> str | None:
     """The revision of a database made by create_all before migrations, None for an empty one."""
     inspector = sa.inspect(conn)
     tables = set(inspector.get_table_names())
-    ours = tables & V2_TABLES
+    ours = tables & V3_TABLES
     if not ours:
         return None
     if "ticket" in tables and "assignee_ids" in {c["name"] for c in inspector.get_columns("ticket")}:
         revision, expected = "v1", V1_TABLES
+    elif "account" in tables:
+        revision, expected = "v3", V3_TABLES
     elif "assignment" in tables:
         revision, expected = "v2", V2_TABLES
     else:
-        revision, expected = None, V2_TABLES
+        revision, expected = None, V3_TABLES
     missing = sorted(expected - tables)
     if revision is None or missing:
         raise MigrationError(f"数据库里有 gridbot 的部分表（{', '.join(sorted(ours))}），"

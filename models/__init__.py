@@ -119,6 +119,8 @@ class Assignment(SQLModel, table=True):
 class Report(SQLModel, table=True):
     """One resident message attached to a ticket."""
 
+    __table_args__ = (Index("ix_report_ticket_sender", "ticket_id", "sender_id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="ticket.id", index=True)
     msg_id: str = Field(index=True)
@@ -189,6 +191,8 @@ class Outbox(SQLModel, table=True):
     mentions: list[list[str]] = Field(default_factory=_empty_list, sa_column=Column(JSON))  # [[name, id]]
     created_at: datetime = _when(index=True)
     sent_at: datetime | None = _when(default=None, index=True)
+    claimed_by: str | None = None  # the account delivering it (bot.delivery), until claimed_until
+    claimed_until: datetime | None = _when(default=None)
 
 
 class JobRun(SQLModel, table=True):
@@ -200,3 +204,27 @@ class JobRun(SQLModel, table=True):
     job: str
     key: str
     ran_at: datetime = _when()
+
+
+class Account(SQLModel, table=True):
+    """A bot account (one WeChat login, one bot process) and when it was last alive."""
+
+    id: str = Field(primary_key=True)  # the account's own WeChat contact id
+    name: str = ""
+    started_at: datetime = _when()
+    heartbeat_at: datetime = _when(index=True)
+
+
+class AccountRoom(SQLModel, table=True):
+    """A room an account is in (from WeChat, at start-up and when it changes)."""
+
+    account_id: str = Field(primary_key=True, foreign_key="account.id")
+    room: str = Field(primary_key=True, index=True)
+    seen_at: datetime = _when()
+
+
+class AccountContact(SQLModel, table=True):
+    """A person an account can message privately (one of its WeChat contacts)."""
+
+    account_id: str = Field(primary_key=True, foreign_key="account.id")
+    contact_id: str = Field(primary_key=True, index=True)
