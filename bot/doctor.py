@@ -57,6 +57,9 @@ def _model(settings: Settings) -> Check:
     return Check("分类模型", True, f"{meta.get('version')}，{meta.get('n_train')} 条训练数据")
 
 
+UNRESOLVED_LIMIT = 10  # roster names without a contact id shown before "等 N 人"
+
+
 def _roster(settings: Settings) -> Check:
     from sqlmodel import Session, select
 
@@ -66,22 +69,34 @@ def _roster(settings: Settings) -> Check:
     engine = make_engine(settings.database_url)
     try:
         with Session(engine) as session:
-            grids = list(session.exec(select(Grid)))
-            members = list(session.exec(select(Member)))
+            grids = list(session.exec(select(Grid).order_by(Grid.id)))
+            members = list(session.exec(select(Member).order_by(Member.id)))
     finally:
         engine.dispose()
     if not grids:
         return Check("花名册", False, "没有任何网格。请运行 gridbot roster import 花名册.csv")
     problems = []
+    unresolved: list[str] = []  # "网格（群「…」）：张三、李四" per grid with names lacking a contact id
+    total = 0
     for grid in grids:
         roles = {m.role for m in members if m.grid_id == grid.id}
         if "comprehensive" not in roles:
             problems.append(f"{grid.name} 没有综合网格员")
-        unresolved = [m.name for m in members if m.grid_id == grid.id and not m.contact_id]
-        if unresolved:
-            problems.append(f"{grid.name} 还没在微信群里找到：{'、'.join(unresolved[:5])}")
+        names = list(dict.fromkeys(m.name for m in members if m.grid_id == grid.id and not m.contact_id))
+        shown = max(0, UNRESOLVED_LIMIT - total)
+        if names and shown:
+            unresolved.append(f"{grid.name}（群「{grid.room}」）：{'、'.join(names[:shown])}")
+        total += len(names)
+    sentences = []
     if problems:
-        return Check("花名册", False, "；".join(problems[:5]) + "。请补全花名册后重新导入")
+        sentences.append("；".join(problems[:5]) + "。请补全花名册后重新导入")
+    if total:
+        more = f" 等 {total} 人" if total > UNRESOLVED_LIMIT else f"，共 {total} 人"
+        sentences.append(f"还没有微信 id（contact_id）：{'；'.join(unresolved)}{more}。"
+                         "接上微信后启动机器人（gridbot run），它会按群昵称和微信名在群里找到这些人；"
+                         "找不到或重名的，请在花名册里填上 contact_id 后重新导入（gridbot roster import）")
+    if sentences:
+        return Check("花名册", False, "。".join(sentences))
     return Check("花名册", True, f"{len(grids)} 个网格，{len(members)} 人")
 
 

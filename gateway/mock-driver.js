@@ -8,6 +8,8 @@
 //   {"event": "said", "id": MESSAGE_ID}       answer to "say" and "image"
 //   {"event": "bot", "id", "room", "to", "text", "mentionIds"}   every message the bot sends
 // The world comes from MOCK_WORLD (JSON): {"bot": {id, name}, "contacts": [{id, name}], "rooms": [{id, topic, members}]}.
+// A room may also carry "aliases": {CONTACT_ID: ALIAS}, the names members set in that group (the
+// room alias a real puppet reports); members it leaves out have no alias.
 import readline from 'node:readline'
 import { FileBox } from 'file-box'
 import { mock } from 'wechaty-puppet-mock'
@@ -41,7 +43,8 @@ const worldEnvironment = (mocker) => {
 
 const mocker = new mock.Mocker()
 mocker.use(worldEnvironment)
-const puppet = new MentionPuppetMock({ mocker })
+const roomAliases = Object.fromEntries(world.rooms.filter((room) => room.aliases).map((room) => [room.id, room.aliases]))
+const puppet = new MentionPuppetMock({ mocker, roomAliases })
 
 puppet.on('message', ({ messageId }) => {
   const p = mocker.messagePayload(messageId)
