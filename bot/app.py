@@ -7,7 +7,7 @@ import logging
 from contextlib import ExitStack
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +27,9 @@ from bot.privacy import log_safe, preview
 from bot.roster import RosterRow, import_roster, read_roster
 from bot.settings import Settings
 from models import Grid, InboundMessage, JobRun, Member, Outbox
+
+if TYPE_CHECKING:
+    from bot.contacts import Resolution, RoomPerson
 
 log = logging.getLogger("gridbot")
 
@@ -111,6 +114,21 @@ class App:
 
     def known_rooms(self) -> set[str]:
         return set(self._rooms)
+
+    def unresolved_names(self, room: str) -> list[str]:
+        """Roster people of this room whose WeChat contact id is not known yet."""
+        grid = self._rooms.get(room)
+        return [] if grid is None else [m.name for m in self._members.get(grid.id, []) if not m.contact_id]
+
+    def fill_contacts(self, room: str, people: Sequence["RoomPerson"]) -> "Resolution":
+        """Store the contact ids found for this room's unresolved roster names (bot/contacts.py)."""
+        from bot.contacts import fill_room
+
+        with unit_of_work(self.engine) as session:
+            res = fill_room(session, room, people)
+        if res.found:
+            self.refresh_rooms()
+        return res
 
     # -- messages ------------------------------------------------------------------------
     def handle(self, msg: Incoming) -> list[Outgoing]:
@@ -217,11 +235,13 @@ class App:
     # -- scheduled work ------------------------------------------------------------------
     def tick(self, now: datetime) -> list[Outgoing]:
         """Run the sweep (deadlines, escalations, time-outs) as of `now`; pick up roster changes."""
+        from bot import attendance
         from bot.sweep import sweep
 
         self._refresh_if_roster_changed(now)  # a roster imported while the bot runs counts within minutes
         with unit_of_work(self.engine) as session:
-            return self._to_outbox(session, sweep(session, settings=self.settings, now=now), now)
+            due = sweep(session, settings=self.settings, now=now) + attendance.warnings(session, self.settings, now)
+            return self._to_outbox(session, due, now)
 
     def next_deadline(self, after: datetime) -> datetime | None:
         """When the sweep next has something to do (for a virtual clock that jumps over quiet time)."""

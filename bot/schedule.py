@@ -31,3 +31,11 @@ def next_digest_at(after: datetime, settings: Settings) -> datetime:
         if at > after:
             return at
         day += timedelta(days=1)
+
+
+def last_digest_at(at_or_before: datetime, settings: Settings) -> datetime:
+    """The most recent daily digest instant at or before the given one."""
+    day = at_or_before.astimezone(settings.tz).date()
+    at = datetime.combine(day, settings.digest_time, tzinfo=settings.tz)
+    return at if at <= at_or_before else datetime.combine(day - timedelta(days=1), settings.digest_time,
+                                                          tzinfo=settings.tz)

@@ -1,70 +1,92 @@
-"""The live scheduler (APScheduler): the sweep every few seconds and the daily digest, in the grid's time zone.
+"""Scheduled work, declared once: the sweep and the daily digest, for the live runtime, the console and replay.
 
-The jobs are static and the database is the truth: a restart loses nothing (the sweep finds every
-ticket past a deadline; a digest missed while the bot was down is sent at start-up), and nothing
-fires twice (reminders, escalations and digests are claimed by unique keys in the database, even
-with two bot processes on one database).
+Each job says when it is next due (bot/schedule.py, pure) and what it runs on the App. The live
+runtime and the console run the jobs on APScheduler with a trigger that asks the job; replay runs
+the same instants on its virtual clock. The jobs are static and the database is the truth: a restart
+loses nothing (the sweep finds every ticket past a deadline; a digest missed while the bot was down
+is sent at start-up), and nothing fires twice (reminders, escalations, digests and unattended-room
+warnings are claimed by unique keys in the database, even with many bot processes on one database).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Any, Callable
 
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
+from apscheduler.triggers.base import BaseTrigger
 
-from bot.app import App
 from bot.messages import Outgoing
+from bot.schedule import last_digest_at, next_digest_at, next_sweep_at
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 Deliver = Callable[[list[Outgoing]], None]
 
 
-def last_digest_due(now: datetime, app: App) -> datetime:
-    """The most recent digest instant at or before `now`."""
-    local = now.astimezone(app.settings.tz)
-    at = datetime.combine(local.date(), app.settings.digest_time, tzinfo=app.settings.tz)
-    return at if at <= local else at - timedelta(days=1)
+@dataclass(frozen=True)
+class Job:
+    name: str
+    next_after: Callable[[datetime, Settings], datetime]  # the first instant strictly after the given one
+    run: Callable[[Any, datetime], list[Outgoing]]  # (App, now) -> what to send (already in the outbox)
 
 
-def run_sweep(app: App, deliver: Deliver, now: datetime | None = None) -> None:
+def _next_sweep_after(after: datetime, settings: Settings) -> datetime:
+    return next_sweep_at(after + timedelta(microseconds=1), settings)
+
+
+SWEEP = Job("sweep", _next_sweep_after, lambda app, now: app.tick(now))
+DIGEST = Job("digest", next_digest_at, lambda app, now: app.digests(now))
+JOBS: tuple[Job, ...] = (DIGEST, SWEEP)
+
+
+def run_job(job: Job, app: Any, deliver: Deliver, now: datetime | None = None) -> None:
+    """Run one job as of `now` and hand what it produced to `deliver`; a failure is logged, never raised."""
     try:
-        deliver(app.tick(now or datetime.now(app.settings.tz)))
+        deliver(job.run(app, now or datetime.now(app.settings.tz)))
     except Exception:
-        log.exception("sweep failed")
+        log.exception("%s failed", job.name)
 
 
-def run_digests(app: App, deliver: Deliver, now: datetime | None = None) -> None:
-    try:
-        deliver(app.digests(now or datetime.now(app.settings.tz)))
-    except Exception:
-        log.exception("digest failed")
+def run_sweep(app: Any, deliver: Deliver, now: datetime | None = None) -> None:
+    run_job(SWEEP, app, deliver, now)
 
 
-def catch_up(app: App, deliver: Deliver, now: datetime) -> None:
+def run_digests(app: Any, deliver: Deliver, now: datetime | None = None) -> None:
+    run_job(DIGEST, app, deliver, now)
+
+
+def catch_up(app: Any, deliver: Deliver, now: datetime) -> None:
     """At start-up: the last digest, if it has not been sent yet, and a sweep."""
-    run_digests(app, deliver, last_digest_due(now, app))
+    run_digests(app, deliver, last_digest_at(now, app.settings))
     run_sweep(app, deliver, now)
 
 
-def add_jobs(scheduler: BaseScheduler, settings: Settings, sweep: Callable, digests: Callable) -> BaseScheduler:
-    """The two jobs, in the settings' time zone; a late job runs once (coalesced), never concurrently."""
-    tz = settings.tz
-    scheduler.add_job(sweep, IntervalTrigger(seconds=settings.sweep_seconds, timezone=tz), id="sweep",
-                      coalesce=True, max_instances=1, misfire_grace_time=None, replace_existing=True)
-    at = settings.digest_time
-    scheduler.add_job(digests, CronTrigger(hour=at.hour, minute=at.minute, timezone=tz), id="digest",
-                      coalesce=True, max_instances=1, misfire_grace_time=6 * 3600, replace_existing=True)
+class JobTrigger(BaseTrigger):
+    """An APScheduler trigger that asks the job when it is next due."""
+
+    def __init__(self, job: Job, settings: Settings) -> None:
+        self.job, self.settings = job, settings
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime:
+        after = max(previous_fire_time, now) if previous_fire_time is not None else now
+        at = self.job.next_after(after, self.settings)
+        return at if previous_fire_time is None or at > previous_fire_time else self.job.next_after(at, self.settings)
+
+
+def add_jobs(scheduler: BaseScheduler, settings: Settings, run: Callable[[Job], Any]) -> BaseScheduler:
+    """Every job on the scheduler; a late job runs once (coalesced), never concurrently."""
+    for job in JOBS:
+        scheduler.add_job(run, JobTrigger(job, settings), args=(job,), id=job.name, coalesce=True, max_instances=1,
+                          misfire_grace_time=6 * 3600 if job is DIGEST else None, replace_existing=True)
     return scheduler
 
 
-def background(app: App, deliver: Deliver) -> BaseScheduler:
+def background(app: Any, deliver: Deliver) -> BaseScheduler:
     """A thread-based scheduler (console)."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
     return add_jobs(BackgroundScheduler(timezone=app.settings.tz), app.settings,
-                    lambda: run_sweep(app, deliver), lambda: run_digests(app, deliver))
+                    lambda job: run_job(job, app, deliver))

@@ -197,6 +197,9 @@ SPEC: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "GRIDBOT_WATCHDOG_SECONDS": ("watchdog_seconds", _int(5, 3600), "120"),
     "GRIDBOT_RATE_PER_ROOM_PER_MINUTE": ("rate_per_room_per_minute", _int(1, 1000), "20"),
     "GRIDBOT_RATE_TOTAL_PER_MINUTE": ("rate_total_per_minute", _int(1, 10_000), "60"),
+    "GRIDBOT_HEARTBEAT_SECONDS": ("heartbeat_seconds", _int(1, 600), "15"),
+    "GRIDBOT_ACCOUNT_LIVE_SECONDS": ("account_live_seconds", _int(3, 3600), "60"),
+    "GRIDBOT_UNATTENDED_MINUTES": ("unattended_minutes", _int(1, 10_000), "30"),
 }
 
 
@@ -232,6 +235,9 @@ class Settings:
     watchdog_seconds: int
     rate_per_room_per_minute: int
     rate_total_per_minute: int
+    heartbeat_seconds: int
+    account_live_seconds: int
+    unattended_minutes: int
 
     @property
     def uses_wechaty(self) -> bool:

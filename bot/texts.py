@@ -226,3 +226,12 @@ def digest_sent_privately() -> str:
 
 def comprehensive_only() -> str:
     return "这个指令只有综合网格员能用。"
+
+
+def room_unattended(room: str, since_local: str) -> str:
+    return (f"提醒：网格群「{room}」从 {since_local} 起没有在线的网格小助手账号，群里的新消息暂时没人登记、"
+            "要发的消息也在排队。请联系技术人员检查这个微信账号（是否掉线、被限制或退出了群）。")
+
+
+def room_attended_again(room: str) -> str:
+    return f"网格群「{room}」的网格小助手已恢复在线，排队的消息正在按顺序发出。"

@@ -9,8 +9,9 @@ from types import SimpleNamespace
 import pytest
 
 from bot.messages import Mention, Outgoing
-from bot.transports.wechaty_transport import (RateLimiter, RecentIds, SendQueue, WechatyTransport, kind_of,
-                                              message_time, skip_reason, split_mentions)
+from bot.runtime import Runtime
+from bot.sendqueue import RateLimiter, RecentIds, SendQueue
+from bot.transports.wechaty_transport import WechatyTransport, kind_of, message_time, skip_reason, split_mentions
 
 WATER = Mention("王水务", "worker-water")
 
@@ -190,13 +191,15 @@ def test_only_text_from_others_in_roster_rooms_reaches_the_core() -> None:
         "m6": payload("MESSAGE_TYPE_RED_ENVELOPE", text=""),
     }
 
-    async def scenario() -> tuple[FakeApp, WechatyTransport]:
+    async def scenario() -> tuple[FakeApp, Runtime]:
         app = FakeApp()
-        transport = WechatyTransport(settings, lambda: app)
-        transport.app = app
+        transport = WechatyTransport(settings)
+        runtime = Runtime(settings, lambda: app, transport)
+        runtime.app = app
+        runtime.app_ready.set()
+        transport.runtime = runtime
         transport.conn = FakeConnection(payloads)  # type: ignore[assignment]
-        transport._app_ready.set()
-        transport._online.set()
+        transport.online.set()
         consumer = asyncio.create_task(transport._consume())
         for msg_id in ["m1", "m2", "m3", "m4", "m5", "m6", "m1"]:  # m1 twice: a doubled event
             transport._on_message(msg_id)
@@ -204,12 +207,12 @@ def test_only_text_from_others_in_roster_rooms_reaches_the_core() -> None:
             await asyncio.sleep(0.01)
         await asyncio.sleep(0.05)
         consumer.cancel()
-        transport.executor.shutdown()
-        return app, transport
+        runtime.executor.shutdown()
+        return app, runtime
 
-    app, transport = asyncio.run(scenario())
+    app, runtime = asyncio.run(scenario())
     assert [(m.msg_id, m.room, m.sender, m.mentions) for m in app.handled] == [
         ("m1", "一网格群", "张阿姨", ("王水务",)),
         ("m5", None, "张阿姨", ()),
     ]
-    assert len(transport.queue) == 2
+    assert runtime._wake.is_set()  # what the core wrote to the outbox is looked for at once
