@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable, Sequence
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
@@ -117,6 +117,12 @@ def claim(engine: Engine, account_id: str | None, now: datetime, *, live: timede
         where.append(or_(and_(_o.c.room.is_not(None), _deliverer_of_rooms(live_since) == account_id),
                          and_(_o.c.room.is_(None), _deliverer_of_contacts(live_since) == account_id)))
     who = account_id or "*"
+    # Never overtake: a row waits while an older unsent row of its conversation is held by someone else.
+    o2 = _o.alias("older")
+    same = or_(and_(_o.c.room.is_not(None), o2.c.room == _o.c.room),
+               and_(_o.c.room.is_(None), o2.c.room.is_(None), o2.c.to_id == _o.c.to_id))
+    where.append(~exists().where(o2.c.id < _o.c.id, o2.c.sent_at.is_(None), o2.c.claimed_until >= now,
+                                 o2.c.claimed_by != who, same))
     with engine.begin() as conn:
         ids = select(_o.c.id).where(*where).order_by(_o.c.id).limit(limit)
         if conn.dialect.name == "postgresql":
