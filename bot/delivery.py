@@ -156,3 +156,14 @@ def rooms_last_attended(conn: Connection) -> dict[str, datetime]:
     stmt = (select(_ar.c.room, func.max(_a.c.heartbeat_at)).join(_a, _a.c.id == _ar.c.account_id)
             .group_by(_ar.c.room))
     return {room: at for room, at in conn.execute(stmt)}
+
+
+def room_owners(engine: Engine, account_id: str, now: datetime, live: timedelta) -> dict[str, str]:
+    """For each room of this account: the live account that serves it (reads and answers its messages).
+    The first live account by id, the same rule delivery uses, so a room shared by two accounts is
+    served by one of them and a message seen by both makes one ticket."""
+    mine = select(_ar.c.room).where(_ar.c.account_id == account_id)
+    stmt = (select(_ar.c.room, func.min(_ar.c.account_id)).join(_a, _a.c.id == _ar.c.account_id)
+            .where(_ar.c.room.in_(mine), _a.c.heartbeat_at >= now - live).group_by(_ar.c.room))
+    with engine.connect() as conn:
+        return {room: owner for room, owner in conn.execute(stmt)}

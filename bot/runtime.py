@@ -79,6 +79,8 @@ class Runtime:
         self._stop = asyncio.Event()
         self._fatal: str | None = None
         self._registered: str | None = None
+        self._owners: dict[str, str] = {}
+        self._owners_at: float | None = None
 
     # ---- the core (the App is only ever touched in its thread)
     async def core(self, fn: Callable[..., Any], *args: Any) -> Any:
@@ -114,7 +116,21 @@ class Runtime:
     def _handle(self, msg: Incoming) -> list[Outgoing] | None:
         if msg.room is not None and msg.room not in self.app.known_rooms():
             return None
+        owner = self._owner(msg.room) if msg.room is not None else None
+        if owner is not None and self.account is not None and owner != self.account.id:
+            log.info("message %s in %r is served by account %s", msg.msg_id, msg.room, owner)
+            return []
         return self.app.handle(msg)
+
+    def _owner(self, room: str) -> str | None:
+        """The live account serving a room this account shares with others (cached for a heartbeat)."""
+        if self.account is None:
+            return None
+        if self._owners_at is None or self.clock() - self._owners_at >= self.settings.heartbeat_seconds:
+            self._owners = delivery.room_owners(self.app.engine, self.account.id, self.now(),
+                                                timedelta(seconds=self.settings.account_live_seconds))
+            self._owners_at = self.clock()
+        return self._owners.get(room)
 
     async def set_account(self, info: delivery.AccountInfo) -> None:
         """The transport's account, its rooms and contacts (after a login, and when they change)."""
@@ -125,6 +141,7 @@ class Runtime:
             self._registered = info.id
         await self.core(delivery.set_reach, self.app.engine, info.id, info.rooms, info.contacts, now)
         self.account = info
+        self._owners_at = None
         log.info("account %s (%s): %d room(s), %d contact(s)", info.id, info.name, len(info.rooms), len(info.contacts))
         self.wake()
 

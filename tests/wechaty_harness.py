@@ -74,10 +74,10 @@ def free_port() -> int:
 class MockGateway:
     """gateway/mock-driver.js as a child process: commands in, events out (JSON lines)."""
 
-    def __init__(self, port: int, token: str = TOKEN) -> None:
+    def __init__(self, port: int, token: str = TOKEN, world_: dict[str, Any] | None = None) -> None:
         self.port = port
         env = {**os.environ, "GATEWAY_PORT": str(port), "WECHATY_PUPPET_SERVICE_TOKEN": token,
-               "MOCK_WORLD": json.dumps(world(), ensure_ascii=False), "WECHATY_LOG": "warn"}
+               "MOCK_WORLD": json.dumps(world_ or world(), ensure_ascii=False), "WECHATY_LOG": "warn"}
         self.proc = subprocess.Popen(["node", "mock-driver.js"], cwd=GATEWAY, env=env, stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
         self.events: "queue.Queue[dict[str, Any]]" = queue.Queue()
@@ -139,10 +139,11 @@ class BotProcess:
     """`python -m bot run` against a gateway, with its own database and roster."""
 
     def __init__(self, workdir: Path, port: int, token: str = TOKEN, extra_env: dict[str, str] | None = None,
-                 command: list[str] | None = None) -> None:
+                 command: list[str] | None = None, roster_text: str | None = None) -> None:
+        workdir.mkdir(parents=True, exist_ok=True)
         self.db = workdir / "gridbot.db"
         roster = workdir / "roster.csv"
-        roster.write_text(roster_csv(), encoding="utf-8")
+        roster.write_text(roster_text or roster_csv(), encoding="utf-8")
         env = {**os.environ,
                "WECHATY_PUPPET_SERVICE_TOKEN": token,
                "WECHATY_PUPPET_SERVICE_ENDPOINT": f"127.0.0.1:{port}",
