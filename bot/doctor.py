@@ -113,7 +113,48 @@ def _gateway(settings: Settings) -> Check | None:
     return Check("微信网关", True, f"{settings.wechaty_endpoint} 可以连接（登录状态看网关日志）")
 
 
-CHECKS: tuple[Callable[[Settings], Check | None], ...] = (_database, _schema, _model, _roster, _gateway)
+def _accounts(settings: Settings) -> Check | None:
+    """Bot accounts on this database: who is alive, and roster rooms no live account serves."""
+    from datetime import datetime, timedelta, timezone
+
+    from sqlmodel import Session, select
+
+    from bot import attendance, delivery
+    from bot.db import make_engine
+    from models import Account, AccountRoom, Grid
+
+    engine = make_engine(settings.database_url)
+    try:
+        now = datetime.now(timezone.utc)
+        live = delivery.live_accounts(engine, now, timedelta(seconds=settings.account_live_seconds))
+        with Session(engine) as session:
+            accounts = list(session.exec(select(Account).order_by(Account.id)))
+            rooms = list(session.exec(select(Grid.room).order_by(Grid.id)))
+            attended = set(session.exec(select(AccountRoom.room)))
+            gone = attendance.unattended(session, now, timedelta(seconds=settings.account_live_seconds))
+    finally:
+        engine.dispose()
+    if not accounts:
+        if not settings.uses_wechaty:
+            return None
+        return Check("微信账号", False, "还没有账号登录过。请启动 gridbot run（systemctl start gridbot）并用机器人的微信扫码登录")
+    names = "、".join(name or aid for aid, name, _ in live) or "无"
+    sentences = []
+    if gone:
+        shown = "；".join(f"群「{room}」从 {at.astimezone(settings.tz):%m-%d %H:%M} 起" for room, at in
+                         sorted(gone.items())[:UNRESOLVED_LIMIT])
+        sentences.append(f"{len(gone)} 个群没有在线账号：{shown}。请检查在这些群里的账号的网关和 bot 进程"
+                         "（journalctl -u gridbot），必要时扫码重新登录")
+    never = [room for room in rooms if room not in attended]
+    if never:
+        sentences.append(f"{len(never)} 个花名册里的群没有任何机器人账号在群里：{'、'.join(never[:UNRESOLVED_LIMIT])}"
+                         f"{' 等' if len(never) > UNRESOLVED_LIMIT else ''}。请把一个机器人账号拉进这些群")
+    if sentences:
+        return Check("微信账号", False, f"在线 {len(live)}/{len(accounts)} 个（{names}）。" + "。".join(sentences))
+    return Check("微信账号", True, f"在线 {len(live)}/{len(accounts)} 个（{names}），{len(rooms)} 个群都有人服务")
+
+
+CHECKS: tuple[Callable[[Settings], Check | None], ...] = (_database, _schema, _model, _roster, _gateway, _accounts)
 
 
 def run_checks(settings: Settings) -> list[Check]:

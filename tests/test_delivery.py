@@ -160,3 +160,30 @@ def test_an_unattended_room_is_told_once_to_its_comprehensive_worker(tmp_path: P
 def test_the_outbox_claim_columns_start_empty(app) -> None:  # noqa: ANN001
     with Session(app.engine) as session:
         assert session.exec(select(Outbox).where(Outbox.claimed_by.is_not(None))).first() is None
+
+
+def test_doctor_names_rooms_without_a_live_account(tmp_path: Path, classifier) -> None:
+    from bot.app import App
+    from bot.doctor import _accounts
+    from bot.paths import DATA
+    from bot.roster import read_roster
+
+    settings = make_settings(tmp_path)
+    app = App.create(settings, classifier=classifier, roster=read_roster(DATA / "roster.sample.csv"))
+    try:
+        assert _accounts(settings) is None  # console: no accounts, nothing to say
+        now = datetime.now(timezone.utc)
+        delivery.register(app.engine, "a", "助手A", now)
+        delivery.set_reach(app.engine, "a", {ROOM, ROOM2}, set(), now)
+        check = _accounts(settings)
+        assert check.ok and "在线 1/1" in check.line
+        delivery.register(app.engine, "b", "助手B", now - timedelta(hours=2))
+        delivery.set_reach(app.engine, "b", {"另一个群"}, set(), now - timedelta(hours=2))
+        delivery.set_reach(app.engine, "a", {ROOM}, set(), now)
+        check = _accounts(settings)
+        assert not check.ok and "在线 1/2" in check.line and ROOM2 in check.line and "拉进" in check.line
+        delivery.set_reach(app.engine, "b", {ROOM2}, set(), now - timedelta(hours=2))
+        check = _accounts(settings)
+        assert not check.ok and f"群「{ROOM2}」从" in check.line and "拉进" not in check.line
+    finally:
+        app.close()
