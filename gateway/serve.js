@@ -1,5 +1,11 @@
 // The gateway: holds the WeChat login with the puppet named in WECHATY_PUPPET and serves it
 // to the bot over gRPC. Usage: WECHATY_PUPPET=wechaty-puppet-wechat4u WECHATY_PUPPET_SERVICE_TOKEN=... node serve.js
+// The login session is kept in GATEWAY_SESSION (a file, default ../var/gateway-session.memory-card.json;
+// one per account), so a restart of the gateway logs in again without a new QR scan while WeChat
+// still accepts the session (it expires after some days, or when the phone logs the web session out).
+import path from 'node:path'
+import { mkdirSync } from 'node:fs'
+import { MemoryCard } from 'memory-card'
 import qrcodeTerminal from 'qrcode-terminal'
 import * as PUPPET from 'wechaty-puppet'
 import { fail, gatewayConfig, serve } from './lib.js'
@@ -39,6 +45,10 @@ function watch (puppet) {
 const config = gatewayConfig()
 const name = process.env.WECHATY_PUPPET || 'wechaty-puppet-wechat4u'
 const puppet = await loadPuppet(name)
+const session = path.resolve(process.env.GATEWAY_SESSION || '../var/gateway-session')
+mkdirSync(path.dirname(session), { recursive: true })
+puppet.setMemory(new MemoryCard({ name: session }))
+console.error(`gateway: login session kept in ${session}.memory-card.json`)
 watch(puppet)
 await serve(puppet, config)
 console.error(`gateway: serving ${name} on ${config.host}:${config.port}`)

@@ -142,7 +142,7 @@ def test_gateway_unit_runs_serve_js_from_the_gateway_folder(name: str) -> None:
                                              ("gridbot-gateway.service", "gridbot-gateway@.service")])
 def test_template_differs_from_the_plain_unit_only_by_the_account(plain: str, template: str) -> None:
     a, b = parse_unit(DEPLOY / plain), parse_unit(DEPLOY / template)
-    per_account = {"Description", "After", "Wants", "EnvironmentFile", "ExecStart", "SyslogIdentifier"}
+    per_account = {"Description", "After", "Wants", "EnvironmentFile", "Environment", "ExecStart", "SyslogIdentifier"}
     for section in a:
         keys = set(a[section]) | set(b[section])
         for key in keys - per_account:
