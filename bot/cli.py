@@ -76,7 +76,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     app = _app(settings)
     try:
-        return Console(app).run()
+        return Console(app).start()
     finally:
         app.close()
 

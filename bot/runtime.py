@@ -65,13 +65,16 @@ class Runtime:
     """Runs an App behind a transport until SIGINT/SIGTERM (exit 0) or a fatal transport error (1)."""
 
     def __init__(self, settings: Settings, app_factory: Callable[[], Any], transport: Transport,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, close_app: bool = True) -> None:
         self.settings = settings
+        self.close_app = close_app
         self.app_factory = app_factory
         self.transport = transport
         self.clock = clock
         self.app: Any = None
-        self.queue = SendQueue(RateLimiter(settings.rate_per_room_per_minute, settings.rate_total_per_minute))
+        limited = getattr(transport, "rate_limited", True)  # a local console has no account to protect
+        self.queue = SendQueue(RateLimiter(settings.rate_per_room_per_minute, settings.rate_total_per_minute)
+                               if limited else RateLimiter(10**9, 10**9))
         self.executor = CoreThread()
         self.account: delivery.AccountInfo | None = None
         self.app_ready = asyncio.Event()
@@ -81,6 +84,8 @@ class Runtime:
         self._registered: str | None = None
         self._owners: dict[str, str] = {}
         self._owners_at: float | None = None
+        self._woken = 0  # wake() calls so far
+        self._idle_after = -1  # the last wake() count after which nothing was left to deliver
 
     # ---- the core (the App is only ever touched in its thread)
     async def core(self, fn: Callable[..., Any], *args: Any) -> Any:
@@ -96,7 +101,15 @@ class Runtime:
 
     def wake(self) -> None:
         """Something new may be in the outbox."""
+        self._woken += 1
         self._wake.set()
+
+    async def drain(self) -> None:
+        """Return once everything this process can deliver now has been sent (the console waits so)."""
+        self.wake()
+        target = self._woken
+        while self._idle_after < target and not self._stop.is_set():
+            await asyncio.sleep(0.005)
 
     async def handle(self, msg: Incoming) -> None:
         """One message from the transport, through the core; what it says goes out through the outbox."""
@@ -168,7 +181,8 @@ class Runtime:
         finally:
             if self.app_ready.is_set():
                 await self.core(self._release)
-                await self.core(self.app.close)
+                if self.close_app:
+                    await self.core(self.app.close)
             self.executor.shutdown()
         if self._fatal:
             print(f"gridbot: {self._fatal}", file=sys.stderr)
@@ -196,16 +210,23 @@ class Runtime:
         """Claim what this process delivers, send it in order within the rate limits, mark it sent."""
         await self.app_ready.wait()
         claimed_at = -1e9
+        sent = False  # sent something since the last claim
         while True:
             await self.transport.online.wait()
             may_claim = self.account is not None or not self.transport.uses_accounts
-            if may_claim and len(self.queue) < CLAIM_BATCH and (self._wake.is_set() or self.clock() - claimed_at >= POLL_SECONDS):
+            due = self._wake.is_set() or self.clock() - claimed_at >= POLL_SECONDS or (sent and not len(self.queue))
+            if may_claim and len(self.queue) < CLAIM_BATCH and due:
+                sent = False
                 self._wake.clear()
                 claimed_at = self.clock()
+                woken = self._woken
                 queued = self.queue.ids()
-                for out in await self.core(self._claim):
+                claimed = await self.core(self._claim)
+                for out in claimed:
                     if out.outbox_id not in queued:
                         self.queue.push(out)
+                if not claimed and not len(self.queue):
+                    self._idle_after = woken
             out, wait = self.queue.next_ready(self.clock())
             if out is None:
                 try:
@@ -228,6 +249,7 @@ class Runtime:
                 await asyncio.sleep(1.0)
                 continue
             self.queue.sent(out, self.clock())
+            sent = True
             if out.outbox_id is not None:
                 await self.core(self.app.mark_sent, [out.outbox_id], self.now())
 

@@ -269,7 +269,7 @@ def test_the_console_chat_speaks_as_people_and_shows_the_bot(app) -> None:
 
     out = io.StringIO()
     stdin = io.StringIO("张阿姨: 我家停水了\n/as 李师傅(水厂)\n收到\n/who\n/room 没有这个群\n/quit\n")
-    assert Console(app, out).run(stdin) == 0
+    assert Console(app, out).start(stdin) == 0
     screen = out.getvalue()
     assert "网格小助手 · 控制台群聊" in screen and "当前群：幸福里一网格群" in screen
     assert "🤖 [幸福里一网格群] @李师傅(水厂) 供水工单 #1" in screen

@@ -66,7 +66,7 @@ def test_the_console_rehearses_a_roster_with_real_wechat_ids(tmp_path: Path) -> 
     console = Console(app, screen)
     lines = io.StringIO("张阿姨: 我家停水了\n水厂老牛: 收到\n水厂老牛: 修好了 大家试一下\n张阿姨: 满意\n/quit\n")
     try:
-        console.run(lines)
+        console.start(lines)
     finally:
         app.close()
     out = screen.getvalue()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sys
 import threading
 import uuid
 from datetime import datetime
-from typing import IO
+from typing import IO, Any
 
 from bot import texts
 from bot.app import App
@@ -27,7 +28,16 @@ def render(item: Outgoing) -> str:
 
 
 class Console:
-    """A line-oriented chat: 'name: text' speaks as that person in the current room."""
+    """A line-oriented chat on the live runtime: 'name: text' speaks as that person in the current room.
+
+    The console is a transport like WeChat (bot/transports/base.py): the runtime owns the App, runs the
+    scheduled jobs and delivers the outbox; the console reads lines, prints what is delivered, and
+    waits for the replies to a line before it reads the next one.
+    """
+
+    name = "console"
+    uses_accounts = False  # one console reaches every room and person
+    rate_limited = False
 
     def __init__(self, app: App, out: IO[str] | None = None) -> None:
         self.app = app
@@ -35,18 +45,60 @@ class Console:
         rooms = sorted(app.known_rooms())
         self.room: str | None = rooms[0] if rooms else None
         self.speaker = DEFAULT_SPEAKER
-        self._lock = threading.Lock()
+        self.online = asyncio.Event()
+        self.runtime: Any = None
+        self._stdin: IO[str] = sys.stdin
+        self._printed = 0
 
     def now(self) -> datetime:
         return datetime.now(self.app.settings.tz)
 
-    def show(self, items: list[Outgoing]) -> None:
-        with self._lock:  # the scheduler's thread prints too
-            for item in items:
-                print(render(item), file=self.out, flush=True)
-            self.app.mark_sent([i.outbox_id for i in items if i.outbox_id is not None], self.now())
+    def print(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
 
-    def command(self, line: str) -> bool:
+    # ---- the transport
+    async def send(self, out: Outgoing) -> None:
+        self._printed += 1
+        self.print(render(out))
+
+    async def close(self) -> None:
+        return None
+
+    async def run(self, runtime: Any) -> None:
+        self.runtime = runtime
+        await runtime.app_ready.wait()
+        self.print(texts.CONSOLE_BANNER.format(room=self.room, speaker=self.speaker))
+        self.online.set()
+        await runtime.drain()  # what was left unsent before
+        lines: asyncio.Queue[str] = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+        interactive = self._stdin.isatty()
+
+        def read() -> None:  # a daemon thread: a blocked readline never holds up the exit
+            while True:
+                line = self._stdin.readline()
+                loop.call_soon_threadsafe(lines.put_nowait, line)
+                if not line:
+                    return
+
+        threading.Thread(target=read, name="gridbot-console-stdin", daemon=True).start()
+        while True:
+            if interactive:
+                print(f"{self.speaker}> ", end="", file=self.out, flush=True)
+            line = await lines.get()
+            if not line:
+                return
+            line = line.strip()
+            if not line:
+                continue
+            if line.startswith("/"):
+                if not await self.command(line):
+                    return
+                continue
+            await self.say(line)
+
+    # ---- what the person at the keyboard does
+    async def command(self, line: str) -> bool:
         """A /command; False means quit."""
         verb, _, arg = line[1:].partition(" ")
         arg = arg.strip()
@@ -54,27 +106,23 @@ class Console:
             return False
         if verb == "as" and arg:
             self.speaker = arg
-            print(texts.console_switched("发言人", arg), file=self.out)
+            self.print(texts.console_switched("发言人", arg))
         elif verb == "room" and arg:
             if arg in self.app.known_rooms():
                 self.room = arg
-                print(texts.console_switched("群", arg), file=self.out)
+                self.print(texts.console_switched("群", arg))
             else:
-                print(texts.console_unknown_room(arg), file=self.out)
+                self.print(texts.console_unknown_room(arg))
         elif verb == "who":
-            self._who()
-        elif verb == "tick":
-            out = self.app.tick(self.now())
-            self.show(out)
+            await self.runtime.core(self._who)
+        elif verb in ("tick", "digest"):
+            job = self.app.tick if verb == "tick" else self.app.digests
+            out = await self.runtime.core(job, self.now())
+            await self.runtime.drain()
             if not out:
-                print(texts.console_nothing_due(), file=self.out)
-        elif verb == "digest":
-            out = self.app.digests(self.now())
-            self.show(out)
-            if not out:
-                print(texts.console_no_digest(), file=self.out)
+                self.print(texts.console_nothing_due() if verb == "tick" else texts.console_no_digest())
         else:
-            print(texts.CONSOLE_BANNER.format(room=self.room, speaker=self.speaker), file=self.out)
+            self.print(texts.CONSOLE_BANNER.format(room=self.room, speaker=self.speaker))
         return True
 
     def _who(self) -> None:
@@ -84,9 +132,9 @@ class Console:
 
         with Session(self.app.engine) as session:
             for grid in session.exec(select(Grid).order_by(Grid.id)):
-                print(f"{grid.room}（{grid.name}）", file=self.out)
+                self.print(f"{grid.room}（{grid.name}）")
                 for m in session.exec(select(Member).where(Member.grid_id == grid.id).order_by(Member.id)):
-                    print(texts.console_roster_line(texts.ROLE_NAMES.get(m.role, m.role), m.name), file=self.out)
+                    self.print(texts.console_roster_line(texts.ROLE_NAMES.get(m.role, m.role), m.name))
 
     def _contact_of(self, name: str) -> str:
         """A roster person typed by name speaks with their roster contact id (a real WeChat id, when the
@@ -101,45 +149,27 @@ class Console:
             found = [c for c in session.exec(stmt) if c]
         return found[0] if found else ""
 
-    def say(self, line: str) -> None:
+    async def say(self, line: str) -> None:
         match = _SPEAKER.match(line)
         if match:
             self.speaker, text = match.group(1), match.group(2)
         else:
             text = line
+        contact = await self.runtime.core(self._contact_of, self.speaker)
         msg = Incoming(msg_id=f"console:{uuid.uuid4().hex}", room=self.room, sender=self.speaker,
-                       sender_id=self._contact_of(self.speaker), text=text, ts=self.now())
-        self.show(self.app.handle(msg))
+                       sender_id=contact, text=text, ts=self.now())
+        await self.runtime.handle(msg)
+        await self.runtime.drain()  # the replies before the next line
 
-    def run(self, stdin: IO[str] = sys.stdin) -> int:
+    # ---- entry point
+    def start(self, stdin: IO[str] = sys.stdin) -> int:
+        """Run the chat until end of input, /quit or Ctrl-C; the App stays open for the caller."""
+        from bot.runtime import Runtime
+
         if self.room is None:
-            print(texts.console_no_rooms(), file=self.out)
+            self.print(texts.console_no_rooms())
             return 2
-        print(texts.CONSOLE_BANNER.format(room=self.room, speaker=self.speaker), file=self.out)
-        self.show(self.app.unsent())
-        from bot import scheduler
+        self._stdin = stdin
+        runtime = Runtime(self.app.settings, lambda: self.app, self, close_app=False)
+        return asyncio.run(runtime.run())
 
-        scheduler.catch_up(self.app, self.show, self.now())
-        jobs = scheduler.background(self.app, self.show)
-        jobs.start()
-        try:
-            return self._loop(stdin)
-        finally:
-            jobs.shutdown(wait=False)
-
-    def _loop(self, stdin: IO[str]) -> int:
-        interactive = stdin.isatty()
-        while True:
-            if interactive:
-                print(f"{self.speaker}> ", end="", file=self.out, flush=True)
-            line = stdin.readline()
-            if not line:
-                return 0
-            line = line.strip()
-            if not line:
-                continue
-            if line.startswith("/"):
-                if not self.command(line):
-                    return 0
-                continue
-            self.say(line)

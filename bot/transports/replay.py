@@ -1,4 +1,10 @@
-"""Replay: chat events from JSON Lines through the whole bot on a virtual clock (CONTRACT.md)."""
+"""Replay: chat events from JSON Lines through the whole bot on a virtual clock (CONTRACT.md).
+
+The batch transport. It runs the same App and the same jobs (bot/scheduler.py: the sweep and the
+digest) as the live runtime, at their due virtual instants, and writes each outbox row it produced
+as one action line, then marks it sent (a resumed replay skips the rows already written). It is
+synchronous, not on the live runtime (bot/runtime.py), because a virtual clock must never wait.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +21,8 @@ from typing import IO, Iterable
 from bot.app import App
 from bot.jsonlines import LineError, parse_line
 from bot.messages import Incoming, Outgoing
-from bot.schedule import last_sweep_at, next_digest_at, next_sweep_at
+from bot.schedule import last_sweep_at, next_sweep_at
+from bot.scheduler import DIGEST, SWEEP
 
 log = logging.getLogger(__name__)
 SENT_BATCH = 500
@@ -164,16 +171,16 @@ class Replayer:
             # deadlines since the last sweep instant: one that fell between it and an event is still due
             deadline = self._next_deadline(last_sweep_at(t, settings))
             sweep_at = next_sweep_at(deadline, settings) if deadline is not None else None
-            digest_at = next_digest_at(t, settings)
+            digest_at = DIGEST.next_after(t, settings)
             if self.last_event is not None and digest_at - self.last_event > QUIET_DIGESTS:
-                digest_at = max(digest_at, next_digest_at(until - timedelta(days=1), settings))
+                digest_at = max(digest_at, DIGEST.next_after(until - timedelta(days=1), settings))
             instant = min(x for x in (sweep_at, digest_at) if x is not None)
             if instant > until:
                 break
             if digest_at == instant:
-                self._emit(self.app.digests(instant), instant)
+                self._emit(DIGEST.run(self.app, instant), instant)
             if sweep_at == instant:
-                self._emit(self.app.tick(instant), instant)
+                self._emit(SWEEP.run(self.app, instant), instant)
             self._known = None  # the sweep moved tickets along
             t = instant
         if self.clock is None or until > self.clock:

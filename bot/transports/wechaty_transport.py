@@ -29,6 +29,7 @@ log = logging.getLogger("gridbot.wechaty")
 
 RECONNECT_MAX_SECONDS = 30.0
 REACH_SETTLE_SECONDS = 2.0  # room changes within this are looked at together
+REACH_REFRESH_SECONDS = 600.0
 
 # python-wechaty's message type (the gRPC enum's name, after its own mapping) -> our kind.
 KINDS: dict[str, str] = {
@@ -278,7 +279,10 @@ class WechatyTransport:
     async def _reach_loop(self) -> None:
         """Room joins, leaves and renames: look at the account's reach again (changes settle first)."""
         while True:
-            await self._reach_changed.wait()
+            try:  # and every few minutes: new contacts, rooms whose events the puppet did not send
+                await asyncio.wait_for(self._reach_changed.wait(), timeout=REACH_REFRESH_SECONDS)
+            except asyncio.TimeoutError:
+                pass
             await asyncio.sleep(REACH_SETTLE_SECONDS)
             self._reach_changed.clear()
             conn = self.conn
