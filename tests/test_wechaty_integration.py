@@ -121,3 +121,40 @@ def test_wrong_token_and_unreachable_endpoint_fail_fast_with_one_line(gateway_in
         assert "cannot reach the Wechaty gateway" in _error_lines(unreachable)[0]
     finally:
         gw.stop()
+
+
+def test_roster_names_without_ids_are_found_in_the_room_by_alias_then_nickname(gateway_installed: None,
+                                                                                 tmp_path: Path) -> None:
+    """The roster gives names only; the bot finds them in the room, stores the ids and says whom it could not."""
+    from tests.wechaty_harness import BOT, world
+
+    twin_a, twin_b = {"id": "twin-1", "name": "李梅"}, {"id": "twin-2", "name": "李梅"}
+    mock = world()
+    mock["contacts"] += [twin_a, twin_b]
+    mock["rooms"][0]["members"] += [twin_a["id"], twin_b["id"]]
+    mock["rooms"][0]["aliases"] = {WATER["id"]: "水厂老王"}
+    roster = ("grid,room,role,name,contact_id\n"
+              f"测试网格,{ROOM['topic']},comprehensive,{GRID['name']},\n"
+              f"测试网格,{ROOM['topic']},water,水厂老王,\n"
+              f"测试网格,{ROOM['topic']},power,李梅,\n"
+              f"测试网格,{ROOM['topic']},fire,消防老马,\n")
+    port = free_port()
+    gw = MockGateway(port, world_=mock)
+    bot = BotProcess(tmp_path, port, roster_text=roster)
+    try:
+        bot.wait_for("wechaty: ready as", timeout=120)
+        line = next(l for _, l in bot.lines if "找不到" in l)
+        assert "消防老马" in line and "李梅" in line and "水厂老王" not in line
+        with sqlite3.connect(bot.db) as conn:
+            ids = dict(conn.execute("SELECT name, contact_id FROM member").fetchall())
+        assert ids == {GRID["name"]: GRID["id"], "水厂老王": WATER["id"], "李梅": "", "消防老马": ""}
+        gw.say(RESIDENT, "我家停水了")
+        ping = gw.expect("bot", where=lambda e: WATER["id"] in e["mentionIds"])  # a real @ of the found id
+        assert ping["room"] == ROOM["id"] and BOT["id"] not in ping["mentionIds"]
+        since = time.monotonic()
+        gw.say(WATER, "收到 马上去看")
+        gw.expect("bot", where=lambda e: e["at"] >= since and "已接单" in e["text"])
+    finally:
+        code = bot.stop()
+        gw.stop()
+    assert code == 0, bot.output()[-3000:]
