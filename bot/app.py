@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
 
 from bot import repo
@@ -94,7 +94,9 @@ class App:
             session.expunge_all()
         self._stamp = self._roster_stamp()
         self._rooms = {g.room: g for g in grids}
-        self._members = {g.id: [m for m in members if m.grid_id == g.id] for g in grids}
+        self._members = {g.id: [] for g in grids}
+        for m in members:  # one pass: a county has 150,000 roster rows
+            self._members.setdefault(m.grid_id, []).append(m)
 
     def _roster_stamp(self) -> int:
         """A hash of the roster's content (plain rows, no ORM objects: cheap enough for the sweep)."""
@@ -131,7 +133,7 @@ class App:
         return res
 
     # -- messages ------------------------------------------------------------------------
-    def handle(self, msg: Incoming) -> list[Outgoing]:
+    def handle(self, msg: Incoming, *, _again: bool = False) -> list[Outgoing]:
         """Process one message in one unit of work; return what to send (already in the outbox)."""
         msg = _storable(msg)
         if msg.kind != "text":
@@ -173,6 +175,9 @@ class App:
             self._keep_failed(msg, text)
             return []
         except Exception as exc:
+            if _connection_lost(exc) and not _again:
+                log.warning("the database connection was lost; message %s is handled again", msg.msg_id)
+                return self.handle(msg, _again=True)
             log.exception("message %s failed; kept for review", msg.msg_id)
             self._keep_failed(msg, text, f"error in {exc}" if isinstance(exc, HandlerError) else "error")
             return []
@@ -240,7 +245,8 @@ class App:
 
         self._refresh_if_roster_changed(now)  # a roster imported while the bot runs counts within minutes
         with unit_of_work(self.engine) as session:
-            due = sweep(session, settings=self.settings, now=now) + attendance.warnings(session, self.settings, now)
+            due = sweep(session, settings=self.settings, now=now, grids={g.id: g for g in self._rooms.values()},
+                        members=self._members) + attendance.warnings(session, self.settings, now)
             return self._to_outbox(session, due, now)
 
     def next_deadline(self, after: datetime) -> datetime | None:
@@ -317,6 +323,15 @@ class App:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _connection_lost(exc: BaseException | None) -> bool:
+    """Did this error (or what caused it) come from a database connection that died?"""
+    while exc is not None:
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            return True
+        exc = exc.__cause__
+    return False
 
 
 def _outgoing(row: Outbox) -> Outgoing:

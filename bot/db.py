@@ -80,7 +80,9 @@ def open_engine(url: str) -> Engine:
             kwargs["poolclass"] = StaticPool
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
-        kwargs["pool_pre_ping"] = True
+        # No pre-ping (a round trip before every message): a connection found dead is invalidated by
+        # SQLAlchemy and the App tries that message once more (App.handle); idle ones are recycled.
+        kwargs["pool_recycle"] = 1800
         if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("psycopg2", "psycopg") \
                 and "connect_timeout" not in parsed.query:
             # An unreachable host then fails in seconds instead of the system's minutes-long TCP timeout.

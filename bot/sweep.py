@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from sqlalchemy import bindparam, exists, func, or_
+from sqlalchemy import bindparam, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -19,7 +19,7 @@ from bot.messages import Outgoing
 from bot.pipeline import mention
 from bot.settings import Settings
 from models import (
-    ACCEPTED, AWAITING_PROVIDER, REOPENED, REPORTED, RESOLVED, Grid, Member, Ticket, TicketEvent,
+    ACCEPTED, AWAITING_PROVIDER, REOPENED, REPORTED, RESOLVED, Grid, Member, Report, Ticket, TicketEvent,
 )
 
 
@@ -43,12 +43,28 @@ def _claim_all(session: Session, tickets_: list[Ticket], now: datetime, action: 
 
 
 class _Grids:
-    """Grids and members looked up once per sweep."""
+    """Grids, members and assignments looked up once per sweep, for all due tickets together."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, grids: dict[int, Grid] | None = None,
+                 members: dict[int, list[Member]] | None = None) -> None:
         self.session = session
-        self._grids: dict[int, Grid] = {}
-        self._members: dict[int, list[Member]] = {}
+        self._grids: dict[int, Grid] = dict(grids or {})  # the App's roster cache, when it has one
+        self._members: dict[int, list[Member]] = dict(members or {})
+        self._assigned: dict[int, list] = {}
+
+    def prefetch(self, tickets_: list[Ticket]) -> list[Ticket]:
+        """Load what these tickets' messages need in three queries; returns the tickets."""
+        grid_ids = {t.grid_id for t in tickets_} - set(self._grids)
+        if grid_ids:
+            for grid in self.session.exec(select(Grid).where(col(Grid.id).in_(grid_ids))):
+                self._grids[grid.id] = grid
+            found: dict[int, list[Member]] = {g: [] for g in grid_ids}
+            for m in self.session.exec(select(Member).where(col(Member.grid_id).in_(grid_ids)).order_by(Member.id)):
+                found[m.grid_id].append(m)
+            self._members.update(found)
+        ticket_ids = [t.id for t in tickets_ if t.id not in self._assigned]
+        self._assigned.update(repo.assignments_of(self.session, ticket_ids=ticket_ids))
+        return tickets_
 
     def grid(self, grid_id: int) -> Grid:
         if grid_id not in self._grids:
@@ -65,19 +81,13 @@ class _Grids:
     def comprehensive(self, grid_id: int) -> list[Member]:
         return [m for m in self.members(grid_id) if m.role == "comprehensive"]
 
-
-_now = bindparam("now")
-# One EXISTS per deadline, so that each can walk its own index on the deadline column.
-_ANYTHING_DUE = select(or_(
-    exists().where(Ticket.accept_due <= _now, Ticket.escalation == 0, Ticket.status.in_([REPORTED, REOPENED])),
-    exists().where(Ticket.escalate_at <= _now, Ticket.escalation == 1, Ticket.status.in_([REPORTED, REOPENED])),
-    exists().where(Ticket.solve_due <= _now, Ticket.overdue == False,  # noqa: E712
-                   Ticket.status.in_([REPORTED, ACCEPTED, REOPENED])),
-    exists().where(Ticket.status == AWAITING_PROVIDER, Ticket.created_at <= bindparam("carrier_cutoff")),
-    exists().where(Ticket.status == RESOLVED, Ticket.resolved_at <= bindparam("confirm_cutoff")),
-))
+    def assignees(self, ticket_id: int) -> list:
+        if ticket_id not in self._assigned:
+            self._assigned[ticket_id] = repo.assignees(self.session, ticket_id=ticket_id)
+        return self._assigned[ticket_id]
 
 
+_DAWN = datetime(2000, 1, 1, tzinfo=timezone.utc)  # before any ticket
 _after = bindparam("after")
 _waiting = col(Ticket.status).in_([REPORTED, REOPENED])
 # One statement, built once: the earliest of each deadline kind after `after` (each on its own index).
@@ -115,21 +125,22 @@ def next_deadline(session: Session, settings: Settings, after: datetime) -> date
 
 
 def anything_due(session: Session, settings: Settings, now: datetime) -> bool:
-    """One cheap query: is any ticket past one of its deadlines?"""
-    params = {"now": now, "carrier_cutoff": now - timedelta(minutes=settings.carrier_wait_minutes),
-              "confirm_cutoff": now - timedelta(hours=settings.confirm_wait_hours)}
-    return bool(session.execute(_ANYTHING_DUE, params).scalar())
+    """One cheap query: is any ticket past one of its deadlines? (The earliest deadline of each kind is
+    the first entry of a small partial index, however many tickets are open.)"""
+    earliest = next_deadline(session, settings, _DAWN)
+    return earliest is not None and earliest <= now
 
 
-def sweep(session: Session, *, settings: Settings, now: datetime) -> list[Outgoing]:
+def sweep(session: Session, *, settings: Settings, now: datetime, grids: dict[int, Grid] | None = None,
+          members: dict[int, list[Member]] | None = None) -> list[Outgoing]:
     """Everything due as of `now`: carrier time-outs, re-pings, escalations, overdue marks, auto-close."""
     if not anything_due(session, settings, now):
         return []
-    grids = _Grids(session)
+    lookup = _Grids(session, grids, members)
     out: list[Outgoing] = []
-    out += _carrier_timeouts(session, settings, now, grids)
-    out += _unaccepted(session, settings, now, grids)
-    out += _overdue(session, now, grids)
+    out += _carrier_timeouts(session, settings, now, lookup)
+    out += _unaccepted(session, settings, now, lookup)
+    out += _overdue(session, now, lookup)
     _auto_close(session, settings, now)
     return out
 
@@ -139,11 +150,16 @@ def _carrier_timeouts(session: Session, settings: Settings, now: datetime, grids
     stmt = select(Ticket).where(Ticket.status == AWAITING_PROVIDER, Ticket.created_at <= cutoff)
     out: list[Outgoing] = []
     due = session.exec(stmt).all()
-    for ticket in _claim_all(session, due, now, "carrier-timeout", lambda t: "carrier-timeout"):
-        grid = grids.grid(ticket.grid_id)
-        first = repo.reports_of(session, ticket_id=ticket.id)[0]
-        out += tickets.route(session, ticket=ticket, grid=grid, members=grids.members(ticket.grid_id),
-                             text=first.text, now=now)
+    claimed = grids.prefetch(_claim_all(session, due, now, "carrier-timeout", lambda t: "carrier-timeout"))
+    first: dict[int, str] = {}  # each ticket's first report, in one query
+    if claimed:
+        stmt_reports = (select(Report.ticket_id, Report.text).where(col(Report.ticket_id).in_([t.id for t in claimed]))
+                        .order_by(Report.id))
+        for ticket_id, text in session.exec(stmt_reports):
+            first.setdefault(ticket_id, text)
+    for ticket in claimed:
+        out += tickets.route(session, ticket=ticket, grid=grids.grid(ticket.grid_id),
+                             members=grids.members(ticket.grid_id), text=first.get(ticket.id, ""), now=now)
     return out
 
 
@@ -154,23 +170,24 @@ def _unaccepted(session: Session, settings: Settings, now: datetime, grids: _Gri
     escalate = select(Ticket).where(waiting, Ticket.escalation == 1, Ticket.escalate_at <= now)
     out: list[Outgoing] = []
     cycle: Callable[[Ticket], str] = lambda t: f"{t.status}:{t.accept_due.isoformat()}"  # noqa: E731
-    for ticket in _claim_all(session, session.exec(remind).all(), now, "reminded", lambda t: f"remind:{cycle(t)}"):
+    for ticket in grids.prefetch(_claim_all(session, session.exec(remind).all(), now, "reminded",
+                                            lambda t: f"remind:{cycle(t)}")):
         accept_minutes = settings.deadlines(ticket.color)[0]
         ticket.escalation = 1
         ticket.escalate_at = ticket.accept_due + timedelta(minutes=accept_minutes)
         session.add(ticket)
-        held = {(a.contact_id, a.name) for a in repo.assignees(session, ticket_id=ticket.id)}
+        held = {(a.contact_id, a.name) for a in grids.assignees(ticket.id)}
         people = [m for m in grids.members(ticket.grid_id) if (m.contact_id, m.name) in held]
         out.append(Outgoing(text=texts.reping(ticket.id, ticket.category, ticket.provider, accept_minutes),
                             room=grids.grid(ticket.grid_id).room, mentions=tuple(mention(m) for m in people)))
-    for ticket in _claim_all(session, session.exec(escalate).all(), now, "escalated",
-                             lambda t: f"escalate:{cycle(t)}", "not accepted"):
+    for ticket in grids.prefetch(_claim_all(session, session.exec(escalate).all(), now, "escalated",
+                                            lambda t: f"escalate:{cycle(t)}", "not accepted")):
         ticket.escalation = 2
         ticket.escalate_at = None
         ticket.owner_role = "comprehensive"
         session.add(ticket)
         note = texts.escalated_unaccepted(ticket.id, ticket.category, ticket.provider,
-                                          "、".join(repo.assignee_names(session, ticket_id=ticket.id)), grids.grid(ticket.grid_id).room)
+                                          "、".join(a.name for a in grids.assignees(ticket.id)), grids.grid(ticket.grid_id).room)
         out += [Outgoing(text=note, to=mention(m)) for m in grids.comprehensive(ticket.grid_id)]
     return out
 
@@ -181,13 +198,14 @@ def _overdue(session: Session, now: datetime, grids: _Grids) -> list[Outgoing]:
                                 Ticket.overdue == False,  # noqa: E712 (SQL expression)
                                 col(Ticket.solve_due).is_not(None), Ticket.solve_due <= now)
     out: list[Outgoing] = []
-    for ticket in _claim_all(session, session.exec(stmt).all(), now, "overdue",
-                             lambda t: f"overdue:{t.solve_due.isoformat()}"):
+    for ticket in grids.prefetch(_claim_all(session, session.exec(stmt).all(), now, "overdue",
+                                            lambda t: f"overdue:{t.solve_due.isoformat()}")):
         ticket.overdue = True
         ticket.owner_role = "comprehensive"
         session.add(ticket)
         grid = grids.grid(ticket.grid_id)
-        note = texts.escalated_overdue(ticket.id, ticket.category, ticket.provider, "、".join(repo.assignee_names(session, ticket_id=ticket.id)), grid.room)
+        note = texts.escalated_overdue(ticket.id, ticket.category, ticket.provider,
+                                       "、".join(a.name for a in grids.assignees(ticket.id)), grid.room)
         out += [Outgoing(text=note, to=mention(m)) for m in grids.comprehensive(ticket.grid_id)]
     return out
 

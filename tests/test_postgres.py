@@ -99,3 +99,19 @@ def test_the_conversation_queries_run_on_postgresql(pg_chat: Chat) -> None:
     pg_chat.say(WATER, "收到 马上到", after=3)
     pg_chat.say(WATER, "3栋的管子接好了 大家试一下", after=40)
     assert [t.status for t in pg_chat.tickets()] == ["resolved"] and pg_chat.ticket().report_count == 2
+
+
+def test_a_dropped_database_connection_loses_no_message(pg_chat: Chat, pg_url: str) -> None:
+    """The server ends the bot's connections (a restart, a failover): the next message is handled all the same."""
+    import sqlalchemy as sa
+
+    assert pg_chat.say("张阿姨", "我家停水了")
+    admin = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        ended = conn.execute(sa.text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                     "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+    admin.dispose()
+    assert ended >= 1
+    out = pg_chat.say(WATER, "收到")
+    assert "已接单" in " ".join(o.text for o in out)
+    assert pg_chat.ticket().status == "accepted"

@@ -3,7 +3,8 @@
 New tables `account`, `accountroom`, `accountcontact` (which account is alive, which rooms it is in,
 whom it can message privately); two columns on `outbox` (`claimed_by`, `claimed_until`) so that
 exactly one process delivers each row; an index on report(ticket_id, sender_id) for the reporters
-of a ticket with many reports. Existing rows are kept as they are (their claims start empty).
+of a ticket with many reports; partial indexes on the tickets still waiting for each sweep deadline.
+Existing rows are kept as they are (their claims start empty).
 
 Revision ID: v3
 Revises: v2
@@ -17,6 +18,14 @@ revision = "v3"
 down_revision = "v2"
 branch_labels = None
 depends_on = None
+
+_WAITING = "status IN ('reported', 'reopened')"
+# Partial indexes on the tickets still waiting for each sweep deadline (models.Ticket says why).
+_PARTIAL = (
+    ("ix_ticket_accept_waiting", "accept_due", f"escalation = 0 AND {_WAITING}"),
+    ("ix_ticket_escalate_waiting", "escalate_at", f"escalation = 1 AND {_WAITING}"),
+    ("ix_ticket_solve_open", "solve_due", "overdue = false AND status IN ('reported', 'accepted', 'reopened')"),
+)
 
 
 def upgrade() -> None:
@@ -50,9 +59,14 @@ def upgrade() -> None:
         batch.add_column(sa.Column("claimed_by", sa.String(), nullable=True))
         batch.add_column(sa.Column("claimed_until", sa.DateTime(), nullable=True))
     op.create_index("ix_report_ticket_sender", "report", ["ticket_id", "sender_id"], unique=False)
+    for name, column, where in _PARTIAL:
+        op.create_index(name, "ticket", [column], unique=False, postgresql_where=sa.text(where),
+                        sqlite_where=sa.text(where))
 
 
 def downgrade() -> None:
+    for name, _, _ in _PARTIAL:
+        op.drop_index(name, table_name="ticket")
     op.drop_index("ix_report_ticket_sender", table_name="report")
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("claimed_until")
