@@ -10,6 +10,7 @@ alone the short numbers residents use every day: rooms (3栋2单元501), dates (
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Callable
@@ -103,11 +104,23 @@ _SURROGATE = re.compile("[\ud800-\udfff]")  # a lone surrogate cannot be encoded
 
 def log_safe(name: str) -> str:
     """A display name or text made safe for one log line: one line, printable, UTF-8, masked."""
+    if isinstance(name, str) and len(name) <= 64:
+        return _log_safe_short(name)  # names and rooms repeat on every message
+    return _log_safe(name)
+
+
+def _log_safe(name: str) -> str:
     text = _SURROGATE.sub("\ufffd", name if isinstance(name, str) else str(name))
     return mask(" ".join(_UNSAFE.sub(" ", text).split()))
 
 
+_log_safe_short = functools.lru_cache(maxsize=8192)(_log_safe)
+_CUT_TAIL = re.compile(r"[\d\s\-+()（）＋－０-９*]+$")
+
+
 def preview(text: str, limit: int = 24) -> str:
-    """A masked, one-line, short preview of a message for logs."""
+    """A masked, one-line, short preview of a message for logs (a generous head is enough to mask)."""
+    if isinstance(text, str) and len(text) > limit * 4:
+        text = _CUT_TAIL.sub("", text[: limit * 4])  # never end on part of a number: it could not be masked
     flat = log_safe(text)
     return flat if len(flat) <= limit else flat[:limit] + "…"

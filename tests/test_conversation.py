@@ -207,3 +207,22 @@ def test_the_digest_counts_what_workers_closed_whether_or_not_residents_answered
         stats = collect(session, grid=grid, day=date(2026, 11, 20), tz=TZ)
     assert (stats.resolved, stats.confirmed, stats.awaiting_confirmation, stats.still_open) == (2, 1, 1, 1)
     assert "办结 2 件（居民已确认 1 件），待居民确认 1 件，未办结 1 件" in render(stats)
+
+
+def test_the_act_model_reads_one_message_as_its_classifier_does(app) -> None:  # noqa: ANN001
+    """The single-message fast path (no sparse stacking) gives the classifier's own answer."""
+    import json
+
+    from bot.paths import DATA
+
+    acts = []
+    for day in sorted((DATA / "dialogue" / "dev").glob("*.jsonl"))[:2]:
+        for line in day.read_text(encoding="utf-8").splitlines():
+            text = json.loads(line)["text"]
+            act = read_worker(text)
+            if not act.explicit:
+                acts.append(act)
+    assert len(acts) > 200
+    model = app.acts
+    slow = [str(k) for k in model.classifier.predict(model._rows(model.vectorizer, acts))]
+    assert [model._predict_one(a) for a in acts] == slow

@@ -136,3 +136,12 @@ def test_preview_is_one_short_masked_encodable_line() -> None:
 
 def test_preview_masks_before_cutting() -> None:
     assert preview("x" * 20 + "13812345678") == "x" * 20 + "138*…"
+
+
+def test_a_preview_of_a_long_message_never_shows_part_of_a_number() -> None:
+    from bot.privacy import preview
+
+    for pad in range(60, 100):
+        shown = preview(" " * pad + "13800138000 我家停水了" + "啊" * 200)
+        assert not any(ch.isdigit() for ch in shown.replace("****", "")) or "138****8000" in shown, (pad, shown)
+    assert preview("我家停水了 电话13800138000 谢谢") == "我家停水了 电话138****8000 谢谢"

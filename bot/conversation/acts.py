@@ -226,10 +226,26 @@ class ActModel:
         model.fit(cls._rows(vectorizer, acts), kinds)
         return cls(vectorizer, model)
 
+    def _predict_one(self, act: WorkerAct) -> str:
+        """The classifier's answer for one act, without stacking a sparse matrix (the same scores)."""
+        import numpy as np
+
+        if getattr(self, "_split", None) is None:
+            coef = self.classifier.coef_
+            n = len(self.vectorizer.vocabulary_)
+            self._split = (np.ascontiguousarray(coef[:, :n].T), coef[:, n:].T * 3.0, self.classifier.intercept_)
+        words_coef, rule_coef, intercept = self._split
+        words = self.vectorizer.transform([clean(act.body)])
+        rule = np.array([a == act.kind for a in _RULE_KINDS] + [act.quoted_text is not None, bool(act.mentions),
+                                                                 min(len(act.body), 200) / 50], float)
+        scores = (words @ words_coef).ravel() + rule @ rule_coef + intercept
+        classes = self.classifier.classes_
+        return str(classes[int(scores[0] > 0)] if len(classes) == 2 else classes[int(np.argmax(scores))])
+
     def kind(self, act: WorkerAct) -> str:
         if act.explicit:
             return act.kind
-        kind = str(self.classifier.predict(self._rows(self.vectorizer, [act]))[0])
+        kind = self._predict_one(act)
         if kind == "resolve" and _NOT_DONE.search(clean(act.body)):
             return "progress"  # "尽量上午收走", "明天能修好": a promise, not a fix
         if kind == "relay" and not act.mentions:
