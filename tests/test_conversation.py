@@ -226,3 +226,15 @@ def test_the_act_model_reads_one_message_as_its_classifier_does(app) -> None:  #
     model = app.acts
     slow = [str(k) for k in model.classifier.predict(model._rows(model.vectorizer, acts))]
     assert [model._predict_one(a) for a in acts] == slow
+
+
+def test_a_closure_naming_a_building_refers_to_the_ticket_whose_reports_name_it() -> None:
+    from bot.conversation.refer import Option, choose
+
+    now = datetime(2026, 11, 16, 9, 34, tzinfo=TZ)
+    lift = Option(1, "reported", ("18栋的电梯又坏了 两台停了一台 上班要迟到了", "18栋+1 我在28楼等了五分钟"),
+                  frozenset({"张伟", "杨帆"}), True, True, datetime(2026, 11, 16, 7, 12, tzinfo=TZ))
+    fee = Option(4, "reported", ("物业费要涨价 电梯三天两头坏 垃圾站臭得要死 凭什么涨",),
+                 frozenset({"蒋美华"}), True, True, datetime(2026, 11, 16, 8, 35, tzinfo=TZ))
+    act = read_worker("18栋左边电梯修好了 是门机皮带松了 维保已经换了新的 大家可以坐了")
+    assert choose(act, [lift, fee], now).ticket_id == 1

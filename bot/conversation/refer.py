@@ -2,8 +2,8 @@
 
 Evidence, strongest first: an explicit number (handled by the caller), a quote of the bot's ping
 or of a reporter, an @-mention of a reporter, the ticket being the worker's own (assigned, or of
-their role), the words (the message against the ticket's reports), the state the act fits, and
-recency. When the best two are about equally likely the caller asks one short question.
+their role), the words (the message against the ticket's reports, and a place both name), the
+state the act fits, and recency. When the best two are about equally likely the caller asks one short question.
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from datetime import datetime
 from typing import Sequence
 
 from bot.conversation.acts import WorkerAct
-from bot.conversation.incidents import similarity
+from bot.conversation.incidents import places, similarity
 from models import ACCEPTED, AWAITING_PROVIDER, REOPENED, REPORTED, RESOLVED
 
 TIE = 0.4  # scores closer than this, with no decisive evidence, are "equally likely"
 DECISIVE = 4.0
+PLACE_SAME, PLACE_OTHER = 1.5, -0.5  # the message names a place its reports name / only other places
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,10 @@ def score(act: WorkerAct, option: Option, now: datetime) -> tuple[float, bool]:
     s += 2.0 if option.mine else (1.0 if option.my_role else 0.0)
     if act.body and option.texts:
         s += 4.0 * max(similarity(act.body, t) for t in option.texts[-10:])
+        named = places(act.body)  # "18栋的电梯修好了": the ticket whose reports name 18栋
+        if named:
+            theirs = set().union(*(places(t) for t in option.texts))
+            s += PLACE_SAME if named & theirs else (PLACE_OTHER if theirs else 0.0)
     s += _FITS.get(act.kind, _FITS["progress"]).get(option.status, 0.0)
     hours = max(0.0, (now - option.since).total_seconds() / 3600)
     s += 2.0 / (1.0 + 4.0 * hours) + 0.5 * math.exp(-hours / 24)
