@@ -238,3 +238,15 @@ def test_a_closure_naming_a_building_refers_to_the_ticket_whose_reports_name_it(
                  frozenset({"蒋美华"}), True, True, datetime(2026, 11, 16, 8, 35, tzinfo=TZ))
     act = read_worker("18栋左边电梯修好了 是门机皮带松了 维保已经换了新的 大家可以坐了")
     assert choose(act, [lift, fee], now).ticket_id == 1
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("物业上去了 1702装修队已经停了 跟工头讲了 再中午施工就停他的装修证 已处理", "resolve"),
+    ("已经解决了 下午再去回访一下", "resolve"),
+    ("明天上午能处理好", "progress"),
+    ("还没处理好 配件明天到", "progress"),
+])
+def test_a_plain_done_outweighs_a_warning_but_not_a_promise(text: str, kind: str) -> None:
+    from bot.conversation.acts import word_act
+
+    assert word_act(text) == kind

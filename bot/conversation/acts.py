@@ -40,6 +40,9 @@ _NOT_DONE = re.compile(r"(?:还没|没有|没能|未能|不能|还不|修不|弄
                        r"(?:明天|明早|后天|下午|晚上|中午|等会|一会|待会|马上|估计|预计|争取|尽快|尽量|大概|应该|才能|就能|能|会|要|前)"
                        r"[^，,。.!！]{0,6}(?:修好|恢复|来水|来电|通|好|处理|弄好|搞定|解决|收走|拉走|清走|换|装|修|办)|"
                        r"(?:修好|恢复|来水|来电|处理好|弄好)(?:了)?(?:没有|吗|没)|就有|才有|就来|正在(?:上水|送|恢复|供|加压|放水|抢修|修|处理)")
+# A plain statement that it is done ("已处理", "处理好了") outweighs a promise or a warning elsewhere in
+# the message ("再中午施工就停他的装修证 已处理"); a negated or questioned one is not a statement.
+_DONE_MARK = re.compile(r"(?<![没未不能会要])(?:已经?(?:处理|解决|办结|办好|修好|完成)|(?:处理|解决)(?:好|完)?了|搞定了)(?![吗没么?？])")
 _PROGRESS = re.compile(r"在路上|路上了|出发|到现场|到了|已到|到位|正在|抢修|排查|检查|查看|在修|在弄|在处理|在换|"
                        r"预计|估计|大概|明天|后天|下午|上午|中午|晚上|等会|一会|待会|稍等|等一下|联系了|联系过|"
                        r"打了电话|通知了|安排了|派了|师傅|配件|材料|申请|报上去|上报了|反映上去|跟进|远程|重启|"
@@ -135,7 +138,8 @@ def word_act(body: str) -> str | None:
     asked = [bool(_QUESTION.search(c)) for c in clauses]
     done = _RESOLVE.search(words)
     # done in a clause that is not a question ("修好了 大家看看来了没有"), nothing still pending
-    if done and not _NOT_DONE.search(words) and any(_RESOLVE.search(c) and not q for c, q in zip(clauses, asked)):
+    pending = _NOT_DONE.search(words) and not _DONE_MARK.search(words)
+    if done and not pending and any(_RESOLVE.search(c) and not q for c, q in zip(clauses, asked)):
         return "resolve"
     if _PROGRESS.search(words) or done:
         return "progress"
@@ -246,7 +250,7 @@ class ActModel:
         if act.explicit:
             return act.kind
         kind = self._predict_one(act)
-        if kind == "resolve" and _NOT_DONE.search(clean(act.body)):
+        if kind == "resolve" and _NOT_DONE.search(clean(act.body)) and not _DONE_MARK.search(clean(act.body)):
             return "progress"  # "尽量上午收走", "明天能修好": a promise, not a fix
         if kind == "relay" and not act.mentions:
             return "progress"  # passing it on needs someone @-mentioned
