@@ -250,3 +250,16 @@ def test_a_plain_done_outweighs_a_warning_but_not_a_promise(text: str, kind: str
     from bot.conversation.acts import word_act
 
     assert word_act(text) == kind
+
+
+def test_a_relay_goes_with_the_words_not_with_whose_ticket_it_is() -> None:
+    from bot.conversation.refer import Option, choose
+
+    now = datetime(2026, 11, 15, 8, 48, tzinfo=TZ)
+    heating = Option(5, "reported", ("暖气到底什么时候能热 屋里才十五度",), frozenset({"李振华"}), True, True,
+                     datetime(2026, 11, 15, 8, 21, tzinfo=TZ))
+    water = Option(7, "reported", ("俺家自来水今儿早上放出来是黄的 跟锈水一样 能喝不", "俺家也是黄的 刚接了一盆"),
+                   frozenset({"田凤英", "宋玉梅"}), False, False, datetime(2026, 11, 15, 8, 45, tzinfo=TZ))
+    act = read_worker("@供水刘师傅 刘师傅 5号楼几户自来水发黄 麻烦看看", {"供水刘师傅"}, comprehensive=True)
+    assert act.kind == "relay"
+    assert choose(act, [heating, water], now).ticket_id == 7

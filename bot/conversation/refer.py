@@ -58,7 +58,8 @@ def score(act: WorkerAct, option: Option, now: datetime) -> tuple[float, bool]:
     if any(name in option.reporters for name in act.mentions):
         s += DECISIVE
         decisive = True
-    s += 2.0 if option.mine else (1.0 if option.my_role else 0.0)
+    if act.kind != "relay":  # passing a ticket on says nothing about whose it is: the words decide
+        s += 2.0 if option.mine else (1.0 if option.my_role else 0.0)
     if act.body and option.texts:
         s += 4.0 * max(similarity(act.body, t) for t in option.texts[-10:])
         named = places(act.body)  # "18栋的电梯修好了": the ticket whose reports name 18栋
