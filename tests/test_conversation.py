@@ -263,3 +263,21 @@ def test_a_relay_goes_with_the_words_not_with_whose_ticket_it_is() -> None:
     act = read_worker("@供水刘师傅 刘师傅 5号楼几户自来水发黄 麻烦看看", {"供水刘师傅"}, comprehensive=True)
     assert act.kind == "relay"
     assert choose(act, [heating, water], now).ticket_id == 7
+
+
+def test_an_answer_that_addresses_the_asker_by_name_resolves_their_question(chat: Chat) -> None:
+    chat.say("孙玉芝", "问一下 俺那社保卡寄回来了 说要激活 咋激活啊 俺不会弄")
+    number = chat.tickets()[-1].id
+    chat.say(GRIDMAN, "#接单")
+    chat.say(GRIDMAN, "孙姨 带上身份证跟卡 到镇上农商行柜台就能激活 要本人去 五分钟的事")
+    assert chat.ticket(number).status == "resolved"
+
+
+def test_addressed_names_need_a_chinese_name_and_an_honorific_or_the_full_name() -> None:
+    from bot.conversation.acts import addressed
+
+    assert addressed("孙姨 带上身份证", {"孙玉芝", "马春生"}) == {"孙玉芝"}
+    assert addressed("周老师 你那个套餐", {"周建新"}) == {"周建新"}
+    assert addressed("马春生 狗逮住了", {"马春生"}) == {"马春生"}
+    assert addressed("大家好 明天停水", {"孙玉芝"}) == set()
+    assert addressed("孙子放学了", {"孙玉芝"}) == set()

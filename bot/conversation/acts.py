@@ -160,6 +160,21 @@ def is_question(text: str) -> bool:
     return bool(_QUESTIONISH.search(text))
 
 
+_HONORIFIC = "阿姨|大姨|姨|大叔|叔叔|叔|大姐|姐|大哥|哥|老师|大爷|大娘|奶奶|爷爷|婶|嫂|伯|师傅|老板|阿婆|阿公"
+
+
+def addressed(body: str, names: "set[str] | frozenset[str]") -> set[str]:
+    """The names a message opens by addressing: the full name, or surname and an honorific (孙姨, 周老师)."""
+    head = body.lstrip(" @\u2005\u3000")[:8]
+    found = set()
+    for name in names:
+        if len(name) < 2 or not ("\u4e00" <= name[0] <= "\u9fff"):
+            continue
+        if head.startswith(name) or re.match(rf"{re.escape(name[0])}(?:{_HONORIFIC})", head):
+            found.add(name)
+    return found
+
+
 def is_answer(act: WorkerAct) -> bool:
     """Words that answer rather than promise: to a question ticket they are its resolution."""
     return len(clean(act.body)) >= ANSWER_MIN and not _PROMISE.search(act.body)

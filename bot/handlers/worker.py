@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot import repo, texts, tickets
-from bot.conversation.acts import WorkerAct, clean, is_answer, is_question, read_worker
+from bot.conversation.acts import WorkerAct, addressed, clean, is_answer, is_question, read_worker
 from bot.conversation.incidents import similarity
 from bot.conversation.refer import Choice, Option, choose
 from bot.handlers.commands import parse_category
@@ -128,6 +128,9 @@ class WorkerActs:
         sims = {o.ticket_id: max(similarity(said, t) for t in o.texts) for o in asked}
         best = max(sims, key=sims.get)
         named = [o.ticket_id for o in asked if any(n in o.reporters for n in act.mentions)]
+        if not named:  # "孙姨 带上身份证…": the reporter addressed by name, one ticket only
+            named = [o.ticket_id for o in asked if addressed(act.body, o.reporters)]
+            named = named if len(named) == 1 else []
         if named or sims[best] >= ANSWER_MATCH:
             return replace(act, kind="resolve", number=(named or [best])[0])
         return act
