@@ -144,6 +144,12 @@ def unclaim(engine: Engine, outbox_ids: Sequence[int]) -> None:
                          .values(claimed_by=None, claimed_until=None))
 
 
+def accounts(engine: Engine) -> list[tuple[str, str, datetime]]:
+    """(id, name, last heartbeat) of every account ever registered."""
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(select(_a.c.id, _a.c.name, _a.c.heartbeat_at).order_by(_a.c.id))]
+
+
 def live_accounts(engine: Engine, now: datetime, live: timedelta) -> list[tuple[str, str, datetime]]:
     """(id, name, heartbeat) of every account alive now."""
     with engine.connect() as conn:

@@ -18,6 +18,7 @@ import signal
 import sys
 import threading
 import time
+from collections import deque
 from concurrent.futures import Executor, Future
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
@@ -33,6 +34,7 @@ log = logging.getLogger("gridbot.runtime")
 SEND_TIMEOUT_SECONDS = 15.0
 POLL_SECONDS = 1.0  # how often the outbox is looked at for rows other processes wrote
 CLAIM_BATCH = 50
+HELD_MAX = 5000  # messages of shared rooms held while another account serves them
 
 
 class CoreThread(Executor):
@@ -84,6 +86,7 @@ class Runtime:
         self._registered: str | None = None
         self._owners: dict[str, str] = {}
         self._owners_at: float | None = None
+        self._held: deque[tuple[Incoming, datetime, str]] = deque(maxlen=HELD_MAX)  # see _take_over
         self._woken = 0  # wake() calls so far
         self._idle_after = -1  # the last wake() count after which nothing was left to deliver
 
@@ -132,8 +135,31 @@ class Runtime:
         owner = self._owner(msg.room) if msg.room is not None else None
         if owner is not None and self.account is not None and owner != self.account.id:
             log.info("message %s in %r is served by account %s", msg.msg_id, msg.room, owner)
+            self._held.append((msg, self.now(), owner))  # kept in case that account has just gone away
             return []
         return self.app.handle(msg)
+
+    def _take_over(self) -> int:
+        """Messages of shared rooms held for another account: once that account has gone away and this
+        one serves the room, those that arrived after its last heartbeat are handled here (it cannot
+        have seen them through; a few it did see may come twice and join their own incident)."""
+        if not self._held or self.account is None:
+            return 0
+        now, live = self.now(), timedelta(seconds=self.settings.account_live_seconds)
+        self._owners_at = None
+        beats = {aid: at for aid, _, at in delivery.accounts(self.app.engine)}
+        done, keep = 0, []
+        for msg, arrived, owner in self._held:
+            current = self._owner(msg.room) if msg.room is not None else None
+            if current == self.account.id and arrived >= beats.get(owner, arrived):
+                self.app.handle(msg)
+                done += 1
+            elif current != self.account.id and now - arrived < 3 * live:
+                keep.append((msg, arrived, owner))
+        self._held = deque(keep, maxlen=HELD_MAX)
+        if done:
+            log.warning("took over %d message(s) of rooms whose account went away", done)
+        return done
 
     def _owner(self, room: str) -> str | None:
         """The live account serving a room this account shares with others (cached for a heartbeat)."""
@@ -261,6 +287,8 @@ class Runtime:
             if self._registered is not None and self.transport.online.is_set():
                 try:
                     await self.core(delivery.heartbeat, self.app.engine, self._registered, self.now())
+                    if await self.core(self._take_over):
+                        self.wake()
                 except Exception:  # noqa: BLE001 - the next beat tries again
                     log.exception("heartbeat failed")
 

@@ -13,7 +13,9 @@ from sqlmodel import Session, select
 from bot import delivery
 from bot.db import make_engine, unit_of_work
 from bot.messages import Mention, Outgoing
-from models import Outbox
+import sqlalchemy as sa
+
+from models import Account, Outbox, Ticket
 from tests.conftest import make_settings
 from tests.harness import GRIDMAN, ROOM, ROOM2
 
@@ -185,5 +187,41 @@ def test_doctor_names_rooms_without_a_live_account(tmp_path: Path, classifier) -
         delivery.set_reach(app.engine, "b", {ROOM2}, set(), now - timedelta(hours=2))
         check = _accounts(settings)
         assert not check.ok and f"群「{ROOM2}」从" in check.line and "拉进" not in check.line
+    finally:
+        app.close()
+
+
+def test_messages_of_a_shared_room_are_taken_over_when_its_account_goes_away(tmp_path: Path, classifier) -> None:
+    """Account b shares a room with a, which serves it. a goes away: what b held since a's last
+    heartbeat is handled by b, so a report made in that gap is not lost."""
+    from types import SimpleNamespace
+
+    from bot.app import App
+    from bot.messages import Incoming
+    from bot.paths import DATA
+    from bot.roster import read_roster
+    from bot.runtime import Runtime
+
+    settings = make_settings(tmp_path, account_live_seconds=60)
+    app = App.create(settings, classifier=classifier, roster=read_roster(DATA / "roster.sample.csv"))
+    try:
+        now = datetime.now(timezone.utc)
+        delivery.register(app.engine, "a", "助手A", now)
+        delivery.set_reach(app.engine, "a", {ROOM}, set(), now)
+        delivery.register(app.engine, "b", "助手B", now)
+        delivery.set_reach(app.engine, "b", {ROOM}, set(), now)
+        runtime = Runtime(settings, lambda: app, SimpleNamespace(online=None, uses_accounts=True), close_app=False)
+        runtime.app = app
+        runtime.account = delivery.AccountInfo("b", "助手B", frozenset({ROOM}), frozenset())
+        msg = Incoming(msg_id="b:1", room=ROOM, sender="张阿姨", sender_id="", text="我家停水了",
+                       ts=datetime.now(timezone.utc))
+        assert runtime._handle(msg) == [] and len(runtime._held) == 1  # a serves the room
+        assert runtime._take_over() == 0 and len(runtime._held) == 1  # a is still alive
+        with app.engine.begin() as conn:  # a's last heartbeat was long ago: it went away
+            conn.execute(sa.update(Account).where(Account.id == "a").values(heartbeat_at=now - timedelta(minutes=5)))
+        assert runtime._take_over() == 1 and len(runtime._held) == 0
+        with Session(app.engine) as session:
+            assert [t.category for t in session.exec(select(Ticket))] == ["water"]
+        runtime.executor.shutdown()
     finally:
         app.close()
