@@ -74,8 +74,8 @@ def test_two_accounts_on_one_postgresql_deliver_each_message_once(gateway_instal
 
     migrate.upgrade(pg_url)
     engine = sa.create_engine(pg_url)
-    with engine.begin() as conn:  # the bot was already running yesterday: today's start-up owes a digest
-        yesterday = datetime.now(timezone.utc) - timedelta(days=1, hours=1)
+    with engine.begin() as conn:  # the bot ran days ago: its start-up owes the last digest
+        yesterday = datetime.now(timezone.utc) - timedelta(days=3)  # before the day of any digest now due
         conn.execute(sa.text("INSERT INTO inboundmessage (msg_id, room, sender_id, ts, outcome) "
                              "VALUES ('old', :room, 'x', :ts, 'chatter')"), {"room": ROOMS["a"]["topic"],
                                                                              "ts": yesterday.replace(tzinfo=None)})
