@@ -164,7 +164,8 @@ class WorkerActs:
             elif choice is not None and act.explicit and act.kind in ("accept", "resolve", "show", "reassign"):
                 ctx.say(texts.no_open_ticket())
             return
-        grid = repo.grid_by_id(ctx.session, grid_id=ticket.grid_id)
+        grid = ctx.grid if ctx.grid is not None and ctx.grid.id == ticket.grid_id else \
+            repo.grid_by_id(ctx.session, grid_id=ticket.grid_id)  # the room's grid is in the roster cache
         worker = _row_in_grid(ctx, ticket.grid_id)
         assert grid is not None and worker is not None
         roles_here = {m.role for m in ctx.sender_rows if m.grid_id == ticket.grid_id}
