@@ -93,14 +93,20 @@ def _release(conn: Connection, account_id: str) -> None:
                  .values(claimed_by=None, claimed_until=None))
 
 
-def _deliverer_of_rooms(live_since: datetime):  # type: ignore[no-untyped-def]
-    return (select(func.min(_ar.c.account_id)).join(_a, _a.c.id == _ar.c.account_id)
-            .where(_ar.c.room == _o.c.room, _a.c.heartbeat_at >= live_since).scalar_subquery())
+def _served_rooms(account_id: str, live_since: datetime):  # type: ignore[no-untyped-def]
+    """The rooms this account serves: its rooms where no live account with a smaller id is."""
+    ar2, a2 = _ar.alias("ar2"), _a.alias("a2")
+    earlier = exists().where(ar2.c.room == _ar.c.room, ar2.c.account_id < account_id, a2.c.id == ar2.c.account_id,
+                             a2.c.heartbeat_at >= live_since)
+    return select(_ar.c.room).where(_ar.c.account_id == account_id, ~earlier)
 
 
-def _deliverer_of_contacts(live_since: datetime):  # type: ignore[no-untyped-def]
-    return (select(func.min(_ac.c.account_id)).join(_a, _a.c.id == _ac.c.account_id)
-            .where(_ac.c.contact_id == _o.c.to_id, _a.c.heartbeat_at >= live_since).scalar_subquery())
+def _served_contacts(account_id: str, live_since: datetime):  # type: ignore[no-untyped-def]
+    """The people this account messages privately: its contacts no live account with a smaller id has."""
+    ac2, a2 = _ac.alias("ac2"), _a.alias("a2")
+    earlier = exists().where(ac2.c.contact_id == _ac.c.contact_id, ac2.c.account_id < account_id,
+                             a2.c.id == ac2.c.account_id, a2.c.heartbeat_at >= live_since)
+    return select(_ac.c.contact_id).where(_ac.c.account_id == account_id, ~earlier)
 
 
 def claim(engine: Engine, account_id: str | None, now: datetime, *, live: timedelta, limit: int = 100,
@@ -112,10 +118,12 @@ def claim(engine: Engine, account_id: str | None, now: datetime, *, live: timede
     """
     free = or_(_o.c.claimed_until.is_(None), _o.c.claimed_until < now)
     where = [_o.c.sent_at.is_(None), free]
-    if account_id is not None:
+    if account_id is not None:  # driven from the account's own rooms and contacts (indexed), not the whole outbox
         live_since = now - live
-        where.append(or_(and_(_o.c.room.is_not(None), _deliverer_of_rooms(live_since) == account_id),
-                         and_(_o.c.room.is_(None), _deliverer_of_contacts(live_since) == account_id)))
+        alive = exists().where(_a.c.id == account_id, _a.c.heartbeat_at >= live_since)
+        where.append(alive)
+        where.append(or_(_o.c.room.in_(_served_rooms(account_id, live_since)),
+                         and_(_o.c.room.is_(None), _o.c.to_id.in_(_served_contacts(account_id, live_since)))))
     who = account_id or "*"
     # Never overtake: a row waits while an older unsent row of its conversation is held by someone else.
     o2 = _o.alias("older")

@@ -53,8 +53,9 @@ WAITING_SQL = f"status IN ('{REPORTED}', '{REOPENED}')"  # waiting for a worker 
 WORKING_SQL = f"status IN ('{REPORTED}', '{ACCEPTED}', '{REOPENED}')"  # to be solved
 
 
-def _partial(name: str, column: str, where: str) -> Index:
-    return Index(name, column, postgresql_where=text(where), sqlite_where=text(where))
+def _partial(name: str, columns: str | list[str], where: str) -> Index:
+    cols = [columns] if isinstance(columns, str) else columns
+    return Index(name, *cols, postgresql_where=text(where), sqlite_where=text(where))
 
 
 class Grid(SQLModel, table=True):
@@ -195,6 +196,10 @@ class Correction(SQLModel, table=True):
 
 class Outbox(SQLModel, table=True):
     """What the bot has to say, written in the same transaction as the change that caused it."""
+
+    # Delivery looks up the unsent rows of a room or a person (bot/delivery.py): small partial indexes.
+    __table_args__ = (_partial("ix_outbox_unsent_room", ["room", "id"], "sent_at IS NULL"),
+                      _partial("ix_outbox_unsent_to", ["to_id", "id"], "sent_at IS NULL"))
 
     id: int | None = Field(default=None, primary_key=True)
     room: str | None = None

@@ -26,6 +26,8 @@ _PARTIAL = (
     ("ix_ticket_escalate_waiting", "escalate_at", f"escalation = 1 AND {_WAITING}"),
     ("ix_ticket_solve_open", "solve_due", "overdue = false AND status IN ('reported', 'accepted', 'reopened')"),
 )
+# Partial indexes on the unsent outbox rows of a room or a person (bot/delivery.py claims by them).
+_UNSENT = (("ix_outbox_unsent_room", ["room", "id"]), ("ix_outbox_unsent_to", ["to_id", "id"]))
 
 
 def upgrade() -> None:
@@ -62,9 +64,14 @@ def upgrade() -> None:
     for name, column, where in _PARTIAL:
         op.create_index(name, "ticket", [column], unique=False, postgresql_where=sa.text(where),
                         sqlite_where=sa.text(where))
+    for name, columns in _UNSENT:
+        op.create_index(name, "outbox", columns, unique=False, postgresql_where=sa.text("sent_at IS NULL"),
+                        sqlite_where=sa.text("sent_at IS NULL"))
 
 
 def downgrade() -> None:
+    for name, _ in _UNSENT:
+        op.drop_index(name, table_name="outbox")
     for name, _, _ in _PARTIAL:
         op.drop_index(name, table_name="ticket")
     op.drop_index("ix_report_ticket_sender", table_name="report")
