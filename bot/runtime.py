@@ -34,6 +34,7 @@ log = logging.getLogger("gridbot.runtime")
 SEND_TIMEOUT_SECONDS = 15.0
 POLL_SECONDS = 1.0  # how often the outbox is looked at for rows other processes wrote
 CLAIM_BATCH = 50
+SHUTDOWN_SECONDS = 10.0
 HELD_MAX = 5000  # messages of shared rooms held while another account serves them
 
 
@@ -96,6 +97,13 @@ class Runtime:
 
     def now(self) -> datetime:
         return datetime.now(timezone.utc)
+
+    @property
+    def stopping(self) -> bool:
+        """The run is ending: loops leave at their next turn. (On Python 3.11 `asyncio.wait_for` can
+        swallow a cancellation that arrives as its inner wait completes, so a loop must not rely on
+        being cancelled alone.)"""
+        return self._stop.is_set()
 
     def fail(self, why: str) -> None:
         """End the run with exit code 1 and this one line."""
@@ -197,9 +205,12 @@ class Runtime:
             done, _ = await asyncio.wait([stopper, start, *tasks], return_when=asyncio.FIRST_COMPLETED)
             if start in done and start.exception() is None and stopper not in done:
                 done, _ = await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
+            self._stop.set()  # every loop leaves at its next turn, even one whose cancellation was swallowed
             for task in [start, *tasks, stopper]:
                 task.cancel()
-            await asyncio.gather(start, *tasks, stopper, return_exceptions=True)
+            _, pending = await asyncio.wait([start, *tasks, stopper], timeout=SHUTDOWN_SECONDS)
+            for task in pending:
+                log.warning("a task did not stop within %.0f s: %s", SHUTDOWN_SECONDS, task.get_coro())
             await self.transport.close()
             for task in done:
                 if task is not stopper and not task.cancelled() and task.exception():
@@ -237,7 +248,7 @@ class Runtime:
         await self.app_ready.wait()
         claimed_at = -1e9
         sent = False  # sent something since the last claim
-        while True:
+        while not self.stopping:
             await self.transport.online.wait()
             may_claim = self.account is not None or not self.transport.uses_accounts
             due = self._wake.is_set() or self.clock() - claimed_at >= POLL_SECONDS or (sent and not len(self.queue))
@@ -282,7 +293,7 @@ class Runtime:
     async def _heartbeat_loop(self) -> None:
         """While the transport is online, the account is alive and keeps what it claimed."""
         await self.app_ready.wait()
-        while True:
+        while not self.stopping:
             await asyncio.sleep(self.settings.heartbeat_seconds)
             if self._registered is not None and self.transport.online.is_set():
                 try:

@@ -159,7 +159,7 @@ class WechatyTransport:
         wrong endpoint fails fast; after it, a lost gateway is retried for ever (it restarts)."""
         deadline = self.clock() + self.settings.connect_timeout_seconds - process_age()
         backoff = 1.0
-        while True:
+        while not self.runtime.stopping:
             conn = _Connection(mods, self.settings.wechaty_token, self.settings.wechaty_endpoint,
                                self._on_message, self._on_state)
             self._reconnect.clear()
@@ -226,7 +226,7 @@ class WechatyTransport:
     async def _watchdog(self) -> None:
         """Ping the gateway (ding -> dong through the event stream); reconnect when it stays quiet."""
         limit = float(self.settings.watchdog_seconds)
-        while True:
+        while not self.runtime.stopping:
             await asyncio.sleep(max(1.0, limit / 4))
             conn = self.conn
             if conn is None or conn.stream is None or conn.stream.done():
@@ -278,7 +278,7 @@ class WechatyTransport:
 
     async def _reach_loop(self) -> None:
         """Room joins, leaves and renames: look at the account's reach again (changes settle first)."""
-        while True:
+        while not self.runtime.stopping:
             try:  # and every few minutes: new contacts, rooms whose events the puppet did not send
                 await asyncio.wait_for(self._reach_changed.wait(), timeout=REACH_REFRESH_SECONDS)
             except asyncio.TimeoutError:
@@ -296,7 +296,7 @@ class WechatyTransport:
     # ---- inbound
     async def _consume(self) -> None:
         """Take message ids in arrival order, one at a time, into the core."""
-        while True:
+        while not self.runtime.stopping:
             msg_id = await self.inbox.get()
             await self.runtime.app_ready.wait()
             await self.online.wait()
