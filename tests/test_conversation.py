@@ -281,3 +281,10 @@ def test_addressed_names_need_a_chinese_name_and_an_honorific_or_the_full_name()
     assert addressed("马春生 狗逮住了", {"马春生"}) == {"马春生"}
     assert addressed("大家好 明天停水", {"孙玉芝"}) == set()
     assert addressed("孙子放学了", {"孙玉芝"}) == set()
+
+
+def test_a_resident_who_at_mentions_one_carriers_worker_has_named_the_carrier(chat: Chat) -> None:
+    out = chat.say("覃志强", "@移动小陈 问下 有冇那种便宜的老人卡 我妈就打打电话 现在一个月扣五十几 太贵了")
+    ticket = chat.tickets()[-1]
+    assert (ticket.category, ticket.provider, ticket.status) == ("telecom", "mobile", "reported")
+    assert "移动小陈" in mentioned(out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from bot import repo, texts, tickets
@@ -12,6 +13,7 @@ from bot.pipeline import Context
 from models import ACCEPTED, AWAITING_PROVIDER, CLOSED, REOPENED, REPORTED, RESOLVED, Ticket
 
 _JOINABLE = (AWAITING_PROVIDER, REPORTED, ACCEPTED, REOPENED, RESOLVED, CLOSED)
+_CARRIER_ROLES = ("mobile", "telecom", "unicom", "broadcast")  # a telecom ticket's provider is one of these
 
 
 def addressed_to(text: str, names: tuple[str, ...]) -> bool:
@@ -55,6 +57,8 @@ class Request:
             # (a quarrel is the exception: it starts by addressing the neighbour)
             ctx.outcome = "reply"
             return True
+        if prediction.category == "telecom" and prediction.provider is None:
+            prediction = self._carrier_addressed(ctx, prediction)
         ticket = tickets.open_ticket(ctx.session, settings=ctx.settings, grid=ctx.grid, msg=ctx.msg,
                                      text=ctx.text, prediction=prediction)
         ctx.outcome = f"ticket:{ticket.id}"
@@ -66,6 +70,14 @@ class Request:
                                  text=ctx.text, now=ctx.now, unconfirmed=unconfirmed)
         ctx.say(texts.recorded_unconfirmed(ticket.id) if unconfirmed else texts.recorded(ticket.id, ticket.urgent))
         return True
+
+    @staticmethod
+    def _carrier_addressed(ctx: Context, prediction):  # type: ignore[no-untyped-def]
+        """"@移动小黄 问下 …": a resident who @-mentions one carrier's worker has told us the carrier."""
+        carriers = {m.name: m.role for m in ctx.members if m.role in _CARRIER_ROLES}
+        named = set(find_mentions(ctx.text, set(carriers))[0]) | (set(ctx.msg.mentions) & set(carriers))
+        roles = {carriers[n] for n in named}
+        return replace(prediction, provider=roles.pop()) if len(roles) == 1 else prediction
 
     @staticmethod
     def _addresses_worker(ctx: Context) -> bool:
