@@ -46,7 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from county_gen import REQUESTS, ROLES, TZ, DAY, county_day, roster_csv, room_name, worker  # noqa: E402
+from county_gen import REQUESTS, ROLES, DAY, county_day, roster_csv, room_name, worker  # noqa: E402
 
 NOW = DAY + timedelta(hours=12)  # the sweep's "now": noon of the generated day
 NO_ENV = Path("/nonexistent.env")
@@ -148,17 +148,12 @@ def server_cpu(server) -> float:
 
 
 # -- worker processes ------------------------------------------------------------------------------
-def _bot_worker(url: str, events: list[tuple], barrier, queue, index: int) -> None:
-    """One bot process: its own App (and classifier) on the shared database, its rooms' events in order."""
-    try:
-        from bot.app import App
-        from bot.messages import Incoming
-        from bot.settings import load_settings
+def _timed_worker(prepare, barrier, queue, index: int) -> None:
+    """Prepare (untimed), start with the other processes, then time each item through the step.
 
-        t_load = time.perf_counter()
-        app = App.create(load_settings(NO_ENV, environ={}, database_url=url), roster=[])
-        load_s = time.perf_counter() - t_load
-        msgs = [Incoming(msg_id=m, room=r, sender=s, sender_id=sid, text=t, ts=ts) for m, r, s, sid, t, ts in events]
+    `prepare()` returns (items, step, close, load seconds); `step(item)` returns how many messages it made."""
+    try:
+        items, step, close, load_s = prepare()
     except BaseException:
         barrier.abort()
         queue.put({"index": index, "error": traceback.format_exc()})
@@ -168,45 +163,52 @@ def _bot_worker(url: str, events: list[tuple], barrier, queue, index: int) -> No
         lat: list[float] = []
         outs = 0
         c0, t0 = time.process_time(), time.monotonic()
-        for msg in msgs:
+        for item in items:
             s = time.perf_counter()
-            outs += len(app.handle(msg))
+            outs += step(item)
             lat.append(time.perf_counter() - s)
         t1, c1 = time.monotonic(), time.process_time()
-        app.close()
-        queue.put({"index": index, "events": len(msgs), "start": t0, "end": t1, "cpu": c1 - c0, "out": outs,
+        close()
+        queue.put({"index": index, "events": len(items), "start": t0, "end": t1, "cpu": c1 - c0, "out": outs,
                    "lat": lat, "load_s": load_s})
     except BaseException:
         queue.put({"index": index, "error": traceback.format_exc()})
 
 
+def _bot_worker(url: str, events: list[tuple], barrier, queue, index: int) -> None:
+    """One bot process: its own App (and classifier) on the shared database, its rooms' events in order."""
+    def prepare():  # noqa: ANN202
+        from bot.app import App
+        from bot.messages import Incoming
+        from bot.settings import load_settings
+
+        t_load = time.perf_counter()
+        app = App.create(load_settings(NO_ENV, environ={}, database_url=url), roster=[])
+        load_s = time.perf_counter() - t_load
+        msgs = [Incoming(msg_id=m, room=r, sender=s, sender_id=sid, text=t, ts=ts) for m, r, s, sid, t, ts in events]
+        return msgs, lambda msg: len(app.handle(msg)), app.close, load_s
+
+    _timed_worker(prepare, barrier, queue, index)
+
+
 def _bare_worker(url: str, events: list[tuple], barrier, queue, index: int) -> None:
     """The floor: one INSERT and one COMMIT per event, nothing else."""
-    try:
+    def prepare():  # noqa: ANN202
         import psycopg2
 
         conn = psycopg2.connect(**dsn(url))
         cur = conn.cursor()
-    except BaseException:
-        barrier.abort()
-        queue.put({"index": index, "error": traceback.format_exc()})
-        return
-    barrier.wait()
-    try:
-        lat: list[float] = []
-        c0, t0 = time.process_time(), time.monotonic()
-        for m, r, s, sid, t, ts in events:
-            a = time.perf_counter()
+
+        def step(event: tuple) -> int:
+            m, r, s, sid, t, ts = event
             cur.execute("INSERT INTO bare (msg_id, room, sender_id, body, ts) VALUES (%s, %s, %s, %s, %s)",
                         (m, r, sid, t, ts))
             conn.commit()
-            lat.append(time.perf_counter() - a)
-        t1, c1 = time.monotonic(), time.process_time()
-        conn.close()
-        queue.put({"index": index, "events": len(events), "start": t0, "end": t1, "cpu": c1 - c0, "out": 0,
-                   "lat": lat, "load_s": 0.0})
-    except BaseException:
-        queue.put({"index": index, "error": traceback.format_exc()})
+            return 0
+
+        return events, step, conn.close, 0.0
+
+    _timed_worker(prepare, barrier, queue, index)
 
 
 def run_processes(server, target, url: str, parts: list[list[tuple]]) -> dict:

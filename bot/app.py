@@ -117,6 +117,10 @@ class App:
     def known_rooms(self) -> set[str]:
         return set(self._rooms)
 
+    def knows_room(self, room: str) -> bool:
+        """Is this a roster room? (On every message: no copy of a county's rooms.)"""
+        return room in self._rooms
+
     def unresolved_names(self, room: str) -> list[str]:
         """Roster people of this room whose WeChat contact id is not known yet."""
         grid = self._rooms.get(room)

@@ -152,17 +152,13 @@ def unclaim(engine: Engine, outbox_ids: Sequence[int]) -> None:
                          .values(claimed_by=None, claimed_until=None))
 
 
-def accounts(engine: Engine) -> list[tuple[str, str, datetime]]:
-    """(id, name, last heartbeat) of every account ever registered."""
+def accounts(engine: Engine, now: datetime, live: timedelta | None = None) -> list[tuple[str, str, datetime]]:
+    """(id, name, last heartbeat) of every account registered, or with `live` of those alive now."""
+    stmt = select(_a.c.id, _a.c.name, _a.c.heartbeat_at).order_by(_a.c.id)
+    if live is not None:
+        stmt = stmt.where(_a.c.heartbeat_at >= now - live)
     with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(select(_a.c.id, _a.c.name, _a.c.heartbeat_at).order_by(_a.c.id))]
-
-
-def live_accounts(engine: Engine, now: datetime, live: timedelta) -> list[tuple[str, str, datetime]]:
-    """(id, name, heartbeat) of every account alive now."""
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(select(_a.c.id, _a.c.name, _a.c.heartbeat_at)
-                                               .where(_a.c.heartbeat_at >= now - live).order_by(_a.c.id))]
+        return [tuple(r) for r in conn.execute(stmt)]
 
 
 def rooms_last_attended(conn: Connection) -> dict[str, datetime]:

@@ -126,7 +126,7 @@ def _accounts(settings: Settings) -> Check | None:
     engine = make_engine(settings.database_url)
     try:
         now = datetime.now(timezone.utc)
-        live = delivery.live_accounts(engine, now, timedelta(seconds=settings.account_live_seconds))
+        live = delivery.accounts(engine, now, timedelta(seconds=settings.account_live_seconds))
         with Session(engine) as session:
             accounts = list(session.exec(select(Account).order_by(Account.id)))
             rooms = list(session.exec(select(Grid.room).order_by(Grid.id)))

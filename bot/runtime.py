@@ -25,6 +25,7 @@ from typing import Any, Callable
 
 from bot import delivery
 from bot.messages import Incoming, Outgoing
+from bot.privacy import log_safe
 from bot.sendqueue import RateLimiter, SendQueue, conversation_key
 from bot.settings import Settings
 from bot.transports.base import Transport, Unreachable
@@ -131,18 +132,18 @@ class Runtime:
             log.exception("the core failed on message %s", msg.msg_id)
             return
         if outs is None:
-            log.info("skipped message %s: room %r is not in the roster (sender %s, id %s)",
-                     msg.msg_id, msg.room, msg.sender, msg.sender_id)
+            log.info("skipped message %s: room %s is not in the roster (sender %s, id %s)",
+                     msg.msg_id, log_safe(msg.room or ""), log_safe(msg.sender), log_safe(msg.sender_id))
             return
         if outs:
             self.wake()
 
     def _handle(self, msg: Incoming) -> list[Outgoing] | None:
-        if msg.room is not None and msg.room not in self.app.known_rooms():
+        if msg.room is not None and not self.app.knows_room(msg.room):
             return None
         owner = self._owner(msg.room) if msg.room is not None else None
         if owner is not None and self.account is not None and owner != self.account.id:
-            log.info("message %s in %r is served by account %s", msg.msg_id, msg.room, owner)
+            log.info("message %s in %s is served by account %s", msg.msg_id, log_safe(msg.room), log_safe(owner))
             self._held.append((msg, self.now(), owner))  # kept in case that account has just gone away
             return []
         return self.app.handle(msg)
@@ -155,7 +156,7 @@ class Runtime:
             return 0
         now, live = self.now(), timedelta(seconds=self.settings.account_live_seconds)
         self._owners_at = None
-        beats = {aid: at for aid, _, at in delivery.accounts(self.app.engine)}
+        beats = {aid: at for aid, _, at in delivery.accounts(self.app.engine, now)}
         done, keep = 0, []
         for msg, arrived, owner in self._held:
             current = self._owner(msg.room) if msg.room is not None else None
@@ -189,7 +190,8 @@ class Runtime:
         await self.core(delivery.set_reach, self.app.engine, info.id, info.rooms, info.contacts, now)
         self.account = info
         self._owners_at = None
-        log.info("account %s (%s): %d room(s), %d contact(s)", info.id, info.name, len(info.rooms), len(info.contacts))
+        log.info("account %s (%s): %d room(s), %d contact(s)", log_safe(info.id), log_safe(info.name),
+                 len(info.rooms), len(info.contacts))
         self.wake()
 
     # ---- the run
@@ -277,12 +279,11 @@ class Runtime:
                 dropped = self.queue.drop(conversation_key(out))
                 await self.core(delivery.unclaim, self.app.engine, [o.outbox_id for o in dropped if o.outbox_id])
                 log.warning("cannot reach %s from this account (%s); %d message(s) left in the outbox",
-                            out.room or (out.to.name if out.to else "?"), exc, len(dropped))
+                            _where(out), log_safe(str(exc)), len(dropped))
                 await asyncio.sleep(POLL_SECONDS)
                 continue
             except Exception as exc:  # noqa: BLE001 - kept in the queue, retried
-                log.warning("sending to %s failed (%s); kept in the queue",
-                            out.room or (out.to.name if out.to else "?"), exc)
+                log.warning("sending to %s failed (%s); kept in the queue", _where(out), log_safe(str(exc)))
                 await asyncio.sleep(1.0)
                 continue
             self.queue.sent(out, self.clock())
@@ -327,3 +328,8 @@ class Runtime:
             await asyncio.Event().wait()  # runs until the run is cancelled
         finally:
             jobs.shutdown(wait=False)
+
+
+def _where(out: Outgoing) -> str:
+    """A message's room or recipient, safe for a log line."""
+    return log_safe(out.room or (out.to.name if out.to else "?"))

@@ -46,6 +46,8 @@ const config = gatewayConfig()
 const name = process.env.WECHATY_PUPPET || 'wechaty-puppet-wechat4u'
 const puppet = await loadPuppet(name)
 const session = path.resolve(process.env.GATEWAY_SESSION || '../var/gateway-session')
+// The session file is a WeChat login: readable by this user only (the gateway writes no other file).
+process.umask(0o077)
 mkdirSync(path.dirname(session), { recursive: true })
 puppet.setMemory(new MemoryCard({ name: session }))
 console.error(`gateway: login session kept in ${session}.memory-card.json`)

@@ -45,6 +45,19 @@ def chat(app: App) -> Chat:
 
 
 @pytest.fixture(scope="session")
+def gateway_installed() -> None:
+    """The Wechaty gateway's node packages installed (skips when node or the npm registry is missing)."""
+    from tests.wechaty_harness import install_gateway, node_missing_reason
+
+    reason = node_missing_reason()
+    if reason:
+        pytest.skip(f"Wechaty gateway needs node: {reason}")
+    failure = install_gateway()
+    if failure:
+        pytest.skip(failure)
+
+
+@pytest.fixture(scope="session")
 def pg_server():
     """A real PostgreSQL server for the session (skips when it cannot be installed here)."""
     from tests import pg

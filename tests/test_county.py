@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.wechaty_harness import BotProcess, MockGateway, free_port, install_gateway, node_missing_reason
+from tests.wechaty_harness import BotProcess, MockGateway, free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.county]
 
@@ -41,16 +41,6 @@ def roster() -> str:
         rows += [f"{g}网格,{ROOMS[g]['topic']},comprehensive,{grid['name']},{grid['id']}",
                  f"{g}网格,{ROOMS[g]['topic']},water,{water['name']},{water['id']}"]
     return "\n".join(rows) + "\n"
-
-
-@pytest.fixture(scope="module")
-def gateway_installed() -> None:
-    reason = node_missing_reason()
-    if reason:
-        pytest.skip(f"Wechaty gateway needs node: {reason}")
-    failure = install_gateway()
-    if failure:
-        pytest.skip(failure)
 
 
 def wait_until(check, timeout: float, what: str):  # noqa: ANN001, ANN201

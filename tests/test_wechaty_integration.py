@@ -11,20 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.wechaty_harness import (GRID, RESIDENT, ROOM, STRANGER_ROOM, WATER, BotProcess, MockGateway, free_port,
-                             install_gateway, node_missing_reason)
+from tests.wechaty_harness import GRID, RESIDENT, ROOM, STRANGER_ROOM, WATER, BotProcess, MockGateway, free_port
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def gateway_installed() -> None:
-    reason = node_missing_reason()
-    if reason:
-        pytest.skip(f"Wechaty gateway needs node: {reason}")
-    failure = install_gateway()
-    if failure:
-        pytest.skip(failure)
 
 
 def ticket_statuses(db: Path) -> list[tuple[int, str]]:

@@ -170,8 +170,8 @@ class FakeApp:
     def __init__(self) -> None:
         self.handled: list = []
 
-    def known_rooms(self) -> set[str]:
-        return {"一网格群"}
+    def knows_room(self, room: str) -> bool:
+        return room == "一网格群"
 
     def handle(self, msg) -> list[Outgoing]:  # noqa: ANN001
         self.handled.append(msg)

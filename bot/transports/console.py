@@ -108,7 +108,7 @@ class Console:
             self.speaker = arg
             self.print(texts.console_switched("发言人", arg))
         elif verb == "room" and arg:
-            if arg in self.app.known_rooms():
+            if self.app.knows_room(arg):
                 self.room = arg
                 self.print(texts.console_switched("群", arg))
             else:

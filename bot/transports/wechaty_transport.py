@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable
 
 from bot.delivery import AccountInfo
 from bot.messages import Incoming, Mention, Outgoing
+from bot.privacy import log_safe
 from bot.sendqueue import RecentIds
 from bot.settings import Settings
 from bot.transports.base import Unreachable
@@ -272,9 +273,10 @@ class WechatyTransport:
             people.append(contacts.RoomPerson(contact_id=member_id, name=payload.name or "",
                                               alias=payload.room_alias or ""))
         res = await self.runtime.core(app.fill_contacts, topic, people)
-        for line in (contacts.found_line(topic, res), contacts.report_line(topic, res)):
-            if line:
-                log.warning(line) if "找不到" in line or "重名" in line else log.info(line)
+        if line := contacts.found_line(topic, res):
+            log.info(log_safe(line))
+        if line := contacts.report_line(topic, res):  # names not found, or found twice: the deployer mends
+            log.warning(log_safe(line))
 
     async def _reach_loop(self) -> None:
         """Room joins, leaves and renames: look at the account's reach again (changes settle first)."""
@@ -311,8 +313,8 @@ class WechatyTransport:
             if incoming is None:
                 log.info("wechaty: skipped message %s: %s", msg_id, reason)
                 continue
-            log.debug("wechaty: message %s from %s (id %s) in %r", msg_id, incoming.sender, incoming.sender_id,
-                      incoming.room)
+            log.debug("wechaty: message %s from %s (id %s) in %s", msg_id, log_safe(incoming.sender),
+                      log_safe(incoming.sender_id), log_safe(incoming.room or "private"))
             await self.runtime.handle(incoming)
 
     async def _incoming(self, conn: _Connection, msg_id: str) -> tuple[Incoming | None, str]:
