@@ -318,4 +318,8 @@ def load_settings(
             raise SettingsError(
                 f"GRIDBOT_{upper}_ACCEPT_MINUTES={accept} 比 GRIDBOT_{upper}_SOLVE_MINUTES={solve} 还长："
                 f"{_COLOR_NAMES[color]}工单的接单时限不能超过办结时限；请调小前者或调大后者")
+    beat, live = parsed["heartbeat_seconds"], parsed["account_live_seconds"]
+    if live < 2 * beat:  # a live account would look gone between two of its own heartbeats
+        raise SettingsError(f"GRIDBOT_ACCOUNT_LIVE_SECONDS={live} 至少要是 GRIDBOT_HEARTBEAT_SECONDS={beat} 的两倍，"
+                            "否则在线的账号会在两次心跳之间被当成掉线；请调大前者或调小后者")
     return Settings(**parsed)

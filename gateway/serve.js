@@ -48,7 +48,11 @@ const puppet = await loadPuppet(name)
 const session = path.resolve(process.env.GATEWAY_SESSION || '../var/gateway-session')
 // The session file is a WeChat login: readable by this user only (the gateway writes no other file).
 process.umask(0o077)
-mkdirSync(path.dirname(session), { recursive: true })
+try {
+  mkdirSync(path.dirname(session), { recursive: true })
+} catch (e) {
+  fail(`GATEWAY_SESSION=${process.env.GATEWAY_SESSION || ''}: cannot create ${path.dirname(session)} (${e.code || e.message}); set a writable path`)
+}
 puppet.setMemory(new MemoryCard({ name: session }))
 console.error(`gateway: login session kept in ${session}.memory-card.json`)
 watch(puppet)

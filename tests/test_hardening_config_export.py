@@ -211,6 +211,16 @@ def test_no_env_option_still_works_without_a_project_env_file(tmp_path: Path) ->
     assert load_settings(tmp_path / "absent.env", environ={}).sweep_seconds == 60
 
 
+def test_an_account_live_time_shorter_than_two_heartbeats_is_an_error(tmp_path: Path) -> None:
+    env = {"GRIDBOT_HEARTBEAT_SECONDS": "30", "GRIDBOT_ACCOUNT_LIVE_SECONDS": "45"}
+    with pytest.raises(SettingsError) as info:
+        load_settings(tmp_path / "absent.env", environ=env)
+    _one_line_chinese(str(info.value), "GRIDBOT_ACCOUNT_LIVE_SECONDS")
+    assert "GRIDBOT_HEARTBEAT_SECONDS" in str(info.value)
+    env["GRIDBOT_ACCOUNT_LIVE_SECONDS"] = "60"
+    assert load_settings(tmp_path / "absent.env", environ=env).account_live_seconds == 60
+
+
 @pytest.mark.parametrize("color", ["red", "yellow", "green"])
 def test_an_accept_deadline_longer_than_the_solve_deadline_is_an_error(tmp_path: Path, color: str) -> None:
     upper = color.upper()
