@@ -204,6 +204,14 @@ def all_tickets(session: Session) -> list[Ticket]:
     return list(session.exec(select(Ticket).order_by(Ticket.id)))
 
 
+def recent_reviews(session: Session, *, grid_id: int, since: datetime) -> list[tuple[Review, str]]:
+    """The grid's messages kept for review since `since`, newest first, each with its sender's contact id."""
+    stmt = (select(Review, InboundMessage.sender_id).join(InboundMessage, InboundMessage.msg_id == Review.msg_id)
+            .where(Review.grid_id == grid_id, Review.ts >= since, Review.reason == "abstained")
+            .order_by(col(Review.ts).desc(), col(Review.id).desc()))
+    return [(review, sender_id) for review, sender_id in session.exec(stmt)]
+
+
 def unreviewed(session: Session, *, grid_ids: Sequence[int], limit: int) -> list[Review]:
     stmt = (select(Review).where(col(Review.grid_id).in_(list(grid_ids)), Review.reviewed == False)  # noqa: E712
             .order_by(Review.ts, Review.id).limit(limit))

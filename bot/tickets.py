@@ -94,6 +94,12 @@ def relay(session: Session, *, ticket: Ticket, people: Sequence[Member], now: da
     transition(session, ticket, "progress", actor=actor, now=now, detail="转给 " + "、".join(m.name for m in people))
 
 
+def hand_to(session: Session, *, ticket: Ticket, people: Sequence[Member], now: datetime, actor: str) -> None:
+    """Routed by a person: the comprehensive worker @-mentioned the workers who hold it now."""
+    _assign(session, ticket, people, now)
+    transition(session, ticket, "route", actor=actor, now=now, detail="转给 " + "、".join(m.name for m in people))
+
+
 def accept(session: Session, *, ticket: Ticket, grid: Grid, worker: Member, now: datetime) -> list[Outgoing]:
     transition(session, ticket, "accept", actor=worker.name, now=now)
     _assign(session, ticket, [worker], now)

@@ -39,7 +39,8 @@ _RESOLVE = re.compile(
 _NOT_DONE = re.compile(r"(?:还没|没有|没能|未能|不能|还不|修不|弄不|搞不|没)(?:有)?(?:修|处理|弄|搞|解决|恢复|来|好|通)|"
                        r"(?:明天|明早|后天|下午|晚上|中午|等会|一会|待会|马上|估计|预计|争取|尽快|尽量|大概|应该|才能|就能|能|会|要|前)"
                        r"[^，,。.!！]{0,6}(?:修好|恢复|来水|来电|通|好|处理|弄好|搞定|解决|收走|拉走|清走|换|装|修|办)|"
-                       r"(?:修好|恢复|来水|来电|处理好|弄好)(?:了)?(?:没有|吗|没)|就有|才有|就来|正在(?:上水|送|恢复|供|加压|放水|抢修|修|处理)")
+                       r"(?:修好|恢复|来水|来电|处理好|弄好)(?:了)?(?:没有|吗|没)|就有|才有|就来|正在(?:上水|送|恢复|供|加压|放水|抢修|修|处理)|"
+                       r"(?:现在|马上|这就|立刻|正)(?:赶)?过去|(?:现在|马上|这就)(?:去|到)")
 # A plain statement that it is done ("已处理", "处理好了") outweighs a promise or a warning elsewhere in
 # the message ("再中午施工就停他的装修证 已处理"); a negated or questioned one is not a statement.
 _DONE_MARK = re.compile(r"(?<![没未不能会要])(?:已经?(?:处理|解决|办结|办好|修好|完成)|(?:处理|解决)(?:好|完)?了|搞定了)(?![吗没么?？])")
@@ -153,6 +154,8 @@ _QUESTIONISH = re.compile(r"[?？]|吗|怎么|怎样|咋|多少|几点|什么时
 _PROMISE = re.compile(r"过去|上门|明天|明早|后天|下午去|晚上去|等会|一会|待会|我去|到时候|回头|再看|再说|马上|正在|还没|没下来|"
                       r"等通知|我问问|我查查|查一下|问一下|[?？]$|吗$")
 ANSWER_MIN = 12
+# an offer on a condition ("要办的话我下午过去", "需要的话上门换") is part of an answer, not a promise
+_OFFER = re.compile(r"(?:要是|如果|需要|要|想)[^，,。.!！?？\s]{0,6}的话[^，,。.!！?？]*|有需要[^，,。.!！?？]*|免费[^，,。.!！?？\s]*")
 
 
 def is_question(text: str) -> bool:
@@ -177,7 +180,7 @@ def addressed(body: str, names: "set[str] | frozenset[str]") -> set[str]:
 
 def is_answer(act: WorkerAct) -> bool:
     """Words that answer rather than promise: to a question ticket they are its resolution."""
-    return len(clean(act.body)) >= ANSWER_MIN and not _PROMISE.search(act.body)
+    return len(clean(act.body)) >= ANSWER_MIN and not _PROMISE.search(_OFFER.sub("", act.body))
 
 
 def read_worker(text: str, names: "set[str] | frozenset[str]" = frozenset(), *, comprehensive: bool = False) -> WorkerAct:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Sequence
@@ -18,6 +19,7 @@ from typing import Sequence
 import numpy as np
 
 from bot.classifier.base import Prediction
+from bot.classifier.features import jieba  # imported there with its log level set
 
 _FILLER = re.compile(r"好几天|好久|几天|没人|请问|什么|怎么|一下|麻烦|谁管|管管|晚上|早上|今天|昨天|现在|一直|大家|师傅|网格员|"
                      r"[\s\W_\d]|[的了吗呢啊呀吧哦哈嘛么啦我你他她们家也都还是在有个这那就要和跟]|\[[^\]]{1,6}\]")
@@ -27,7 +29,11 @@ _FOLLOWUP = re.compile(r"还没|还不|咋还|怎么还|啥时候|什么时候|�
                        r"进展|催一下|再催|怎么样了|咋样了|还要等|等了|一直没|还是没|还是不")
 _AGAIN = re.compile(r"又(?:停|断|没|坏|漏|堵|跳|黑|不)")
 _OTHER_CUE = re.compile(r"另外|还有个|还有一个|另一|别的事|顺便|再问|再说个|不是一回事|不是一个事")
-_PLACE = re.compile(r"[0-9一二三四五六七八九十百零两]+\s*(?:栋|幢|号楼|座|组|队|单元|巷|排)|[东西南北前后上下]\s*[村组片街巷头]")
+# "东头", "南片": a place; "上头凉" (the upper part) and "前头" (in front) are not
+# words any ticket's talk may have: they tie a message to no ticket in particular
+_COMMON_GRAMS = frozenset({"处理", "解决", "修好", "已经", "问题", "反映", "谢谢", "情况", "看看", "赶紧", "快点", "不了",
+                           "不行", "没人", "联系", "好的", "收到", "知道", "时间", "小时", "分钟", "号楼", "单元"})
+_PLACE = re.compile(r"[0-9一二三四五六七八九十百零两]+\s*(?:栋|幢|号楼|座|组|队|单元|巷|排)|[东西南北前后上下]\s*[村组片街巷]|[东西南北]\s*头")
 
 
 @dataclass(frozen=True)
@@ -86,8 +92,11 @@ SHORT_CONTENT = 6
 QUIET_MINUTES = 90
 
 
+_AT = re.compile(r"[@＠][^\s\u2005@＠]{1,16}")  # "@农商行小吴": who is addressed, not what it is about
+
+
 def content(text: str) -> str:
-    return _FILLER.sub("", text)
+    return _FILLER.sub("", _AT.sub(" ", text))
 
 
 def _bigrams(text: str) -> set[str]:
@@ -102,6 +111,21 @@ def similarity(a: str, b: str) -> float:
     if not ga or not gb:
         return 0.0
     return len(ga & gb) / min(len(ga), len(gb))
+
+
+@lru_cache(maxsize=4096)
+def _word_grams(text: str) -> frozenset[str]:
+    """Bigrams inside the words of a text ("大黄狗" gives 大黄 and 黄狗; "号楼一共" crosses words: none)."""
+    grams = set()
+    for word in jieba.lcut(content(text)):  # with the HMM: "黄狗" is a word even if no dictionary has it
+        grams |= {word[i:i + 2] for i in range(len(word) - 1)}
+    return frozenset(grams - _COMMON_GRAMS)
+
+
+def shared(text: str, texts: Sequence[str]) -> set[str]:
+    """The words' bigrams of `text` that any of `texts` also has ("垃圾站", "黄狗")."""
+    mine = _word_grams(text)
+    return set().union(*(mine & _word_grams(t) for t in texts)) if texts else set()
 
 
 def places(text: str) -> set[str]:

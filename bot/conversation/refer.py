@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Sequence
 
-from bot.conversation.acts import WorkerAct
-from bot.conversation.incidents import places, similarity
+from bot.conversation.acts import WorkerAct, addressed
+from bot.conversation.incidents import places, shared, similarity
 from models import ACCEPTED, AWAITING_PROVIDER, REOPENED, REPORTED, RESOLVED
 
 TIE = 0.4  # scores closer than this, with no decisive evidence, are "equally likely"
 DECISIVE = 4.0
+ADDRESSED = 2.5
+DISTINCT = 1.2  # per content word (up to three) that only this ticket's reports share with the message
 PLACE_SAME, PLACE_OTHER = 1.5, -0.5  # the message names a place its reports name / only other places
 
 
@@ -58,6 +60,8 @@ def score(act: WorkerAct, option: Option, now: datetime) -> tuple[float, bool]:
     if any(name in option.reporters for name in act.mentions):
         s += DECISIVE
         decisive = True
+    elif addressed(act.body, option.reporters):  # "田姨 经四路网点就能换": the reporter, by surname and title
+        s += ADDRESSED
     if act.kind != "relay":  # passing a ticket on says nothing about whose it is: the words decide
         s += 2.0 if option.mine else (1.0 if option.my_role else 0.0)
     if act.body and option.texts:
@@ -72,10 +76,20 @@ def score(act: WorkerAct, option: Option, now: datetime) -> tuple[float, bool]:
     return s, decisive
 
 
+def distinct_words(act: WorkerAct, options: Sequence[Option]) -> dict[int, int]:
+    """For each option, how many of the message's content words only that option's reports have."""
+    said = " ".join(x for x in (act.body, act.quoted_text or "") if x)
+    common = {o.ticket_id: shared(said, o.texts) for o in options}
+    return {k: len(v - set().union(*(w for j, w in common.items() if j != k))) for k, v in common.items()}
+
+
 def choose(act: WorkerAct, options: Sequence[Option], now: datetime) -> Choice:
     if not options:
         return Choice(None)
+    own = distinct_words(act, options) if len(options) > 1 else {}
     scored = sorted(((*score(act, o, now), o) for o in options), key=lambda x: (-x[0], -x[2].ticket_id))
+    scored = sorted(((s + DISTINCT * min(own.get(o.ticket_id, 0), 3), d, o) for s, d, o in scored),
+                    key=lambda x: (-x[0], -x[2].ticket_id))
     top, decisive, best = scored[0]
     if len(scored) > 1 and not decisive:
         second = scored[1]

@@ -11,14 +11,15 @@ from dataclasses import replace
 
 from bot import repo, texts, tickets
 from bot.conversation.acts import WorkerAct, addressed, clean, is_answer, is_question, read_worker
-from bot.conversation.incidents import similarity
+from bot.conversation.incidents import shared, similarity
 from bot.conversation.refer import Choice, Option, choose
 from bot.handlers.commands import parse_category
+from bot.handlers.relay import about_none, confirm_unsure, name_carrier, relayed_people
 from bot.lifecycle import Refused, allowed
 from bot.messages import Outgoing
 from bot.pipeline import Context
 from bot.privacy import mask
-from bot.routing import roles_for
+from bot.routing import category_of_role, roles_for
 from models import ACCEPTED, AWAITING_PROVIDER, REOPENED, REPORTED, Member, Ticket
 
 _ACTIVE = (AWAITING_PROVIDER, REPORTED, ACCEPTED, REOPENED)
@@ -27,6 +28,8 @@ REVIEW_BATCH = 10
 ANSWER_MATCH = 0.2  # share of a question's words an answer must take up
 SAYS_WHICH = 8  # a message with more words than this describes its ticket: no question when two tie
 WORDS_CLEAR, WORDS_SURE, WORDS_UNRELATED = 0.3, 0.45, 0.1
+QUOTE_MATCH = 0.6  # share of a report's words a quote must have to be that report
+DISTINCT_SURE = 2  # words only one ticket has: this many name it, whatever the number says
 
 
 def _row_in_grid(ctx: Context, grid_id: int) -> Member | None:
@@ -98,6 +101,18 @@ class WorkerActs:
         if act.kind == "relay":
             # the ticket the relayed words are about: content and recency, any worker's
             options = [o for o in options if o.status in _ACTIVE]
+            people = relayed_people(ctx, act)
+            if act.number is None and not act.quoted_text and people and about_none(act, options):
+                opened = confirm_unsure(ctx, act, people)  # an unsure message the relay confirms
+                if opened is not None:
+                    ctx.outcome = f"worker:relay:{opened.id}"
+                    return None, None
+                if len(clean(act.body)) > SAYS_WHICH:
+                    # words of its own: a ticket of the kind the people relayed to handle, or none at all
+                    kinds = {category_of_role(m.role) for m in people} - {None}
+                    options = [o for o in options if not kinds or by_id[o.ticket_id].category in {k[0] for k in kinds}]
+                    if not options:
+                        return None, None
         if act.number is None:
             choice = choose(act, options, ctx.now)
             return (by_id.get(choice.ticket_id) if choice.ticket_id is not None else None), choice
@@ -106,7 +121,7 @@ class WorkerActs:
         if ticket is None or ticket.grid_id not in grid_ids or (ctx.grid and ticket.grid_id != ctx.grid.id):
             ticket = None
         if act.kind in ("accept", "resolve", "progress"):
-            words = self._words_name_another(act, options, ticket)
+            words = self._words_name_another(ctx, act, options, ticket, by_id)
             if words is not None:
                 return by_id[words], None
             if options and (ticket is None or all(o.ticket_id != ticket.id for o in options)):
@@ -117,6 +132,14 @@ class WorkerActs:
         if ticket is None:
             ctx.say(texts.no_such_ticket(act.number))
         return ticket, None
+
+    @staticmethod
+    def _unrelated(act: WorkerAct, option: Option | None) -> bool:
+        """Words that describe something, about another worker's ticket they share nothing with
+        ("楼道杂物五点清完了" is not the Unicom ticket): a notice of the comprehensive worker's own."""
+        if option is None or act.explicit or act.quoted_text or act.mentions or option.mine or option.my_role or act.kind == "relay":
+            return False
+        return len(clean(act.body)) > SAYS_WHICH and not shared(act.body, option.texts)
 
     @staticmethod
     def _answered(ctx: Context, act: WorkerAct, options: list[Option]) -> WorkerAct:
@@ -136,9 +159,13 @@ class WorkerActs:
         return act
 
     @staticmethod
-    def _words_name_another(act: WorkerAct, options: list[Option], numbered: Ticket | None) -> int | None:
+    def _words_name_another(ctx: Context, act: WorkerAct, options: list[Option], numbered: Ticket | None,
+                            by_id: dict[int, Ticket]) -> int | None:
         """A number copied wrong: the words clearly describe another of the worker's open tickets,
-        and not the numbered one (or the numbered one is not theirs to act on). Returns that ticket."""
+        and not the numbered one (or the numbered one is not theirs to act on). Returns that ticket.
+
+        "Clearly": most of the words agree, or words no other ticket has ("5号工单 2号垃圾站冲洗完了"
+        when only one ticket is about the 垃圾站) while the numbered ticket shares none of them."""
         said = " ".join(x for x in (act.body, act.quoted_text or "") if x)
         if not said or not options:
             return None
@@ -150,6 +177,28 @@ class WorkerActs:
         theirs = numbered is not None and numbered.id in sims
         if sims[best] >= WORDS_CLEAR and numbered_sim < WORDS_UNRELATED and (not theirs or sims[best] >= WORDS_SURE):
             return best
+        if act.quoted_text:  # a quote of the bot's ping: the report it quotes names the ticket
+            quoted = [o.ticket_id for o in options if any(similarity(act.quoted_text, t) > QUOTE_MATCH for t in o.texts)]
+            if len(quoted) == 1:
+                return None if numbered is not None and quoted[0] == numbered.id else quoted[0]
+        common = {o.ticket_id: shared(said, o.texts) for o in options}
+        if numbered is not None:
+            texts_of = next((o.texts for o in options if o.ticket_id == numbered.id), None)
+            if texts_of is None:
+                texts_of = tuple(r.text for r in repo.reports_of(ctx.session, ticket_id=numbered.id))
+            if shared(said, texts_of):
+                return None  # the numbered ticket's words are there too: the number stands
+        named = [o.ticket_id for o in options if addressed(act.body, o.reporters)]
+        if len(named) == 1:  # "田姨 经四路网点就能换…": the reporter addressed names the ticket
+            return None if numbered is not None and named[0] == numbered.id else named[0]
+        own = {k: v - set().union(*(w for j, w in common.items() if j != k)) for k, v in common.items()}
+        ranked = sorted(own, key=lambda k: -len(own[k]))
+        top, second = ranked[0], (len(own[ranked[1]]) if len(ranked) > 1 else 0)
+        if numbered is not None and top == numbered.id:
+            return None
+        other_kind = numbered is None or by_id.get(top) is None or by_id[top].category != numbered.category
+        if len(own[top]) >= DISTINCT_SURE or (len(own[top]) >= 1 and second == 0 and other_kind):
+            return top
         return None
 
     # -- acting ----------------------------------------------------------------------------
@@ -157,6 +206,9 @@ class WorkerActs:
         ticket, choice = self._target(ctx, act, options, by_id)
         if ticket is None and choice is not None and choice.ambiguous and len(clean(act.body)) > SAYS_WHICH:
             ticket = by_id.get(choice.ambiguous[0])  # a description names its ticket well enough: no question
+        if ticket is not None and act.number is None and \
+                self._unrelated(act, next((o for o in options if o.ticket_id == ticket.id), None)):
+            return
         if ticket is None:
             if choice is not None and choice.ambiguous and (act.explicit or act.kind in ("accept", "resolve")):
                 ctx.say(self._which(ctx, choice.ambiguous, act), [ctx.sender_mention])
@@ -192,8 +244,8 @@ class WorkerActs:
                     return  # already taken: "收到" again is just talk
                 ctx.out += tickets.accept(ctx.session, ticket=ticket, grid=grid, worker=worker, now=ctx.now)
             elif act.kind == "relay":
-                people = [m for m in ctx.members if m.name in act.mentions and m.contact_id != ctx.msg.contact]
-                if people:
+                people = relayed_people(ctx, act)
+                if people and not name_carrier(ctx, ticket, people):
                     tickets.relay(ctx.session, ticket=ticket, people=people, now=ctx.now, actor=worker.name)
             else:
                 tickets.progress(ctx.session, ticket=ticket, worker=worker, now=ctx.now, text=act.body)

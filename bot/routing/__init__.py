@@ -55,3 +55,14 @@ def unheld(members: Sequence[Member], roles: Sequence[str]) -> list[str]:
     """The roles nobody in the grid holds (their requests go to the comprehensive worker)."""
     held = {m.role for m in members}
     return [r for r in roles if r not in held]
+
+
+_CARRIERS = ("mobile", "telecom", "unicom", "broadcast")
+_ROLE_CATEGORY = {"water": "water", "power": "power", "fire": "fire", "bank": "bank", "mediator": "dispute"}
+
+
+def category_of_role(role: str) -> tuple[str, str | None] | None:
+    """The (category, carrier) a service worker's role stands for; None for roles that serve many."""
+    if role in _CARRIERS:
+        return "telecom", role
+    return (_ROLE_CATEGORY[role], None) if role in _ROLE_CATEGORY else None

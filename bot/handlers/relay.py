@@ -1,0 +1,75 @@
+"""The comprehensive worker passes something on ("@广电老宋 宋师傅 5号楼刘姨家机顶盒提示插入智能卡").
+
+A relay names its ticket by its words. When no open ticket shares them but a resident's message
+that the detector was unsure of does (it is on the review list), the relay confirms that message
+as a request: it becomes a ticket, held by the workers relayed to. A relay to one carrier's worker
+names the carrier of a ticket still waiting for it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot import repo, texts, tickets
+from bot.classifier.base import Prediction
+from bot.conversation.acts import WorkerAct
+from bot.conversation.incidents import shared, similarity
+from bot.conversation.refer import Option
+from bot.messages import Incoming, Mention
+from bot.pipeline import Context
+from bot.routing import category_of_role
+from models import AWAITING_PROVIDER, Member, Ticket
+
+LOOKBACK = timedelta(hours=3)  # how far back a relay may confirm an unsure message
+SAME_WORDS, SAME_SHARE = 2, 0.3  # shared content words, or share of them, that tie a relay to a message
+
+
+def relayed_people(ctx: Context, act: WorkerAct) -> list[Member]:
+    return [m for m in ctx.members if m.name in act.mentions and m.contact_id != ctx.msg.contact]
+
+
+def about_none(act: WorkerAct, options: list[Option]) -> bool:
+    """The relay's words share nothing with any open ticket."""
+    return not any(shared(act.body, o.texts) or max((similarity(act.body, t) for t in o.texts), default=0.0)
+                   >= SAME_SHARE for o in options)
+
+
+def confirm_unsure(ctx: Context, act: WorkerAct, people: list[Member]) -> Ticket | None:
+    """Open a ticket from the recent unsure message the relay describes; None when none matches."""
+    assert ctx.grid is not None
+    for review, sender_id in repo.recent_reviews(ctx.session, grid_id=ctx.grid.id, since=ctx.now - LOOKBACK):
+        if not (len(shared(act.body, [review.text])) >= SAME_WORDS or similarity(act.body, review.text) >= SAME_SHARE):
+            continue
+        kind = _kind(people)
+        prediction = ctx.classifier.predict(review.text)
+        category = kind[0] if kind else (prediction.category if prediction.category != "none" else review.guess)
+        provider = kind[1] if kind else prediction.provider
+        msg = Incoming(msg_id=review.msg_id, room=ctx.grid.room, sender=review.sender, text=review.text,
+                       ts=review.ts, sender_id=sender_id)
+        confirmed = Prediction(category=category, confidence=prediction.confidence, provider=provider,
+                               urgent=prediction.urgent, keywords=prediction.keywords, location=prediction.location)
+        ticket = tickets.open_ticket(ctx.session, settings=ctx.settings, grid=ctx.grid, msg=msg, text=review.text,
+                                     prediction=confirmed)
+        review.reviewed = True
+        ctx.session.add(review)
+        tickets.hand_to(ctx.session, ticket=ticket, people=people, now=ctx.now, actor=ctx.msg.sender)
+        ctx.say(texts.recorded(ticket.id, ticket.urgent), [Mention(review.sender, sender_id)])
+        return ticket
+    return None
+
+
+def name_carrier(ctx: Context, ticket: Ticket, people: list[Member]) -> bool:
+    """A ticket waiting for its carrier, relayed to one carrier's worker: that is its carrier."""
+    kind = _kind(people)
+    if ticket.status != AWAITING_PROVIDER or kind is None or kind[0] != "telecom":
+        return False
+    ticket.provider = kind[1]
+    repo.log_event(ctx.session, ticket=ticket, ts=ctx.now, actor=ctx.msg.sender, action="carrier", detail=kind[1] or "")
+    tickets.hand_to(ctx.session, ticket=ticket, people=people, now=ctx.now, actor=ctx.msg.sender)
+    return True
+
+
+def _kind(people: list[Member]) -> tuple[str, str | None] | None:
+    kinds = {category_of_role(m.role) for m in people} - {None}
+    return kinds.pop() if len(kinds) == 1 else None
+

@@ -1,0 +1,109 @@
+"""Which ticket a worker means when the words and the number disagree, relays that confirm or name
+a carrier, and residents' verdicts said in passing (fixed clock, no sleeps)."""
+
+from __future__ import annotations
+
+from bot.conversation.acts import is_answer, read_worker
+from bot.conversation.incidents import places
+from bot.handlers.resident import verdict
+from tests.harness import GRIDMAN, POWER, WATER, Chat, mentioned, texts_of
+
+CABLE = "广电老周"
+FIRE = "消防队老马"
+
+
+def test_a_wrong_number_gives_way_to_words_only_one_ticket_has(chat: Chat) -> None:
+    chat.say("张阿姨", "小区门口的垃圾站好几天没冲洗了 臭得不得了 苍蝇乱飞")
+    chat.say("李叔", "楼下有条大黄狗老是追小孩 谁家的也不拴", after=4)
+    chat.say(GRIDMAN, "收到 我叫物业保洁今天冲洗", after=3)
+    # the worker writes a number of their own; ticket 2 (the dog) shares none of these words
+    out = chat.say(GRIDMAN, "2号工单 门口垃圾站冲洗消毒完了 桶也换了 已处理", after=60)
+    assert chat.ticket(1).status == "resolved" and chat.ticket(2).status == "reported"
+    assert "张阿姨" in mentioned(out)
+
+
+def test_a_quote_of_the_ping_names_its_ticket_whatever_number_it_shows(chat: Chat) -> None:
+    chat.say("张阿姨", "我家停水了 一滴都没有")
+    chat.say("李叔", "二单元停电了 楼道黑黢黢的 屋里也没电", after=2)
+    chat.say("小赵", "@赵电工(供电所) 赵师傅 俺家电表箱冒火星子 噼里啪啦的", after=20)  # the power worker's other ticket
+    quote = "「网格小助手：@赵电工(供电所) 供电工单 #3：二单元停电了 楼道黑黢黢的 屋里也没电」\n- - - - - - - - - - - - - - -\n"
+    chat.say(POWER, quote + "表箱换好了 已经送电", after=30)
+    assert chat.ticket(2).status == "resolved"
+    assert chat.ticket(3).status == "reported" and chat.ticket(1).status == "reported"
+
+
+def test_the_reporter_addressed_by_surname_names_the_ticket_over_a_wrong_number(chat: Chat) -> None:
+    chat.say("田凤英", "@农商行小吴 问一下 社保卡是老的 要换第三代 在哪换 要不要钱")
+    chat.say("王淑芬", "@农商行小吴 取款机把我的卡吞了 里面有退休金", after=5)
+    chat.say("农商行小吴", "收到 王姨别急 卡不会丢 明天带身份证来柜台取", after=3)
+    chat.say("农商行小吴", "田姨 网点就能换 带身份证和老卡 当场制卡 #办结 17", after=20)
+    assert chat.ticket(1).status == "resolved" and chat.ticket(2).status == "accepted"
+
+
+def test_a_notice_of_the_comprehensive_worker_does_not_close_another_workers_ticket(chat: Chat) -> None:
+    chat.say("张阿姨", "@联通小孙 我家在6号楼一楼 联通5G在屋里就一格 视频老掉线")
+    chat.say("联通小孙", "收到 一楼墙厚信号穿不进来 我报上去加个小基站 得排期", after=5)
+    out = chat.say(GRIDMAN, "楼道杂物五点清完了 1号楼到6号楼一共拉了两车 谢谢大家配合", after=30)
+    assert chat.ticket(1).status == "accepted" and out == []
+
+
+def test_a_relay_naming_a_carrier_routes_the_ticket_waiting_for_it(chat: Chat) -> None:
+    chat.say("刘姨", "俺家电视不出台了 蓝屏 上面写着请插入智能卡 卡插着哩")
+    assert chat.ticket(1).status == "awaiting_provider"
+    chat.say(GRIDMAN, f"刘姨 是有线的机顶盒吧 @{CABLE} 周师傅 5号楼刘姨家机顶盒提示插入智能卡", after=2)
+    ticket = chat.ticket(1)
+    assert ticket.provider == "broadcast" and ticket.status == "reported"
+    assert CABLE in chat.assignees(1)
+    chat.say(CABLE, "卡到期停了 给您开了七天临时的 关了机顶盒电源再开就好了", after=5)
+    assert chat.ticket(1).status == "resolved"
+    assert not [o for o in chat.tick(20) if "哪家" in o.text]  # nobody asks the carrier again
+
+
+def test_a_relay_confirms_an_unsure_message_as_a_ticket_of_its_resident(chat: Chat) -> None:
+    text = "15栋有人把电动车推进电梯带回屋充电 我拍到了 1506的 物业讲了不听"
+    out = chat.say("邹磊", text)
+    if chat.tickets():  # the detector was sure: nothing for a relay to confirm
+        return
+    assert out == []  # unsure: kept for review, no ping
+    out = chat.say(GRIDMAN, f"@{FIRE} 马队 15栋1506电动车进电梯入户充电 物业劝阻不听", after=2)
+    [ticket] = chat.tickets()
+    assert ticket.reporter == "邹磊" and ticket.category == "fire" and FIRE in chat.assignees(1)
+    assert "邹磊" in mentioned(out) and "工单号 1" in texts_of(out)
+    chat.say(FIRE, "收到 下午跟社区上门", after=10)
+    assert chat.ticket(1).status == "accepted"
+
+
+def test_a_relay_about_nothing_open_or_kept_changes_nothing(chat: Chat) -> None:
+    chat.say("张阿姨", "我家停水了")
+    out = chat.say(GRIDMAN, f"@{FIRE} 马队 下午联合检查 三点在社区门口集合", after=5)
+    assert out == [] and len(chat.tickets()) == 1 and FIRE not in chat.assignees(1)
+
+
+def test_a_verdict_said_in_passing_reopens_the_reporters_ticket(chat: Chat) -> None:
+    chat.say("王思雨", "我奶奶家电视没信号 广电的")
+    chat.say(CABLE, "收到", after=3)
+    chat.say(CABLE, "@王思雨 机顶盒在线了 修好了 叫你奶奶重新搜台试试", after=20)
+    assert chat.ticket(1).status == "resolved"
+    chat.say("王思雨", "周师傅 我奶奶说搜了两遍 还是不行 还是雪花", after=30)
+    assert chat.ticket(1).status == "reopened"
+
+
+def test_better_but_not_fixed_reopens(chat: Chat) -> None:
+    chat.say("宋玉梅", "自来水放出来是黄的 跟锈水一样")
+    chat.say(WATER, "收到", after=3)
+    chat.say(WATER, "楼下消防栓放过了 出来的水清了 大家把水龙头开开放一分钟看看", after=40)
+    chat.say("宋玉梅", "俺家还有点黄 没那么厉害了", after=3)
+    assert chat.ticket(1).status == "reopened"
+    assert verdict("还有点事先走了") is None and verdict("电是来了 可我家卫生间那路还没电") is None
+
+
+def test_going_there_now_is_not_a_fix_and_an_offer_does_not_spoil_an_answer() -> None:
+    assert read_worker("收到 夜里换闸阀 恢复供水冲起了管壁的锈 先开着水龙头放几分钟 我现在过去排水").kind != "resolve"
+    answer = read_worker("周老师 套餐升千兆每个月加三十 光猫要换个千兆的 免费上门换 要办的话我下午过去")
+    assert is_answer(answer)
+    assert not is_answer(read_worker("我下午过去看看 换个光猫"))
+
+
+def test_the_upper_part_is_not_a_place() -> None:
+    assert places("放完气了 还是上头凉") == set()
+    assert places("村东头的路灯坏了") == {"东头"} and places("3号楼停水") == {"3号楼"}
