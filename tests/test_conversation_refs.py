@@ -3,7 +3,7 @@ a carrier, and residents' verdicts said in passing (fixed clock, no sleeps)."""
 
 from __future__ import annotations
 
-from bot.conversation.acts import is_answer, read_worker
+from bot.conversation.acts import addressed, is_answer, read_worker
 from bot.conversation.incidents import places
 from bot.handlers.resident import verdict
 from tests.harness import GRIDMAN, POWER, WATER, Chat, mentioned, texts_of
@@ -107,3 +107,19 @@ def test_going_there_now_is_not_a_fix_and_an_offer_does_not_spoil_an_answer() ->
 def test_the_upper_part_is_not_a_place() -> None:
     assert places("放完气了 还是上头凉") == set()
     assert places("村东头的路灯坏了") == {"东头"} and places("3号楼停水") == {"3号楼"}
+
+
+def test_tomorrow_for_the_resident_is_an_answer_and_tomorrow_for_the_worker_a_promise() -> None:
+    assert is_answer(read_worker("网点同事把机子打开了 你的卡在里面 明天上午带身份证到柜台领就行"))
+    assert is_answer(read_worker("老街明天不停 只停新街和学校路 大家放心"))
+    assert not is_answer(read_worker("明天上午我跟调解员一块找他 你把记工本拍个照私发我"))
+    assert not is_answer(read_worker("等会儿我来修 先把总闸关了 别碰那根线"))
+
+
+def test_a_reporter_is_addressed_by_given_name_or_by_a_name_shown_with_the_flat(chat: Chat) -> None:
+    assert addressed("晓伟 单宽带续一年九百六", {"丁晓伟"}) == {"丁晓伟"}
+    assert addressed("张可你好 原套餐加二十块", {"张可 12-801"}) == {"张可 12-801"}
+    chat.say("张可 12-801", "请问一下 电信宽带升千兆要多少钱 现在是200兆的")
+    chat.say("电信小刘", "收到", after=3)
+    chat.say("电信小刘", "张可你好 原套餐加20块一个月就能升千兆 光猫免费换 营业厅或者找我都能办 当天生效", after=10)
+    assert chat.ticket(1).status == "resolved"

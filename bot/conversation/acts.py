@@ -151,8 +151,11 @@ def word_act(body: str) -> str | None:
 
 _QUESTIONISH = re.compile(r"[?？]|吗|怎么|怎样|咋|多少|几点|什么时候|啥时候|哪里|哪儿|哪门|能不能|可不可以|要不要|是不是|如何|"
                           r"会不会|有没有|有冇|停不停|还停|在哪|么$")
-_PROMISE = re.compile(r"过去|上门|明天|明早|后天|下午去|晚上去|等会|一会|待会|我去|到时候|回头|再看|再说|马上|正在|还没|没下来|"
-                      r"等通知|我问问|我查查|查一下|问一下|[?？]$|吗$")
+# the worker will do something later ("明天上午过去", "等会儿来看"); "明天带身份证来柜台领" tells the
+# resident what to do, and "明天不停" answers about tomorrow: those are answers
+_LATER_DO = r"[^，,。.!！?？\s]{0,6}?(?:去|来|过去|上门|修|换|处理|弄|看|查|安排|派|找|联系|问|催|报)"
+_PROMISE = re.compile(r"过去|上门|(?:明天|明早|后天|等会|一会|待会)儿?(?:" + _LATER_DO + r"|[^，,。.!！?？\s]{0,3}我)|下午去|晚上去|我去|到时候|回头|再看|"
+                      r"再说|马上|正在|还没|没下来|等通知|我问问|我查查|查一下|问一下|[?？]$|吗$")
 ANSWER_MIN = 12
 # an offer on a condition ("要办的话我下午过去", "需要的话上门换") is part of an answer, not a promise
 _OFFER = re.compile(r"(?:要是|如果|需要|要|想)[^，,。.!！?？\s]{0,6}的话[^，,。.!！?？]*|有需要[^，,。.!！?？]*|免费[^，,。.!！?？\s]*")
@@ -163,6 +166,7 @@ def is_question(text: str) -> bool:
     return bool(_QUESTIONISH.search(text))
 
 
+_HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
 _HONORIFIC = "阿姨|大姨|姨|大叔|叔叔|叔|大姐|姐|大哥|哥|老师|大爷|大娘|奶奶|爷爷|婶|嫂|伯|师傅|老板|阿婆|阿公"
 
 
@@ -170,11 +174,15 @@ def addressed(body: str, names: "set[str] | frozenset[str]") -> set[str]:
     """The names a message opens by addressing: the full name, or surname and an honorific (孙姨, 周老师)."""
     head = body.lstrip(" @\u2005\u3000")[:8]
     found = set()
-    for name in names:
-        if len(name) < 2 or not ("\u4e00" <= name[0] <= "\u9fff"):
+    for shown in names:
+        name = _HAN_NAME.match(shown)  # "张可 12-801": the name, without the flat number
+        name = name.group(0) if name else ""
+        if len(name) < 2:
             continue
-        if head.startswith(name) or re.match(rf"{re.escape(name[0])}(?:{_HONORIFIC})", head):
-            found.add(name)
+        given = name[1:] if len(name) == 3 else ""  # "晓伟" for 丁晓伟
+        if head.startswith(name) or re.match(rf"{re.escape(name[0])}(?:{_HONORIFIC})", head) \
+                or (given and head.startswith(given)):
+            found.add(shown)
     return found
 
 
