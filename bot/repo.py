@@ -108,13 +108,15 @@ def reports_for(session: Session, *, ticket_ids: Sequence[int], last: int = RECE
     return out
 
 
+_REPORTERS = (select(Report.ticket_id, Report.sender, Report.sender_id)
+              .where(col(Report.ticket_id).in_(bindparam("ids", expanding=True))).distinct())
+
+
 def reporters_for(session: Session, *, ticket_ids: Sequence[int]) -> dict[int, set[str]]:
     """Every reporter (names and contact ids) of each ticket."""
     out: dict[int, set[str]] = {i: set() for i in ticket_ids}
     if ticket_ids:
-        stmt = select(Report.ticket_id, Report.sender, Report.sender_id).where(
-            col(Report.ticket_id).in_(list(ticket_ids))).distinct()
-        for ticket_id, sender, sender_id in session.exec(stmt):
+        for ticket_id, sender, sender_id in session.execute(_REPORTERS, {"ids": list(ticket_ids)}):
             out[ticket_id] |= {sender, sender_id}
     return out
 

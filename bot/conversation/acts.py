@@ -263,12 +263,21 @@ class ActModel:
         if getattr(self, "_split", None) is None:
             coef = self.classifier.coef_
             n = len(self.vectorizer.vocabulary_)
-            self._split = (np.ascontiguousarray(coef[:, :n].T), coef[:, n:].T * 3.0, self.classifier.intercept_)
-        words_coef, rule_coef, intercept = self._split
-        words = self.vectorizer.transform([clean(act.body)])
-        rule = np.array([a == act.kind for a in _RULE_KINDS] + [act.quoted_text is not None, bool(act.mentions),
-                                                                 min(len(act.body), 200) / 50], float)
-        scores = (words @ words_coef).ravel() + rule @ rule_coef + intercept
+            # per n-gram: its idf and its column of weights, so one message needs no sparse matrix at all
+            self._split = (np.ascontiguousarray(coef[:, :n].T), coef[:, n:].T * 3.0, self.classifier.intercept_,
+                           self.vectorizer.build_analyzer(), self.vectorizer.vocabulary_, self.vectorizer.idf_)
+        words_coef, rule_coef, intercept, analyze, vocabulary, idf = self._split
+        counts: dict[int, int] = {}
+        for gram in analyze(clean(act.body)):
+            j = vocabulary.get(gram)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        scores = intercept + np.array([a == act.kind for a in _RULE_KINDS] + [
+            act.quoted_text is not None, bool(act.mentions), min(len(act.body), 200) / 50], float) @ rule_coef
+        if counts:  # TfidfVectorizer's own weighting: sublinear tf times idf, then unit length
+            cols = np.fromiter(counts, dtype=np.intp, count=len(counts))
+            weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) * idf[cols]
+            scores = scores + (weights / np.sqrt(weights @ weights)) @ words_coef[cols]
         classes = self.classifier.classes_
         return str(classes[int(scores[0] > 0)] if len(classes) == 2 else classes[int(np.argmax(scores))])
 
