@@ -4,7 +4,7 @@ a carrier, and residents' verdicts said in passing (fixed clock, no sleeps)."""
 from __future__ import annotations
 
 from bot.conversation.acts import addressed, is_answer, read_worker
-from bot.conversation.incidents import places
+from bot.conversation.incidents import places, shared
 from bot.handlers.resident import verdict
 from tests.harness import GRIDMAN, POWER, WATER, Chat, mentioned, texts_of
 
@@ -123,3 +123,12 @@ def test_a_reporter_is_addressed_by_given_name_or_by_a_name_shown_with_the_flat(
     chat.say("电信小刘", "收到", after=3)
     chat.say("电信小刘", "张可你好 原套餐加20块一个月就能升千兆 光猫免费换 营业厅或者找我都能办 当天生效", after=10)
     assert chat.ticket(1).status == "resolved"
+
+
+def test_two_reports_of_one_fight_sharing_its_words_are_one_ticket(chat: Chat) -> None:
+    chat.say("郑卫东", "快来人 楼下俩人打起来了 老赵跟于海涛扯着领子 老赵那岁数可别出事")
+    chat.say("陈丽", "真打起来了 俺在窗户上看着 推了老赵一把 网格员快去劝劝吧", after=1)
+    [ticket] = chat.tickets()
+    assert ticket.category == "dispute" and ticket.report_count == 2
+    assert shared("真打起来了 推了老赵一把", ["楼下俩人打起来了 老赵那岁数可别出事"]) >= {"打起", "起来"}
+    assert not shared("楼道杂物五点清完了 1号楼到6号楼一共拉了两车", ["我家在6号楼一楼 联通5G在屋里就一格"])

@@ -62,7 +62,7 @@ class Matcher:
     unsure_threshold: float = 0.8  # for a message the detector was not sure is a request
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(rows @ self.coef + self.intercept)))
+        return 1.0 / (1.0 + np.exp(-(rows[:, :LEARNED] @ self.coef + self.intercept)))
 
     def best(self, text: str, prediction: Prediction, sender: str, ts: datetime,
              candidates: Sequence[Candidate], *, strict: bool = False) -> tuple[Candidate | None, float]:
@@ -84,10 +84,14 @@ FEATURES = ("same_cat", "provider_conflict", "place_same", "place_differ", "sim_
             "log_same_category", "sender_reported", "mentions_reporter", "p_request", "pred_none", "abstained",
             "resolved", "log_length", "same_cat_x_sim", "same_cat_x_metoo", "same_cat_x_followup",
             "latest_x_metoo", "sim_x_latest", "varied_same_cat", "varied_x_sim", "short", "again")
+# Columns after the learned ones: evidence for the gate below, not weighed by the model.
+GATE_ONLY = ("shared_words",)
+LEARNED = len(FEATURES)
 # Categories whose requests differ from one another (rubbish and a stray dog are both `other`):
 # there a shared category says little, and a join needs the words to agree (CONTRACT.md).
 VARIED = frozenset({"other", "dispute", "bank"})
 CONTENT_BAR = 0.25
+SHARED_WORDS = 2  # or this many bigrams inside words both say ("打起来", "老赵"): the same thing
 SHORT_CONTENT = 6
 QUIET_MINUTES = 90
 
@@ -134,7 +138,7 @@ def places(text: str) -> set[str]:
 
 def pair_matrix(text: str, prediction: Prediction, sender: str, ts: datetime,
                 candidates: Sequence[Candidate]) -> np.ndarray:
-    """One feature row per candidate (see FEATURES)."""
+    """One feature row per candidate (see FEATURES, then GATE_ONLY)."""
     mine = places(text)
     metoo = 1.0 if _METOO.search(text) else 0.0
     followup = 1.0 if _FOLLOWUP.search(text) else 0.0
@@ -171,18 +175,19 @@ def pair_matrix(text: str, prediction: Prediction, sender: str, ts: datetime,
             float(p_req), 1.0 if cat == "none" else 0.0, 1.0 if prediction.abstained else 0.0,
             1.0 if c.resolved else 0.0, math.log1p(len(text)), same * sim_max, same * metoo, same * followup,
             is_latest * metoo, sim_max * is_latest, same * (c.category in VARIED), same * (c.category in VARIED) * sim_max,
-            short, again,
+            short, again, min(len(shared(text, c.texts[-8:])), 3) / 3,
         ])
     return np.asarray(rows, dtype=float)
 
 
-_F = {name: i for i, name in enumerate(FEATURES)}
+_F = {name: i for i, name in enumerate(FEATURES + GATE_ONLY)}
 
 
 def evidence(rows: np.ndarray, candidates: Sequence[Candidate]) -> np.ndarray:
     """1 where a join is possible at all: in the varied categories only with agreeing words or cues."""
     varied = np.array([c.category in VARIED for c in candidates])
-    words = ((rows[:, _F["sim_max"]] >= CONTENT_BAR) | (rows[:, _F["sender_reported"]] > 0)
+    words = ((rows[:, _F["sim_max"]] >= CONTENT_BAR) | (rows[:, _F["shared_words"]] >= SHARED_WORDS / 3)
+             | (rows[:, _F["sender_reported"]] > 0)
              | (rows[:, _F["mentions_reporter"]] > 0) | (rows[:, _F["place_same"]] > 0)
              | (((rows[:, _F["metoo"]] > 0) | (rows[:, _F["followup"]] > 0)) & (rows[:, _F["short"]] > 0)
                 & (rows[:, _F["latest_of_category"]] > 0)))

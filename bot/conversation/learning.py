@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 import numpy as np
 
 from bot.conversation.incidents import (
-    FEATURES, Candidate, Matcher, could_join, evidence, is_unsure, pair_matrix, rule_matcher,
+    FEATURES, GATE_ONLY, LEARNED, Candidate, Matcher, could_join, evidence, is_unsure, pair_matrix, rule_matcher,
 )
 from bot.paths import DATA
 
@@ -108,7 +108,7 @@ def day_pairs(paths: Sequence[Path], classifier: "Classifier") -> list[list[tupl
 def _fit(days: Sequence[Sequence[tuple[np.ndarray, list[bool]]]], C: float):
     from sklearn.linear_model import LogisticRegression
 
-    X = np.vstack([rows for day in days for rows, _, _, _ in day])
+    X = np.vstack([rows[:, :LEARNED] for day in days for rows, _, _, _ in day])
     y = np.array([label for day in days for _, labels, _, _ in day for label in labels])
     model = LogisticRegression(C=C, max_iter=2000, class_weight="balanced")
     model.fit(X, y)
@@ -121,7 +121,7 @@ def decision_cost(days, coef, intercept, threshold: float, unsure_threshold: flo
     right = wrong = missed = 0
     for day in days:
         for rows, labels, possible, unsure in day:
-            p = possible / (1 + np.exp(-(rows @ coef + intercept)))
+            p = possible / (1 + np.exp(-(rows[:, :LEARNED] @ coef + intercept)))
             i = int(np.argmax(p))
             if p[i] >= (unsure_threshold if unsure else threshold):
                 if labels[i]:
@@ -169,7 +169,7 @@ def train_matcher(classifier: "Classifier", paths: Sequence[Path] | None = None,
 
 def data_hash(classifier_hash: str, paths: Sequence[Path]) -> str:
     """The days, the classifier they are read with, and this code (features, cost, grids)."""
-    h = hashlib.sha256((VERSION + "|" + ",".join(FEATURES) + "|" + classifier_hash).encode())
+    h = hashlib.sha256((VERSION + "|" + ",".join(FEATURES + GATE_ONLY) + "|" + classifier_hash).encode())
     for source in (Path(__file__), Path(__file__).with_name("incidents.py")):
         h.update(source.read_bytes())
     for path in paths:
