@@ -3,7 +3,7 @@ a carrier, and residents' verdicts said in passing (fixed clock, no sleeps)."""
 
 from __future__ import annotations
 
-from bot.conversation.acts import addressed, is_answer, read_worker
+from bot.conversation.acts import addressed, addresses_worker, is_answer, read_worker, worker_handles
 from bot.conversation.incidents import places, shared
 from bot.handlers.resident import verdict
 from tests.harness import GRIDMAN, POWER, WATER, Chat, mentioned, texts_of
@@ -132,3 +132,11 @@ def test_two_reports_of_one_fight_sharing_its_words_are_one_ticket(chat: Chat) -
     assert ticket.category == "dispute" and ticket.report_count == 2
     assert shared("真打起来了 推了老赵一把", ["楼下俩人打起来了 老赵那岁数可别出事"]) >= {"打起", "起来"}
     assert not shared("楼道杂物五点清完了 1号楼到6号楼一共拉了两车", ["我家在6号楼一楼 联通5G在屋里就一格"])
+
+
+def test_a_resident_calling_a_worker_by_name_is_asking_them(chat: Chat) -> None:
+    assert worker_handles("供电所老孙") >= {"老孙", "孙师傅"} and worker_handles("网格员王小丽") == {"小丽"}
+    assert worker_handles("农商行李经理") == {"李经理"} and worker_handles("调解员高大姐") == {"高大姐"}
+    assert worker_handles("王网格") == set()  # a trade or a title alone names nobody
+    assert addresses_worker("孙师傅 明儿还停不停电", {"供电所老孙"})
+    assert not addresses_worker("明儿还停不停电 孙师傅说了没", {"供电所老孙"})

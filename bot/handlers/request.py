@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot import repo, texts, tickets
-from bot.conversation.acts import find_mentions
+from bot.conversation.acts import addresses_worker, find_mentions
 from bot.conversation.incidents import Candidate, could_join, is_unsure
 from bot.lifecycle import transition
 from bot.pipeline import Context
@@ -81,8 +81,9 @@ class Request:
 
     @staticmethod
     def _addresses_worker(ctx: Context) -> bool:
+        """@-mentions a worker, or opens by calling one by name ("孙师傅 明儿还停不停电")."""
         workers = {m.name for m in ctx.members}
-        return bool(find_mentions(ctx.text, workers)[0])
+        return bool(find_mentions(ctx.text, workers)[0]) or addresses_worker(ctx.text, workers)
 
     def _incident(self, ctx: Context, prediction) -> Ticket | None:
         """The open (or just resolved) ticket this message is about, if the matcher is sure enough."""
