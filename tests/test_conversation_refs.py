@@ -140,3 +140,10 @@ def test_a_resident_calling_a_worker_by_name_is_asking_them(chat: Chat) -> None:
     assert worker_handles("王网格") == set()  # a trade or a title alone names nobody
     assert addresses_worker("孙师傅 明儿还停不停电", {"供电所老孙"})
     assert not addresses_worker("明儿还停不停电 孙师傅说了没", {"供电所老孙"})
+
+
+def test_a_question_back_to_the_asker_does_not_answer_their_question(chat: Chat) -> None:
+    assert not is_answer(read_worker("春生叔 能管 你有没有记工的本子或者聊天记录 包工头是哪个村的 全名叫啥"))
+    chat.say("马春生", f"@{GRIDMAN} 问问 俺跟着外村的包工头修路 干了二十天 两千八的工钱一分不给 这能不能管")
+    chat.say(GRIDMAN, "春生叔 能管 你有没有记工的本子或者聊天记录 包工头是哪个村的 全名叫啥", after=3)
+    assert chat.ticket(1).status != "resolved"

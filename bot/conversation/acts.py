@@ -157,6 +157,8 @@ _LATER_DO = r"[^，,。.!！?？\s]{0,6}?(?:去|来|过去|上门|修|换|处理
 _PROMISE = re.compile(r"过去|上门|(?:明天|明早|后天|等会|一会|待会)儿?(?:" + _LATER_DO + r"|[^，,。.!！?？\s]{0,3}我)|下午去|晚上去|我去|到时候|回头|再看|"
                       r"再说|马上|正在|还没|没下来|等通知|我问问|我查查|查一下|问一下|[?？]$|吗$")
 ANSWER_MIN = 12
+# the worker asks the resident something back ("包工头是哪个村的 全名叫啥"): the answer is still to come
+_ASKS_BACK = re.compile(r"有没有|有冇|是哪|哪个|哪家|哪栋|哪一|几号|几楼|叫啥|叫什么|[?？]|吗(?=$|[\s，,。])")
 # an offer on a condition ("要办的话我下午过去", "需要的话上门换") is part of an answer, not a promise
 _OFFER = re.compile(r"(?:要是|如果|需要|要|想)[^，,。.!！?？\s]{0,6}的话[^，,。.!！?？]*|有需要[^，,。.!！?？]*|免费[^，,。.!！?？\s]*")
 
@@ -219,7 +221,8 @@ def addresses_worker(text: str, names: "set[str] | frozenset[str]") -> bool:
 
 def is_answer(act: WorkerAct) -> bool:
     """Words that answer rather than promise: to a question ticket they are its resolution."""
-    return len(clean(act.body)) >= ANSWER_MIN and not _PROMISE.search(_OFFER.sub("", act.body))
+    return len(clean(act.body)) >= ANSWER_MIN and not _PROMISE.search(_OFFER.sub("", act.body)) \
+        and not _ASKS_BACK.search(act.body)
 
 
 def read_worker(text: str, names: "set[str] | frozenset[str]" = frozenset(), *, comprehensive: bool = False) -> WorkerAct:
