@@ -147,3 +147,14 @@ def test_a_question_back_to_the_asker_does_not_answer_their_question(chat: Chat)
     chat.say("马春生", f"@{GRIDMAN} 问问 俺跟着外村的包工头修路 干了二十天 两千八的工钱一分不给 这能不能管")
     chat.say(GRIDMAN, "春生叔 能管 你有没有记工的本子或者聊天记录 包工头是哪个村的 全名叫啥", after=3)
     assert chat.ticket(1).status != "resolved"
+
+
+def test_a_wrong_number_between_two_equally_likely_tickets_of_ones_own_is_a_question(chat: Chat) -> None:
+    chat.say("张阿姨", "3栋停水了 一滴都没有")
+    chat.say("李叔", "8栋门口水管爆了 水漫了一地", after=1)
+    tickets = chat.tickets()
+    assert len(tickets) == 2 and all(WATER in chat.assignees(t.id) for t in tickets)
+    out = chat.say(WATER, "#办结 99", after=30)
+    assert "不是派给您的" not in texts_of(out) and "请问是哪一件" in texts_of(out)
+    assert "#1" in texts_of(out) and "#2" in texts_of(out)  # which one: both named
+    assert all(t.status != "resolved" for t in chat.tickets())

@@ -129,6 +129,8 @@ class WorkerActs:
                 choice = choose(replace(act, number=None), options, ctx.now)
                 if choice.ticket_id is not None:
                     return by_id[choice.ticket_id], None
+                if choice.ambiguous:
+                    return None, choice  # two of their own are equally likely: ask which, not refuse
         if ticket is None:
             ctx.say(texts.no_such_ticket(act.number))
         return ticket, None
