@@ -4,7 +4,7 @@ a carrier, and residents' verdicts said in passing (fixed clock, no sleeps)."""
 from __future__ import annotations
 
 from bot.conversation.acts import addressed, addresses_worker, is_answer, read_worker, worker_handles
-from bot.conversation.incidents import places, shared
+from bot.conversation.incidents import is_unsure, places, shared
 from bot.handlers.resident import verdict
 from tests.harness import GRIDMAN, POWER, WATER, Chat, mentioned, texts_of
 
@@ -158,3 +158,15 @@ def test_a_wrong_number_between_two_equally_likely_tickets_of_ones_own_is_a_ques
     assert "不是派给您的" not in texts_of(out) and "请问是哪一件" in texts_of(out)
     assert "#1" in texts_of(out) and "#2" in texts_of(out)  # which one: both named
     assert all(t.status != "resolved" for t in chat.tickets())
+
+
+def test_unsure_talk_during_an_outage_is_not_another_households_report(chat: Chat) -> None:
+    chat.say("孙玉芝", "停电了 全庄都没电")
+    chat.say("王保国", "俺家也没电", after=2)
+    before = chat.ticket(1).report_count
+    text = "那俺这馍咋弄 半生不熟哩"
+    assert is_unsure(chat.app.classifier.predict(text), text)  # the detector is not sure this is a request
+    out = chat.say("赵红梅", text, after=3)
+    assert out == [] and chat.ticket(1).report_count == before and len(chat.tickets()) == 1
+    chat.say("刘翠花", "俺家也停电了", after=2)  # a me-too still joins
+    assert chat.ticket(1).report_count == before + 1

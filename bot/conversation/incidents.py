@@ -64,6 +64,14 @@ class Matcher:
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-(rows[:, :LEARNED] @ self.coef + self.intercept)))
 
+    @staticmethod
+    def words_tie(text: str, prediction: Prediction, sender: str, ts: datetime,
+                  candidates: Sequence[Candidate], chosen: Candidate) -> bool:
+        """Does the message say something of the chosen incident's own (CONTRACT.md: an unsure
+        message joins only when its content matches)?"""
+        rows = pair_matrix(text, prediction, sender, ts, candidates)
+        return bool(tied_by_words(rows)[[c.key for c in candidates].index(chosen.key)])
+
     def best(self, text: str, prediction: Prediction, sender: str, ts: datetime,
              candidates: Sequence[Candidate], *, strict: bool = False) -> tuple[Candidate | None, float]:
         """The most likely candidate and its probability; None when none clears the threshold.
@@ -183,14 +191,20 @@ def pair_matrix(text: str, prediction: Prediction, sender: str, ts: datetime,
 _F = {name: i for i, name in enumerate(FEATURES + GATE_ONLY)}
 
 
+def tied_by_words(rows: np.ndarray) -> np.ndarray:
+    """Per pair: does the message say something of that incident's own (words, place, its reporter,
+    a bare me-too or follow-up right after it)?"""
+    return ((rows[:, _F["sim_max"]] >= CONTENT_BAR) | (rows[:, _F["shared_words"]] >= SHARED_WORDS / 3)
+            | (rows[:, _F["sender_reported"]] > 0)
+            | (rows[:, _F["mentions_reporter"]] > 0) | (rows[:, _F["place_same"]] > 0)
+            | (((rows[:, _F["metoo"]] > 0) | (rows[:, _F["followup"]] > 0)) & (rows[:, _F["short"]] > 0)
+               & (rows[:, _F["latest_of_category"]] > 0)))
+
+
 def evidence(rows: np.ndarray, candidates: Sequence[Candidate]) -> np.ndarray:
     """1 where a join is possible at all: in the varied categories only with agreeing words or cues."""
     varied = np.array([c.category in VARIED for c in candidates])
-    words = ((rows[:, _F["sim_max"]] >= CONTENT_BAR) | (rows[:, _F["shared_words"]] >= SHARED_WORDS / 3)
-             | (rows[:, _F["sender_reported"]] > 0)
-             | (rows[:, _F["mentions_reporter"]] > 0) | (rows[:, _F["place_same"]] > 0)
-             | (((rows[:, _F["metoo"]] > 0) | (rows[:, _F["followup"]] > 0)) & (rows[:, _F["short"]] > 0)
-                & (rows[:, _F["latest_of_category"]] > 0)))
+    words = tied_by_words(rows)
     # another named place, other words and no "me too": another problem, whatever the category
     elsewhere = ((rows[:, _F["place_differ"]] > 0) & (rows[:, _F["sim_max"]] < CONTENT_BAR)
                  & (rows[:, _F["metoo"]] == 0) & (rows[:, _F["sender_reported"]] == 0))

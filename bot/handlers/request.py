@@ -34,9 +34,12 @@ class Request:
         if not could_join(ctx.text, prediction):
             ctx.outcome = "none"
             return True
-        target = self._incident(ctx, prediction)
+        target, talk = self._incident(ctx, prediction)
         if target is not None:
             return self._join(ctx, target, prediction)
+        if talk:  # "那俺这馍咋弄": talk about an open incident, not another household's report
+            ctx.outcome = "talk"
+            return True
         if prediction.category == "none":
             ctx.outcome = "none"
             return True
@@ -85,14 +88,15 @@ class Request:
         workers = {m.name for m in ctx.members}
         return bool(find_mentions(ctx.text, workers)[0]) or addresses_worker(ctx.text, workers)
 
-    def _incident(self, ctx: Context, prediction) -> Ticket | None:
-        """The open (or just resolved) ticket this message is about, if the matcher is sure enough."""
+    def _incident(self, ctx: Context, prediction) -> tuple[Ticket | None, bool]:
+        """The open (or just resolved) ticket this message is about, if the matcher is sure enough;
+        and whether it is an unsure message about that ticket with nothing of its own (talk)."""
         assert ctx.grid is not None
         since = ctx.now - timedelta(minutes=ctx.settings.merge_window_minutes)
         found = [t for t in repo.open_tickets(ctx.session, grid_id=ctx.grid.id, statuses=_JOINABLE)
                  if t.updated_at >= since and (t.status != CLOSED or (t.closed_at and t.closed_at >= since))]
         if not found:
-            return None
+            return None, False
         reports = repo.reports_for(ctx.session, ticket_ids=[t.id for t in found])
         reporters = repo.reporters_for(ctx.session, ticket_ids=[t.id for t in found])
         cands = [Candidate(t.id, t.category, t.provider, tuple(r.text for r in reports[t.id]),
@@ -100,8 +104,13 @@ class Request:
                            t.created_at, max([r.ts for r in reports[t.id]] or [t.created_at]),
                            resolved=t.status in (RESOLVED, CLOSED), keywords=frozenset(t.keywords))
                  for t in found]
-        best, _ = ctx.matcher.best(ctx.text, prediction, ctx.msg.contact, ctx.now, cands, strict=is_unsure(prediction, ctx.text))
-        return next(t for t in found if t.id == best.key) if best is not None else None
+        unsure = is_unsure(prediction, ctx.text)
+        best, _ = ctx.matcher.best(ctx.text, prediction, ctx.msg.contact, ctx.now, cands, strict=unsure)
+        if best is None:
+            return None, False
+        if unsure and not ctx.matcher.words_tie(ctx.text, prediction, ctx.msg.contact, ctx.now, cands, best):
+            return None, True  # CONTRACT.md: an unsure message joins only when its content matches
+        return next(t for t in found if t.id == best.key), False
 
     def _join(self, ctx: Context, ticket: Ticket, prediction) -> bool:
         assert ctx.grid is not None
