@@ -170,3 +170,14 @@ def test_unsure_talk_during_an_outage_is_not_another_households_report(chat: Cha
     assert out == [] and chat.ticket(1).report_count == before and len(chat.tickets()) == 1
     chat.say("刘翠花", "俺家也停电了", after=2)  # a me-too still joins
     assert chat.ticket(1).report_count == before + 1
+
+
+def test_a_promise_to_look_into_it_is_not_an_answer_and_an_answer_to_the_asker_is_one(chat: Chat) -> None:
+    assert not is_answer(read_worker("收到 电梯井要加装漏缆 需要物业配合 我先去测一下"))
+    assert not is_answer(read_worker("收到 后山那一片是弱覆盖 我报上去测一下 先给你开通WiFi通话"))
+    assert not is_answer(read_worker("冬梅姐我问下卫生院 等下回你"))
+    chat.say("王冬梅", f"@{GRIDMAN} 请问今年流感疫苗到了没有 老人打要不要钱")
+    chat.say(GRIDMAN, "冬梅姐我问下卫生院 等下回你", after=3)
+    assert chat.ticket(1).status != "resolved"
+    chat.say(GRIDMAN, "@王冬梅 卫生院讲流感疫苗到了 60岁以上免费 带身份证和医保卡 上午八点到十一点半", after=40)
+    assert chat.ticket(1).status == "resolved"

@@ -155,7 +155,8 @@ _QUESTIONISH = re.compile(r"[?？]|吗|怎么|怎样|咋|多少|几点|什么时
 # resident what to do, and "明天不停" answers about tomorrow: those are answers
 _LATER_DO = r"[^，,。.!！?？\s]{0,6}?(?:去|来|过去|上门|修|换|处理|弄|看|查|安排|派|找|联系|问|催|报)"
 _PROMISE = re.compile(r"过去|上门|(?:明天|明早|后天|等会|一会|待会)儿?(?:" + _LATER_DO + r"|[^，,。.!！?？\s]{0,3}我)|下午去|晚上去|我去|到时候|回头|再看|"
-                      r"再说|马上|正在|还没|没下来|等通知|我问问|我查查|查一下|问一下|[?？]$|吗$")
+                      r"再说|马上|正在|还没|没下来|等通知|我问问|我查查|查一下|问一下|[?？]$|吗$|"
+                      r"我先|先去|报上去|上报|测一下|私发我|发给我|回你|需要[^，,。.!！?？\s]{0,6}配合")
 ANSWER_MIN = 12
 # the worker asks the resident something back ("包工头是哪个村的 全名叫啥"): the answer is still to come
 _ASKS_BACK = re.compile(r"有没有|有冇|是哪|哪个|哪家|哪栋|哪一|几号|几楼|叫啥|叫什么|[?？]|吗(?=$|[\s，,。])")

@@ -66,10 +66,13 @@ class WorkerActs:
             ctx.say(self._review(ctx) if comprehensive_here else texts.comprehensive_only())
         elif act.kind == "digest":
             self._digest(ctx)
-        elif act.kind in _TICKET_ACTS or act.kind == "none":
-            if act.kind in ("accept", "progress", "none") and ctx.grid is not None and is_answer(act):
+        elif act.kind in _TICKET_ACTS or act.kind in ("none", "ask", "notice"):
+            # an answer to a resident's question resolves it; one that @-mentions the asker even when it
+            # reads like a notice ("@王冬梅 卫生院讲流感疫苗到了 60岁以上免费…")
+            if ctx.grid is not None and is_answer(act) and (act.kind in ("accept", "progress", "none")
+                                                            or (act.kind in ("ask", "notice") and act.mentions)):
                 act = self._answered(ctx, act, options)
-            if act.kind != "none":
+            if act.kind in _TICKET_ACTS:
                 self._on_ticket(ctx, act, options, tickets_by_id)
         return True  # notices, questions and talk: nothing to do, and never a report
 
@@ -156,7 +159,7 @@ class WorkerActs:
         if not named:  # "孙姨 带上身份证…": the reporter addressed by name, one ticket only
             named = [o.ticket_id for o in asked if addressed(act.body, o.reporters)]
             named = named if len(named) == 1 else []
-        if named or sims[best] >= ANSWER_MATCH:
+        if named or (sims[best] >= ANSWER_MATCH and act.kind not in ("ask", "notice")):
             return replace(act, kind="resolve", number=(named or [best])[0])
         return act
 
