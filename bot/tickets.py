@@ -88,16 +88,13 @@ def route(session: Session, *, ticket: Ticket, grid: Grid, members: Sequence[Mem
     return out
 
 
-def relay(session: Session, *, ticket: Ticket, people: Sequence[Member], now: datetime, actor: str) -> None:
-    """The comprehensive worker passed the ticket on to workers by @-mentioning them: they hold it too."""
+def relay(session: Session, *, ticket: Ticket, people: Sequence[Member], now: datetime, actor: str,
+          route: bool = False) -> None:
+    """The comprehensive worker passed the ticket on to workers by @-mentioning them: they hold it too.
+    `route`: this is its routing (a new ticket, or one that waited for its carrier)."""
     _assign(session, ticket, people, now)
-    transition(session, ticket, "progress", actor=actor, now=now, detail="转给 " + "、".join(m.name for m in people))
-
-
-def hand_to(session: Session, *, ticket: Ticket, people: Sequence[Member], now: datetime, actor: str) -> None:
-    """Routed by a person: the comprehensive worker @-mentioned the workers who hold it now."""
-    _assign(session, ticket, people, now)
-    transition(session, ticket, "route", actor=actor, now=now, detail="转给 " + "、".join(m.name for m in people))
+    transition(session, ticket, "route" if route else "progress", actor=actor, now=now,
+               detail="转给 " + "、".join(m.name for m in people))
 
 
 def accept(session: Session, *, ticket: Ticket, grid: Grid, worker: Member, now: datetime) -> list[Outgoing]:

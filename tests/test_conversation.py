@@ -274,7 +274,7 @@ def test_an_answer_that_addresses_the_asker_by_name_resolves_their_question(chat
 
 
 def test_addressed_names_need_a_chinese_name_and_an_honorific_or_the_full_name() -> None:
-    from bot.conversation.acts import addressed
+    from bot.conversation.names import addressed
 
     assert addressed("孙姨 带上身份证", {"孙玉芝", "马春生"}) == {"孙玉芝"}
     assert addressed("周老师 你那个套餐", {"周建新"}) == {"周建新"}

@@ -3,7 +3,8 @@ a carrier, and residents' verdicts said in passing (fixed clock, no sleeps)."""
 
 from __future__ import annotations
 
-from bot.conversation.acts import addressed, addresses_worker, is_answer, read_worker, worker_handles
+from bot.conversation.acts import is_answer, read_worker
+from bot.conversation.names import addressed, addresses_worker, worker_handles
 from bot.conversation.incidents import is_unsure, places, shared
 from bot.handlers.resident import verdict
 from tests.harness import GRIDMAN, POWER, WATER, Chat, mentioned, texts_of

@@ -169,57 +169,6 @@ def is_question(text: str) -> bool:
     return bool(_QUESTIONISH.search(text))
 
 
-_HAN_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
-_HONORIFIC = "阿姨|大姨|姨|大叔|叔叔|叔|大姐|姐|大哥|哥|老师|大爷|大娘|奶奶|爷爷|婶|嫂|伯|师傅|老板|阿婆|阿公"
-
-
-def addressed(body: str, names: "set[str] | frozenset[str]") -> set[str]:
-    """The names a message opens by addressing: the full name, or surname and an honorific (孙姨, 周老师)."""
-    head = body.lstrip(" @\u2005\u3000")[:8]
-    found = set()
-    for shown in names:
-        name = _HAN_NAME.match(shown)  # "张可 12-801": the name, without the flat number
-        name = name.group(0) if name else ""
-        if len(name) < 2:
-            continue
-        given = name[1:] if len(name) == 3 else ""  # "晓伟" for 丁晓伟
-        if head.startswith(name) or re.match(rf"{re.escape(name[0])}(?:{_HONORIFIC})", head) \
-                or (given and head.startswith(given)):
-            found.add(shown)
-    return found
-
-
-_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
-# a title or a trade alone names nobody in particular
-_GENERIC = frozenset({"师傅", "经理", "队长", "主任", "指导", "警官", "老师", "书记", "大姐", "大哥", "网格", "电工", "所长",
-                      "站长", "工程", "客服"})
-_TITLES = ("师傅", "经理", "队长", "主任", "指导", "警官", "老师", "书记", "大姐", "大哥", "工", "队")
-
-
-def worker_handles(shown: str) -> set[str]:
-    """What residents call a worker listed as `shown`: 供电所老孙 -> 老孙, 孙师傅; 网格员王小丽 -> 小丽;
-    农商行李经理 -> 李经理; 联通张工 -> 张工."""
-    run = _HAN_RUN.search(shown)  # "赵电工(供电所)": the name before the brackets
-    name = run.group(0) if run else ""
-    if len(name) < 2:
-        return set()
-    tail = name[-2:]
-    handles = {tail}
-    if tail[0] == "老":
-        handles |= {tail[1] + t for t in ("师傅", "工", "叔")}
-    for title in _TITLES:
-        if name.endswith(title) and len(name) > len(title):
-            handles.add(name[-len(title) - 1:])
-            break
-    return {h for h in handles if len(h) >= 2 and h not in _GENERIC}
-
-
-def addresses_worker(text: str, names: "set[str] | frozenset[str]") -> bool:
-    """Does the message open by calling one of these workers by the name residents use ("孙师傅 明儿还停不停电")?"""
-    head = text.lstrip(" @\u2005\u3000")[:6]
-    return any(head.startswith(h) for n in names for h in worker_handles(n))
-
-
 def is_answer(act: WorkerAct) -> bool:
     """Words that answer rather than promise: to a question ticket they are its resolution."""
     return len(clean(act.body)) >= ANSWER_MIN and not _PROMISE.search(_OFFER.sub("", act.body)) \

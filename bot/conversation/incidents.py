@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 from typing import Sequence
 
@@ -29,10 +29,10 @@ _FOLLOWUP = re.compile(r"还没|还不|咋还|怎么还|啥时候|什么时候|�
                        r"进展|催一下|再催|怎么样了|咋样了|还要等|等了|一直没|还是没|还是不")
 _AGAIN = re.compile(r"又(?:停|断|没|坏|漏|堵|跳|黑|不)")
 _OTHER_CUE = re.compile(r"另外|还有个|还有一个|另一|别的事|顺便|再问|再说个|不是一回事|不是一个事")
-# "东头", "南片": a place; "上头凉" (the upper part) and "前头" (in front) are not
 # words any ticket's talk may have: they tie a message to no ticket in particular
 _COMMON_GRAMS = frozenset({"处理", "解决", "修好", "已经", "问题", "反映", "谢谢", "情况", "看看", "赶紧", "快点", "不了",
                            "不行", "没人", "联系", "好的", "收到", "知道", "时间", "小时", "分钟", "号楼", "单元"})
+# "东头", "南片": a place; "上头凉" (the upper part) and "前头" (in front) are not
 _PLACE = re.compile(r"[0-9一二三四五六七八九十百零两]+\s*(?:栋|幢|号楼|座|组|队|单元|巷|排)|[东西南北前后上下]\s*[村组片街巷]|[东西南北]\s*头")
 
 
@@ -64,27 +64,20 @@ class Matcher:
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-(rows[:, :LEARNED] @ self.coef + self.intercept)))
 
-    @staticmethod
-    def words_tie(text: str, prediction: Prediction, sender: str, ts: datetime,
-                  candidates: Sequence[Candidate], chosen: Candidate) -> bool:
-        """Does the message say something of the chosen incident's own (CONTRACT.md: an unsure
-        message joins only when its content matches)?"""
-        rows = pair_matrix(text, prediction, sender, ts, candidates)
-        return bool(tied_by_words(rows)[[c.key for c in candidates].index(chosen.key)])
-
     def best(self, text: str, prediction: Prediction, sender: str, ts: datetime,
-             candidates: Sequence[Candidate], *, strict: bool = False) -> tuple[Candidate | None, float]:
-        """The most likely candidate and its probability; None when none clears the threshold.
+             candidates: Sequence[Candidate], *, strict: bool = False) -> tuple[Candidate | None, float, bool]:
+        """The most likely candidate, its probability, and whether the message says something of
+        that candidate's own (`tied_by_words`); the candidate is None when none clears the threshold.
 
         `strict` (an unsure message) asks for a higher probability: it joins only what it clearly matches.
         """
         if not candidates:
-            return None, 0.0
+            return None, 0.0, False
         rows = pair_matrix(text, prediction, sender, ts, candidates)
         probs = self.probabilities(rows) * evidence(rows, candidates)
         i = int(np.argmax(probs))
         bar = self.threshold if not strict else max(self.threshold, self.unsure_threshold)
-        return (candidates[i] if probs[i] >= bar else None), float(probs[i])
+        return (candidates[i] if probs[i] >= bar else None), float(probs[i]), bool(tied_by_words(rows[i:i + 1])[0])
 
 
 FEATURES = ("same_cat", "provider_conflict", "place_same", "place_differ", "sim_max", "sim_all", "keyword_overlap",

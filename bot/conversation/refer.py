@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Sequence
 
-from bot.conversation.acts import WorkerAct, addressed
+from bot.conversation.acts import WorkerAct
+from bot.conversation.names import addressed
 from bot.conversation.incidents import places, shared, similarity
 from models import ACCEPTED, AWAITING_PROVIDER, REOPENED, REPORTED, RESOLVED
 
@@ -76,20 +77,27 @@ def score(act: WorkerAct, option: Option, now: datetime) -> tuple[float, bool]:
     return s, decisive
 
 
-def distinct_words(act: WorkerAct, options: Sequence[Option]) -> dict[int, int]:
-    """For each option, how many of the message's content words only that option's reports have."""
-    said = " ".join(x for x in (act.body, act.quoted_text or "") if x)
-    common = {o.ticket_id: shared(said, o.texts) for o in options}
-    return {k: len(v - set().union(*(w for j, w in common.items() if j != k))) for k, v in common.items()}
+def said(act: WorkerAct) -> str:
+    """What the worker said about the ticket: their words and what they quoted."""
+    return " ".join(x for x in (act.body, act.quoted_text or "") if x)
+
+
+def distinct_words(act: WorkerAct, options: Sequence[Option]) -> dict[int, set[str]]:
+    """For each option, the message's content words (`shared`) that only that option's reports have."""
+    common = {o.ticket_id: shared(said(act), o.texts) for o in options}
+    return {k: v - set().union(*(w for j, w in common.items() if j != k)) for k, v in common.items()}
 
 
 def choose(act: WorkerAct, options: Sequence[Option], now: datetime) -> Choice:
     if not options:
         return Choice(None)
     own = distinct_words(act, options) if len(options) > 1 else {}
-    scored = sorted(((*score(act, o, now), o) for o in options), key=lambda x: (-x[0], -x[2].ticket_id))
-    scored = sorted(((s + DISTINCT * min(own.get(o.ticket_id, 0), 3), d, o) for s, d, o in scored),
-                    key=lambda x: (-x[0], -x[2].ticket_id))
+
+    def scored_option(o: Option) -> tuple[float, bool, Option]:
+        s, decisive = score(act, o, now)
+        return s + DISTINCT * min(len(own.get(o.ticket_id, ())), 3), decisive, o
+
+    scored = sorted(map(scored_option, options), key=lambda x: (-x[0], -x[2].ticket_id))
     top, decisive, best = scored[0]
     if len(scored) > 1 and not decisive:
         second = scored[1]

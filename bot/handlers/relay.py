@@ -8,10 +8,10 @@ names the carrier of a ticket still waiting for it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from bot import repo, texts, tickets
-from bot.classifier.base import Prediction
 from bot.conversation.acts import WorkerAct
 from bot.conversation.incidents import shared, similarity
 from bot.conversation.refer import Option
@@ -46,13 +46,12 @@ def confirm_unsure(ctx: Context, act: WorkerAct, people: list[Member]) -> Ticket
         provider = kind[1] if kind else prediction.provider
         msg = Incoming(msg_id=review.msg_id, room=ctx.grid.room, sender=review.sender, text=review.text,
                        ts=review.ts, sender_id=sender_id)
-        confirmed = Prediction(category=category, confidence=prediction.confidence, provider=provider,
-                               urgent=prediction.urgent, keywords=prediction.keywords, location=prediction.location)
+        confirmed = replace(prediction, category=category, provider=provider, abstained=False)
         ticket = tickets.open_ticket(ctx.session, settings=ctx.settings, grid=ctx.grid, msg=msg, text=review.text,
                                      prediction=confirmed)
         review.reviewed = True
         ctx.session.add(review)
-        tickets.hand_to(ctx.session, ticket=ticket, people=people, now=ctx.now, actor=ctx.msg.sender)
+        tickets.relay(ctx.session, ticket=ticket, people=people, now=ctx.now, actor=ctx.msg.sender, route=True)
         ctx.say(texts.recorded(ticket.id, ticket.urgent), [Mention(review.sender, sender_id)])
         return ticket
     return None
@@ -65,7 +64,7 @@ def name_carrier(ctx: Context, ticket: Ticket, people: list[Member]) -> bool:
         return False
     ticket.provider = kind[1]
     repo.log_event(ctx.session, ticket=ticket, ts=ctx.now, actor=ctx.msg.sender, action="carrier", detail=kind[1] or "")
-    tickets.hand_to(ctx.session, ticket=ticket, people=people, now=ctx.now, actor=ctx.msg.sender)
+    tickets.relay(ctx.session, ticket=ticket, people=people, now=ctx.now, actor=ctx.msg.sender, route=True)
     return True
 
 

@@ -6,20 +6,15 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot import repo, texts, tickets
-from bot.conversation.acts import addresses_worker, find_mentions
+from bot.conversation.acts import find_mentions
+from bot.conversation.names import addressed_to, addresses_worker
 from bot.conversation.incidents import Candidate, could_join, is_unsure
 from bot.lifecycle import transition
 from bot.pipeline import Context
+from bot.routing import CARRIERS
 from models import ACCEPTED, AWAITING_PROVIDER, CLOSED, REOPENED, REPORTED, RESOLVED, Ticket
 
 _JOINABLE = (AWAITING_PROVIDER, REPORTED, ACCEPTED, REOPENED, RESOLVED, CLOSED)
-_CARRIER_ROLES = ("mobile", "telecom", "unicom", "broadcast")  # a telecom ticket's provider is one of these
-
-
-def addressed_to(text: str, names: tuple[str, ...]) -> bool:
-    """Does the message begin by naming one of these people ("满仓 …", "@李满仓 …", "保国爷 …")?"""
-    head = text.lstrip().lstrip("@＠")
-    return any(head.startswith(n) or (len(n) >= 3 and head.startswith(n[-2:])) for n in names if len(n) >= 2)
 
 
 class Request:
@@ -77,7 +72,7 @@ class Request:
     @staticmethod
     def _carrier_addressed(ctx: Context, prediction):  # type: ignore[no-untyped-def]
         """"@移动小黄 问下 …": a resident who @-mentions one carrier's worker has told us the carrier."""
-        carriers = {m.name: m.role for m in ctx.members if m.role in _CARRIER_ROLES}
+        carriers = {m.name: m.role for m in ctx.members if m.role in CARRIERS}
         named = set(find_mentions(ctx.text, set(carriers))[0]) | (set(ctx.msg.mentions) & set(carriers))
         roles = {carriers[n] for n in named}
         return replace(prediction, provider=roles.pop()) if len(roles) == 1 else prediction
@@ -105,10 +100,10 @@ class Request:
                            resolved=t.status in (RESOLVED, CLOSED), keywords=frozenset(t.keywords))
                  for t in found]
         unsure = is_unsure(prediction, ctx.text)
-        best, _ = ctx.matcher.best(ctx.text, prediction, ctx.msg.contact, ctx.now, cands, strict=unsure)
+        best, _, tied = ctx.matcher.best(ctx.text, prediction, ctx.msg.contact, ctx.now, cands, strict=unsure)
         if best is None:
             return None, False
-        if unsure and not ctx.matcher.words_tie(ctx.text, prediction, ctx.msg.contact, ctx.now, cands, best):
+        if unsure and not tied:
             return None, True  # CONTRACT.md: an unsure message joins only when its content matches
         return next(t for t in found if t.id == best.key), False
 

@@ -11,6 +11,7 @@ from bot.pipeline import Context
 from models import AWAITING_PROVIDER, RESOLVED, Ticket
 
 
+ABOUT_SAME = 0.34  # share of shared content bigrams for "the same problem, still there"
 _VERDICT = re.compile(r"^(?:不满意|满意|还是不行|还是没|还是不|没修好|没有修好|根本没|一点没)|不满意")  # a verdict first, details after
 # a verdict that says nothing but "the fix did not work", wherever it stands ("周师傅 搜了两遍 还是不行")
 _NOT_FIXED = re.compile(r"还是不行|还是不好|还是没好|还是老样子|没修好|没有修好|没弄好|没解决|一点没变|不管用|没用啊|"
@@ -20,7 +21,6 @@ _NOT_FIXED = re.compile(r"还是不行|还是不好|还是没好|还是老样子
 def verdict(text: str) -> str | None:
     """A reporter's answer to "is it fixed?": 'satisfied', 'unsatisfied' or None."""
     return confirmation(text) or ("unsatisfied" if _NOT_FIXED.search(clean(text)) else None)
-ABOUT_SAME = 0.34  # share of shared content bigrams for "the same problem, still there"
 
 
 class CommandRefusal:

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot import repo, texts, tickets
-from bot.conversation.acts import WorkerAct, addressed, clean, is_answer, is_question, read_worker
+from bot.conversation.acts import WorkerAct, clean, is_answer, is_question, read_worker
+from bot.conversation.names import addressed
 from bot.conversation.incidents import shared, similarity
-from bot.conversation.refer import Choice, Option, choose
+from bot.conversation.refer import Choice, Option, choose, distinct_words, said
 from bot.handlers.commands import parse_category
 from bot.handlers.relay import about_none, confirm_unsure, name_carrier, relayed_people
 from bot.lifecycle import Refused, allowed
@@ -112,8 +113,8 @@ class WorkerActs:
                     return None, None
                 if len(clean(act.body)) > SAYS_WHICH:
                     # words of its own: a ticket of the kind the people relayed to handle, or none at all
-                    kinds = {category_of_role(m.role) for m in people} - {None}
-                    options = [o for o in options if not kinds or by_id[o.ticket_id].category in {k[0] for k in kinds}]
+                    kinds = {k[0] for k in map(category_of_role, (m.role for m in people)) if k is not None}
+                    options = [o for o in options if not kinds or by_id[o.ticket_id].category in kinds]
                     if not options:
                         return None, None
         if act.number is None:
@@ -142,7 +143,9 @@ class WorkerActs:
     def _unrelated(act: WorkerAct, option: Option | None) -> bool:
         """Words that describe something, about another worker's ticket they share nothing with
         ("楼道杂物五点清完了" is not the Unicom ticket): a notice of the comprehensive worker's own."""
-        if option is None or act.explicit or act.quoted_text or act.mentions or option.mine or option.my_role or act.kind == "relay":
+        if option is None or option.mine or option.my_role:
+            return False
+        if act.explicit or act.quoted_text or act.mentions or act.kind == "relay":
             return False
         return len(clean(act.body)) > SAYS_WHICH and not shared(act.body, option.texts)
 
@@ -152,8 +155,8 @@ class WorkerActs:
         asked = [o for o in options if o.mine and o.texts and is_question(o.texts[0])]
         if not asked:
             return act
-        said = " ".join(x for x in (act.body, act.quoted_text or "") if x)
-        sims = {o.ticket_id: max(similarity(said, t) for t in o.texts) for o in asked}
+        words = said(act)
+        sims = {o.ticket_id: max(similarity(words, t) for t in o.texts) for o in asked}
         best = max(sims, key=sims.get)
         named = [o.ticket_id for o in asked if any(n in o.reporters for n in act.mentions)]
         if not named:  # "孙姨 带上身份证…": the reporter addressed by name, one ticket only
@@ -171,10 +174,10 @@ class WorkerActs:
 
         "Clearly": most of the words agree, or words no other ticket has ("5号工单 2号垃圾站冲洗完了"
         when only one ticket is about the 垃圾站) while the numbered ticket shares none of them."""
-        said = " ".join(x for x in (act.body, act.quoted_text or "") if x)
-        if not said or not options:
+        words = said(act)
+        if not words or not options:
             return None
-        sims = {o.ticket_id: max((similarity(said, t) for t in o.texts), default=0.0) for o in options}
+        sims = {o.ticket_id: max((similarity(words, t) for t in o.texts), default=0.0) for o in options}
         best = max(sims, key=sims.get)
         if numbered is not None and best == numbered.id:
             return None
@@ -186,17 +189,16 @@ class WorkerActs:
             quoted = [o.ticket_id for o in options if any(similarity(act.quoted_text, t) > QUOTE_MATCH for t in o.texts)]
             if len(quoted) == 1:
                 return None if numbered is not None and quoted[0] == numbered.id else quoted[0]
-        common = {o.ticket_id: shared(said, o.texts) for o in options}
         if numbered is not None:
             texts_of = next((o.texts for o in options if o.ticket_id == numbered.id), None)
             if texts_of is None:
                 texts_of = tuple(r.text for r in repo.reports_of(ctx.session, ticket_id=numbered.id))
-            if shared(said, texts_of):
+            if shared(words, texts_of):
                 return None  # the numbered ticket's words are there too: the number stands
         named = [o.ticket_id for o in options if addressed(act.body, o.reporters)]
         if len(named) == 1:  # "田姨 经四路网点就能换…": the reporter addressed names the ticket
             return None if numbered is not None and named[0] == numbered.id else named[0]
-        own = {k: v - set().union(*(w for j, w in common.items() if j != k)) for k, v in common.items()}
+        own = distinct_words(act, options)
         ranked = sorted(own, key=lambda k: -len(own[k]))
         top, second = ranked[0], (len(own[ranked[1]]) if len(ranked) > 1 else 0)
         if numbered is not None and top == numbered.id:

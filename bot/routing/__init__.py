@@ -57,12 +57,12 @@ def unheld(members: Sequence[Member], roles: Sequence[str]) -> list[str]:
     return [r for r in roles if r not in held]
 
 
-_CARRIERS = ("mobile", "telecom", "unicom", "broadcast")
+CARRIERS = ("mobile", "telecom", "unicom", "broadcast")  # a telecom ticket's provider is one of these
 _ROLE_CATEGORY = {"water": "water", "power": "power", "fire": "fire", "bank": "bank", "mediator": "dispute"}
 
 
 def category_of_role(role: str) -> tuple[str, str | None] | None:
     """The (category, carrier) a service worker's role stands for; None for roles that serve many."""
-    if role in _CARRIERS:
+    if role in CARRIERS:
         return "telecom", role
     return (_ROLE_CATEGORY[role], None) if role in _ROLE_CATEGORY else None
