@@ -20,23 +20,45 @@ PER_CLASS = False
 MARGIN_GRID = (0.0, 0.05, 0.10, 0.15, 0.20, 0.25, 0.30)
 
 
-def decide(probs: np.ndarray, gate: np.ndarray | None, classes: Sequence[str], thresholds: dict[str, float],
-           margin: float, blocked: np.ndarray | None = None, floor: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
-    """(best-guess class index, would ping) per row, exactly as `HybridClassifier` decides.
+def rule(score, need, conf, floor, gap, margin, top_none, runner_none):
+    """The decision rule itself, elementwise: (would ping, abstains).
 
-    A message pings when its best-guess category is a request, the request gate's P(request)
-    reaches that category's threshold, the category's probability reaches `floor` and leads the
-    runner-up by `margin` (and `blocked`, for experiments with veto rules, is False: cross-validation
-    found the solved/advert vetoes cost misses without saving false alarms, so they are features now).
-    Without a gate the thresholds apply to the category's probability."""
+    One expression reads numpy arrays (training's grid search, batches) and plain floats (one
+    message) alike. A message pings when its best-guess category is a request (`need` <= 1), the
+    request gate's P(request) (`score`) reaches that category's threshold `need`, the category's
+    probability `conf` reaches `floor` and leads the runner-up by `margin`. A request that does
+    not ping abstains (kept for review); so does chatter whose runner-up is a request within `margin`.
+    (`x ^ True` is "not x" for a bool and for a numpy bool array alike.)"""
+    short = (score < need) | (conf < floor) | (gap < margin)
+    abstain = (top_none & (runner_none ^ True) & (gap < margin)) | ((top_none ^ True) & short)
+    return short ^ True, abstain
+
+
+def _need(category: str, thresholds: dict[str, float]) -> float:
+    """The gate's P(request) a category needs to ping; above 1 (never) for chatter."""
+    return thresholds.get(category, 1.1) if category != "none" else 1.1
+
+
+def _apply(probs: np.ndarray, gate: np.ndarray | None, classes: Sequence[str], thresholds: dict[str, float],
+           margin: float, floor: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rows = np.arange(len(probs))
     order = np.argsort(-probs, axis=1, kind="stable")
-    top = order[:, 0]
+    top, runner = order[:, 0], order[:, 1]
     conf = probs[rows, top]
-    gap = conf - probs[rows, order[:, 1]]
-    need = np.array([thresholds.get(c, 1.1) if c != "none" else 1.1 for c in classes])[top]
-    score = conf if gate is None else gate
-    ping = (score >= need) & (conf >= floor) & (gap >= margin)
+    none = np.array([c == "none" for c in classes])
+    ping, abstain = rule(conf if gate is None else gate, np.array([_need(c, thresholds) for c in classes])[top], conf, floor,
+                         conf - probs[rows, runner], margin, none[top], none[runner])
+    return top, ping, abstain
+
+
+def decide(probs: np.ndarray, gate: np.ndarray | None, classes: Sequence[str], thresholds: dict[str, float],
+           margin: float, blocked: np.ndarray | None = None, floor: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """(best-guess class index, would ping) per row, by `rule`.
+
+    `blocked` (for experiments with veto rules) stops a ping: cross-validation found the
+    solved/advert vetoes cost misses without saving false alarms, so they are features now.
+    Without a gate the thresholds apply to the category's probability."""
+    top, ping, _ = _apply(probs, gate, classes, thresholds, margin, floor)
     if blocked is not None:
         ping &= ~blocked
     return top, ping
@@ -44,17 +66,20 @@ def decide(probs: np.ndarray, gate: np.ndarray | None, classes: Sequence[str], t
 
 def read(probs: np.ndarray, gate: np.ndarray | None, classes: Sequence[str], thresholds: dict[str, float],
          margin: float, floor: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(best guess, would ping, abstains) per row: `decide`, plus when a person should look instead.
+    """(best guess, would ping, abstains) per row, by `rule`."""
+    return _apply(probs, gate, classes, thresholds, margin, floor)
 
-    A request that does not ping abstains (kept for review); so does chatter whose runner-up is a
-    request within `margin`."""
-    top, ping = decide(probs, gate, classes, thresholds, margin, None, floor)
-    rows = np.arange(len(probs))
-    order = np.argsort(-probs, axis=1, kind="stable")
-    none = np.array([c == "none" for c in classes])
-    gap = probs[rows, top] - probs[rows, order[:, 1]]
-    abstain = np.where(none[top], ~none[order[:, 1]] & (gap < margin), ~ping)
-    return top, ping, abstain
+
+def read_one(probs: Sequence[float], gate: float | None, classes: Sequence[str], thresholds: dict[str, float],
+             margin: float, floor: float = 0.0) -> tuple[int, bool, bool]:
+    """`read` of one message's probabilities (a list), by the same `rule`, without numpy's per-call cost.
+    Ties go to the lower index, as numpy's stable sort does."""
+    top = max(range(len(probs)), key=probs.__getitem__)
+    runner = max((k for k in range(len(probs)) if k != top), key=probs.__getitem__)
+    conf = probs[top]
+    ping, abstain = rule(conf if gate is None else gate, _need(classes[top], thresholds), conf, floor,
+                         conf - probs[runner], margin, classes[top] == "none", classes[runner] == "none")
+    return top, bool(ping), bool(abstain)
 
 
 def decision_figures(y: Sequence[str], classes: Sequence[str], top: np.ndarray, ping: np.ndarray) -> dict:

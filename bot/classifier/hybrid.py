@@ -11,7 +11,7 @@ import numpy as np
 from scipy import sparse
 
 from bot.classifier.base import Prediction
-from bot.classifier.decision import read
+from bot.classifier.decision import read_one
 from bot.classifier.extract import ADVERT, FORWARDED, extract_location, extract_provider, normalize
 from bot.classifier.features import Featurizer, cut
 
@@ -72,11 +72,6 @@ class LinearHead:
             intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
         return cls(classes, np.ascontiguousarray(coef.T), intercept, temperature)
 
-    def decision_one(self, idx: Sequence[int], val: Sequence[float]) -> np.ndarray:
-        if not idx:
-            return self.intercept.copy()
-        return np.asarray(val, dtype=np.float64) @ self.coef_t[np.asarray(idx, dtype=np.int64)] + self.intercept
-
     def decision_many(self, X: sparse.csr_matrix) -> np.ndarray:
         return np.asarray(X @ self.coef_t) + self.intercept
 
@@ -85,6 +80,16 @@ class LinearHead:
         z = z - z.max(axis=-1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(axis=-1, keepdims=True)
+
+    def proba_row(self, d: Sequence[float]) -> list[float]:
+        """`proba_from_decision` of one message's decision values, in plain floats (numpy's per-call
+        cost is most of the work for a handful of classes)."""
+        t = self.temperature
+        z = [v / t for v in d]
+        top = max(z)
+        e = [math.exp(v - top) for v in z]
+        total = sum(e)
+        return [v / total for v in e]
 
 
 @dataclass
@@ -130,6 +135,7 @@ class HybridClassifier:
         self._none = model.category.classes.index("none") if "none" in model.category.classes else -1
         fz = model.featurizer
         self._word_names = {j: w for w, j in fz.word.vocab.items()}
+        self._support_by_class: dict[int, dict[int, float]] = {}
         # Every head's weights side by side: one message gathers its feature rows once for all heads.
         self._heads = [(name, h) for name, h in (("category", model.category), ("gate", model.gate),
                                                  ("urgent", model.urgent), ("provider", model.provider)) if h is not None]
@@ -161,29 +167,21 @@ class HybridClassifier:
         tokens = cut(clean)
         extras = self.model.featurizer.extras(clean, tokens)
         idx, val = self.model.featurizer.vector(clean, tokens, extras)
-        if idx:
+        if idx:  # every head at once: the message's feature rows of the stacked weights, one product
             d = np.asarray(val, dtype=np.float64) @ self._stacked[np.asarray(idx, dtype=np.int64)] + self._bias
         else:
-            d = self._bias.copy()
-        decisions = {name: d[self._slices[name]] for name, _ in self._heads}
-        probs = self.model.category.proba_from_decision(decisions["category"])
-        gate = self.model.gate
-        p_request = None if gate is None else float(gate.proba_from_decision(decisions["gate"])[1])
-        return self._decide(clean, tokens, idx, val, probs, extras, p_request, decisions)
+            d = self._bias
+        return self._decide(clean, tokens, idx, val, extras, d.tolist())
 
     def _many(self, cleans: Sequence[str]) -> list[Prediction]:
         if not cleans:
             return []
+        fz = self.model.featurizer
         toks = [cut(c) for c in cleans]
-        extras = [self.model.featurizer.extras(c, t) for c, t in zip(cleans, toks)]
-        vecs = [self.model.featurizer.vector(c, t, e) for c, t, e in zip(cleans, toks, extras)]
-        head = self.model.category
-        X = _csr(vecs, self.model.featurizer.n_features)
-        probs = head.proba_from_decision(head.decision_many(X))
-        gate = self.model.gate
-        p_req = [None] * len(vecs) if gate is None else gate.proba_from_decision(gate.decision_many(X))[:, 1].tolist()
-        return [self._decide(c, t, i, v, p, e, g)
-                for c, t, (i, v), p, e, g in zip(cleans, toks, vecs, probs, extras, p_req)]
+        extras = [fz.extras(c, t) for c, t in zip(cleans, toks)]
+        vecs = [fz.vector(c, t, e) for c, t, e in zip(cleans, toks, extras)]
+        decisions = (np.asarray(_csr(vecs, fz.n_features) @ self._stacked) + self._bias).tolist()
+        return [self._decide(c, t, i, v, e, d) for c, t, (i, v), e, d in zip(cleans, toks, vecs, extras, decisions)]
 
     def _strongest_piece(self, clean: str, whole: Prediction) -> Prediction:
         """A long message (voice-to-text run-on, a rant) read by its clauses: the strongest request
@@ -201,25 +199,25 @@ class HybridClassifier:
 
     # --- the decision rule ------------------------------------------------------------------
 
-    def _decide(self, clean: str, tokens: Sequence[str], idx: list[int], val: list[float], probs: np.ndarray,
-                extras: dict[str, float], p_request: float | None = None,
-                decisions: dict[str, np.ndarray] | None = None) -> Prediction:
+    def _decide(self, clean: str, tokens: Sequence[str], idx: list[int], val: list[float],
+                extras: dict[str, float], d: list[float]) -> Prediction:
+        """From every head's decision values `d` (stacked) to the reading, by the one decision rule."""
         classes = self.model.category.classes
-        p = probs.tolist()
-        gate = None if p_request is None else np.array([p_request])
+        p = self.model.category.proba_row(d[self._slices["category"]])
+        gate = self.model.gate
+        p_request = None if gate is None else gate.proba_row(d[self._slices["gate"]])[1]
         # the deployer's floors on top of the rule chosen in training (settings can only make it stricter)
-        best, _, abstain = read(probs[None, :], gate, classes, self.model.thresholds,
-                                max(self.min_margin, self.model.margin), self.min_confidence)
-        top = int(best[0])
-        category, confidence, abstained = classes[top], p[top], bool(abstain[0])
+        top, _, abstained = read_one(p, p_request, classes, self.model.thresholds,
+                                     max(self.min_margin, self.model.margin), self.min_confidence)
+        category, confidence = classes[top], p[top]
         danger = "rule:urgent" in extras and not ({"rule:solved", "rule:forwarded", "rule:advert"} & extras.keys())
         if danger and (abstained or (category == "none" and (p_request or 0.0) >= DANGER_MIN)):
             # Safety words (smoke, gas, a person in danger, a hazard on the road) are never left to
             # tomorrow's review: the likeliest request category is pinged at once.
             top = max((k for k in range(len(p)) if classes[k] != "none"), key=p.__getitem__)
             category, confidence, abstained = classes[top], p[top], False
-        provider = self._provider(clean, idx, val, decisions) if category == "telecom" else None
-        urgent = category != "none" and (danger or self._urgent(idx, val, decisions))
+        provider = self._provider(clean, d) if category == "telecom" else None
+        urgent = category != "none" and (danger or self._urgent(d))
         return Prediction(
             category=category,
             confidence=confidence,
@@ -232,34 +230,44 @@ class HybridClassifier:
             p_request=p_request,
         )
 
-    def _provider(self, clean: str, idx: list[int], val: list[float], decisions: dict | None = None) -> str | None:
+    def _provider(self, clean: str, d: list[float]) -> str | None:
         named = extract_provider(clean)
         if named is not None or self.model.provider is None:
             return named
         head = self.model.provider
-        p = head.proba_from_decision(decisions["provider"] if decisions else head.decision_one(idx, val))
-        best = int(np.argmax(p))
+        p = head.proba_row(d[self._slices["provider"]])
+        best = max(range(len(p)), key=p.__getitem__)
         label = head.classes[best]
         return label if label != "null" and p[best] >= self.provider_min else None
 
-    def _urgent(self, idx: list[int], val: list[float], decisions: dict | None = None) -> bool:
+    def _urgent(self, d: list[float]) -> bool:
         head = self.model.urgent
-        if head is None:
+        if head is None or "True" not in head.classes:
             return False
-        p = head.proba_from_decision(decisions["urgent"] if decisions else head.decision_one(idx, val))
+        p = head.proba_row(d[self._slices["urgent"]])
         bar = self.model.meta.get("urgent_min", self.urgent_min)  # chosen out of fold at training
-        return bool(p[head.classes.index("True")] >= bar) if "True" in head.classes else False
+        return p[head.classes.index("True")] >= bar
 
     def _keywords(self, tokens: Sequence[str], idx: list[int], val: list[float], cls: int) -> tuple[str, ...]:
         """Keyword-file words found, then (for requests) the words that most support the label."""
         index = self.model.featurizer.keyword_index
         found = [t for t in tokens if t in index]
         if cls != self._none and len(found) < 3:
-            coef = self.model.category.coef_t[:, cls]
-            support = sorted(((coef[j] * v, self._word_names[j]) for j, v in zip(idx, val) if j in self._word_names),
-                             reverse=True)
-            found += [w for s, w in support if s > 0 and "_" not in w and len(w) > 1 and w not in _NOT_KEYWORDS][: 3 - len(found)]
+            weights = self._support(cls)
+            support = sorted(((weights[j] * v, self._word_names[j]) for j, v in zip(idx, val) if j in weights), reverse=True)
+            found += [w for _, w in support[: 3 - len(found)]]
         return tuple(dict.fromkeys(found))
+
+    def _support(self, cls: int) -> dict[int, float]:
+        """The words that can name a request of class `cls`: positive weight, more than one character,
+        not a trade word (built once per class, as plain floats)."""
+        table = self._support_by_class.get(cls)
+        if table is None:
+            coef = self.model.category.coef_t[:, cls]
+            table = self._support_by_class[cls] = {
+                j: float(coef[j]) for j, w in self._word_names.items()
+                if coef[j] > 0 and "_" not in w and len(w) > 1 and w not in _NOT_KEYWORDS}
+        return table
 
 
 # Frequent supporting words that say nothing about the problem.
