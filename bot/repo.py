@@ -121,6 +121,23 @@ def reporters_for(session: Session, *, ticket_ids: Sequence[int]) -> dict[int, s
     return out
 
 
+_WORKER_WORDS = (select(TicketEvent.ticket_id, TicketEvent.detail)
+                 .where(col(TicketEvent.ticket_id).in_(bindparam("ids", expanding=True)),
+                        col(TicketEvent.action).in_(("accepted", "progress")), TicketEvent.detail != "",
+                        ~col(TicketEvent.detail).startswith("转给 "))
+                 .order_by(TicketEvent.ts, TicketEvent.id))
+
+
+def worker_words_for(session: Session, *, ticket_ids: Sequence[int], last: int = 5) -> dict[int, list[str]]:
+    """What workers said when they took up or reported progress on each ticket (their words, masked and
+    shortened as the history keeps them), the latest `last`, in one query."""
+    out: dict[int, list[str]] = {i: [] for i in ticket_ids}
+    if ticket_ids:
+        for ticket_id, detail in session.execute(_WORKER_WORDS, {"ids": list(ticket_ids)}):
+            out[ticket_id].append(detail)
+    return {i: words[-last:] for i, words in out.items()}
+
+
 def events_of(session: Session, *, ticket_id: int) -> list[TicketEvent]:
     stmt = select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.ts, TicketEvent.id)
     return list(session.exec(stmt))

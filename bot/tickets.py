@@ -97,8 +97,9 @@ def relay(session: Session, *, ticket: Ticket, people: Sequence[Member], now: da
                detail="转给 " + "、".join(m.name for m in people))
 
 
-def accept(session: Session, *, ticket: Ticket, grid: Grid, worker: Member, now: datetime) -> list[Outgoing]:
-    transition(session, ticket, "accept", actor=worker.name, now=now)
+def accept(session: Session, *, ticket: Ticket, grid: Grid, worker: Member, now: datetime,
+           text: str = "") -> list[Outgoing]:
+    transition(session, ticket, "accept", actor=worker.name, now=now, detail=short(mask(text), 40))
     _assign(session, ticket, [worker], now)
     return [Outgoing(text=texts.accepted(worker.name, ticket.id), room=grid.room,
                      mentions=tuple(_reporter_mentions(session, ticket)))]

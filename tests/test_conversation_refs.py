@@ -3,7 +3,7 @@ a carrier, and residents' verdicts said in passing (fixed clock, no sleeps)."""
 
 from __future__ import annotations
 
-from bot.conversation.acts import is_answer, read_worker
+from bot.conversation.acts import _NOT_DONE, clean, is_answer, read_worker
 from bot.conversation.names import addressed, addresses_worker, worker_handles
 from bot.conversation.incidents import is_unsure, places, shared
 from bot.handlers.resident import verdict
@@ -182,3 +182,42 @@ def test_a_promise_to_look_into_it_is_not_an_answer_and_an_answer_to_the_asker_i
     assert chat.ticket(1).status != "resolved"
     chat.say(GRIDMAN, "@王冬梅 卫生院讲流感疫苗到了 60岁以上免费 带身份证和医保卡 上午八点到十一点半", after=40)
     assert chat.ticket(1).status == "resolved"
+
+
+def test_progress_on_a_condition_or_at_an_estimated_time_is_not_a_fix() -> None:
+    for said in ("停电以后二次供水泵停了 高区冇水 泵房的发电机我在联系 来电就恢复",
+                 "故障点找到了 一棵大樟树倒在10千伏线上 正在锯树 换两档导线 估计八点半前送电",
+                 "配电房进水了 低压柜总开关跳了 把水抽干 柜子吹干了才敢送电 估计十一点左右"):
+        assert read_worker(said).kind == "progress", said
+    for said in ("高区供水恢复 大家开水龙头试一下 刚开始有点气 放一下就好",
+                 "倒树清掉了 导线换好 已经送电 大家看看来电冇"):
+        assert read_worker(said).kind == "resolve", said
+    # what the resident must do first is an answer to their question, not a step still to come
+    assert not _NOT_DONE.search(clean("新交房的要先去营业厅开户 带购房合同和身份证 开完户关注公众号就能交"))
+
+
+def test_the_workers_own_words_on_a_ticket_name_it_later(chat: Chat) -> None:
+    chat.say("张阿姨", "我家停水了 28楼一滴水都没有 马桶冲不了")
+    chat.say(WATER, "停电以后二次供水泵停了 高区没水 泵房的发电机我在联系", after=3)
+    chat.say("李叔", "3栋门口的水表井冒水 哗哗往外流 水费要算谁的", after=20)
+    chat.say(WATER, "收到 我过去看看", after=5)
+    assert chat.ticket(1).status == "accepted" and chat.ticket(2).status == "accepted"
+    # "高区" is only in what the worker said on ticket 1, not in any report; ticket 2 is the more recent
+    chat.say(WATER, "高区供水恢复了 大家开水龙头试一下", after=60)
+    assert chat.ticket(1).status == "resolved" and chat.ticket(2).status == "accepted"
+
+
+def test_still_cold_reopens_the_reporters_ticket_and_a_new_outage_does_not_reopen_a_smoke_report(chat: Chat) -> None:
+    chat.say("李大爷", "暖气不热 屋里才十五度 网格员帮忙问问热力公司")
+    chat.say(GRIDMAN, "收到 我问问热力公司", after=2)
+    chat.say(GRIDMAN, "热力师傅把排气阀都放了 大家摸摸暖气片", after=60)
+    assert chat.ticket(1).status == "resolved"
+    chat.say("李大爷", "王网格 俺家暖气还是不热 上午热了一会又凉了", after=180)
+    assert chat.ticket(1).status == "reopened"
+    chat.say("王长河", "村北头有人烧树叶子 黑烟老大 火星子乱飞 快来人", after=5)
+    smoke = chat.ticket(2)
+    assert smoke.category == "fire"
+    chat.say(FIRE, "火灭了 已处理", after=30)
+    assert chat.ticket(2).status == "resolved"
+    chat.say("王长河", "北头又没电了 刚才啪一声就黑了 俺这几家都没", after=60)  # a new outage, not "still smoking"
+    assert chat.ticket(2).status == "resolved"

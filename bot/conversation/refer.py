@@ -36,6 +36,12 @@ class Option:
     mine: bool  # assigned to this worker
     my_role: bool  # of this worker's role (not yet assigned to them)
     since: datetime  # when the worker was pinged for it (or its last report)
+    notes: tuple[str, ...] = ()  # what workers said taking it up or on progress ("高区冇水 泵房的发电机我在联系")
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """Everything said about the ticket: its reports, then the workers' words on it."""
+        return self.texts + self.notes
 
 
 @dataclass(frozen=True)
@@ -65,8 +71,8 @@ def score(act: WorkerAct, option: Option, now: datetime) -> tuple[float, bool]:
         s += ADDRESSED
     if act.kind != "relay":  # passing a ticket on says nothing about whose it is: the words decide
         s += 2.0 if option.mine else (1.0 if option.my_role else 0.0)
-    if act.body and option.texts:
-        s += 4.0 * max(similarity(act.body, t) for t in option.texts[-10:])
+    if act.body and option.words:
+        s += 4.0 * max(similarity(act.body, t) for t in option.texts[-10:] + option.notes)
         named = places(act.body)  # "18栋的电梯修好了": the ticket whose reports name 18栋
         if named:
             theirs = set().union(*(places(t) for t in option.texts))
@@ -82,9 +88,10 @@ def said(act: WorkerAct) -> str:
     return " ".join(x for x in (act.body, act.quoted_text or "") if x)
 
 
-def distinct_words(act: WorkerAct, options: Sequence[Option]) -> dict[int, set[str]]:
-    """For each option, the message's content words (`shared`) that only that option's reports have."""
-    common = {o.ticket_id: shared(said(act), o.texts) for o in options}
+def distinct_words(act: WorkerAct, options: Sequence[Option], notes: bool = True) -> dict[int, set[str]]:
+    """For each option, the message's content words (`shared`) that only what was said about it has
+    (its reports, and with `notes` the workers' words on it)."""
+    common = {o.ticket_id: shared(said(act), o.words if notes else o.texts) for o in options}
     return {k: v - set().union(*(w for j, w in common.items() if j != k)) for k, v in common.items()}
 
 

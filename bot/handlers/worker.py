@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot import repo, texts, tickets
-from bot.conversation.acts import WorkerAct, clean, is_answer, is_question, read_worker
+from bot.conversation.acts import WorkerAct, clean, is_answer, is_question, read_worker, substance
 from bot.conversation.names import addressed
 from bot.conversation.incidents import shared, similarity
 from bot.conversation.refer import Choice, Option, choose, distinct_words, said
@@ -88,6 +88,7 @@ class WorkerActs:
         held = repo.assignments_of(ctx.session, ticket_ids=[t.id for t in found])
         reports = repo.reports_for(ctx.session, ticket_ids=[t.id for t in found])
         reporters = repo.reporters_for(ctx.session, ticket_ids=[t.id for t in found])
+        notes = repo.worker_words_for(ctx.session, ticket_ids=[t.id for t in found])
         options, by_id = [], {}
         for t in found:
             mine = [a for a in held[t.id] if tickets.holds(a, ctx.msg.contact, ctx.msg.sender)]
@@ -96,7 +97,8 @@ class WorkerActs:
                 continue
             since = max([a.assigned_at for a in mine] + [r.ts for r in reports[t.id]] or [t.updated_at])
             options.append(Option(t.id, t.status, tuple(r.text for r in reports[t.id]),
-                                  frozenset(reporters[t.id]), bool(mine), my_role, since))
+                                  frozenset(reporters[t.id]), bool(mine), my_role, since,
+                                  tuple(filter(None, map(substance, notes[t.id])))))
             by_id[t.id] = t
         return options, by_id
 
@@ -198,7 +200,7 @@ class WorkerActs:
         named = [o.ticket_id for o in options if addressed(act.body, o.reporters)]
         if len(named) == 1:  # "田姨 经四路网点就能换…": the reporter addressed names the ticket
             return None if numbered is not None and named[0] == numbered.id else named[0]
-        own = distinct_words(act, options)
+        own = distinct_words(act, options, notes=False)  # overriding a number takes the residents' own words
         ranked = sorted(own, key=lambda k: -len(own[k]))
         top, second = ranked[0], (len(own[ranked[1]]) if len(ranked) > 1 else 0)
         if numbered is not None and top == numbered.id:
@@ -249,7 +251,8 @@ class WorkerActs:
                                           and allowed(ticket, "accept") and ticket.status != AWAITING_PROVIDER):
                 if ticket.status == ACCEPTED:
                     return  # already taken: "收到" again is just talk
-                ctx.out += tickets.accept(ctx.session, ticket=ticket, grid=grid, worker=worker, now=ctx.now)
+                ctx.out += tickets.accept(ctx.session, ticket=ticket, grid=grid, worker=worker, now=ctx.now,
+                                          text=act.body)
             elif act.kind == "relay":
                 people = relayed_people(ctx, act)
                 if people and not name_carrier(ctx, ticket, people):
