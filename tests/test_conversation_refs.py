@@ -221,3 +221,12 @@ def test_still_cold_reopens_the_reporters_ticket_and_a_new_outage_does_not_reope
     assert chat.ticket(2).status == "resolved"
     chat.say("王长河", "北头又没电了 刚才啪一声就黑了 俺这几家都没", after=60)  # a new outage, not "still smoking"
     assert chat.ticket(2).status == "resolved"
+
+
+def test_a_danger_during_an_outage_is_its_own_urgent_ticket(chat: Chat) -> None:
+    chat.say("张阿姨", "停电了 整栋楼都黑了")
+    chat.say("李叔", "我家也停电了", after=1)
+    chat.say(POWER, "收到 线路跳闸了 在查", after=3)
+    out = chat.say("小赵", "东门那里一根电线被风刮断了 掉在人行道上 还在冒火花 莫从东门走", after=10)
+    assert chat.ticket(2).urgent and chat.ticket(2).category == "power"
+    assert any("紧急" in o.text for o in out) and chat.ticket(1).report_count == 2

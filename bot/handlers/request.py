@@ -105,7 +105,12 @@ class Request:
             return None, False
         if unsure and not tied:
             return None, True  # CONTRACT.md: an unsure message joins only when its content matches
-        return next(t for t in found if t.id == best.key), False
+        ticket = next(t for t in found if t.id == best.key)
+        if prediction.urgent and not ticket.urgent and not tied and not any(k in ctx.text for k in ticket.keywords):
+            # a danger ("电线被风刮断 掉在人行道上 冒火花") is not one more household of the outage it
+            # happens in: it goes out at once as its own ticket unless it names the same thing (停电)
+            return None, False
+        return ticket, False
 
     def _join(self, ctx: Context, ticket: Ticket, prediction) -> bool:
         assert ctx.grid is not None
