@@ -98,3 +98,20 @@ def test_a_stale_model_is_used_as_it_is_with_one_line(tmp_path, capsys) -> None:
     load_model(settings)
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "gridbot train" in err
+
+
+def test_an_unsure_request_the_urgency_head_calls_dangerous_pings_as_urgent(classifier, monkeypatch) -> None:
+    import bot.classifier.hybrid as hybrid
+
+    text = "那个电瓶车在楼道里充了一晚上"
+    monkeypatch.setattr(hybrid, "URGENT_HEAD_ESCALATES", None)
+    unsure = classifier.predict(text)
+    if not unsure.abstained or (unsure.p_request or 0.0) < 0.5:
+        pytest.skip("this model is sure of the message either way: nothing to escalate")
+    monkeypatch.setattr(classifier, "_urgent", lambda d: True)  # the urgency head says danger
+    assert classifier.predict(text).abstained  # off: left for review, as before
+    monkeypatch.setattr(hybrid, "URGENT_HEAD_ESCALATES", 0.5)
+    escalated = classifier.predict(text)
+    assert escalated.is_request and escalated.urgent and escalated.category == unsure.category
+    monkeypatch.setattr(hybrid, "URGENT_HEAD_ESCALATES", 0.99)  # above its P(request): not escalated
+    assert classifier.predict(text).abstained
