@@ -74,7 +74,7 @@ class Matcher:
         if not candidates:
             return None, 0.0, False
         rows = pair_matrix(text, prediction, sender, ts, candidates)
-        probs = self.probabilities(rows) * evidence(rows, candidates)
+        probs = np.maximum(self.probabilities(rows), np.where(bare_metoo(rows), 1.0, 0.0)) * evidence(rows, candidates)
         i = int(np.argmax(probs))
         bar = self.threshold if not strict else max(self.threshold, self.unsure_threshold)
         return (candidates[i] if probs[i] >= bar else None), float(probs[i]), bool(tied_by_words(rows[i:i + 1])[0])
@@ -192,6 +192,14 @@ def tied_by_words(rows: np.ndarray) -> np.ndarray:
             | (rows[:, _F["mentions_reporter"]] > 0) | (rows[:, _F["place_same"]] > 0)
             | (((rows[:, _F["metoo"]] > 0) | (rows[:, _F["followup"]] > 0)) & (rows[:, _F["short"]] > 0)
                & (rows[:, _F["latest_of_category"]] > 0)))
+
+
+def bare_metoo(rows: np.ndarray) -> np.ndarray:
+    """A short "me too" / follow-up (我家也没水, 还没来吗) about the latest open incident of its category,
+    while that incident is still being reported: it joins, whatever the learned weights say (CONTRACT.md)."""
+    return ((rows[:, _F["same_cat"]] > 0) & ((rows[:, _F["metoo"]] > 0) | (rows[:, _F["followup"]] > 0))
+            & (rows[:, _F["short"]] > 0) & (rows[:, _F["latest_of_category"]] > 0)
+            & (rows[:, _F["resolved"]] == 0) & (rows[:, _F["log_gap_last"]] <= math.log1p(QUIET_MINUTES)))
 
 
 def evidence(rows: np.ndarray, candidates: Sequence[Candidate]) -> np.ndarray:
