@@ -184,22 +184,25 @@ def pair_matrix(text: str, prediction: Prediction, sender: str, ts: datetime,
 _F = {name: i for i, name in enumerate(FEATURES + GATE_ONLY)}
 
 
+def _short_cue(rows: np.ndarray) -> np.ndarray:
+    """A short "me too" / follow-up (我家也没水, 还没来吗) next to the latest incident of its category."""
+    return (((rows[:, _F["metoo"]] > 0) | (rows[:, _F["followup"]] > 0)) & (rows[:, _F["short"]] > 0)
+            & (rows[:, _F["latest_of_category"]] > 0))
+
+
 def tied_by_words(rows: np.ndarray) -> np.ndarray:
     """Per pair: does the message say something of that incident's own (words, place, its reporter,
     a bare me-too or follow-up right after it)?"""
     return ((rows[:, _F["sim_max"]] >= CONTENT_BAR) | (rows[:, _F["shared_words"]] >= SHARED_WORDS / 3)
             | (rows[:, _F["sender_reported"]] > 0)
-            | (rows[:, _F["mentions_reporter"]] > 0) | (rows[:, _F["place_same"]] > 0)
-            | (((rows[:, _F["metoo"]] > 0) | (rows[:, _F["followup"]] > 0)) & (rows[:, _F["short"]] > 0)
-               & (rows[:, _F["latest_of_category"]] > 0)))
+            | (rows[:, _F["mentions_reporter"]] > 0) | (rows[:, _F["place_same"]] > 0) | _short_cue(rows))
 
 
 def bare_metoo(rows: np.ndarray) -> np.ndarray:
-    """A short "me too" / follow-up (我家也没水, 还没来吗) about the latest open incident of its category,
-    while that incident is still being reported: it joins, whatever the learned weights say (CONTRACT.md)."""
-    return ((rows[:, _F["same_cat"]] > 0) & ((rows[:, _F["metoo"]] > 0) | (rows[:, _F["followup"]] > 0))
-            & (rows[:, _F["short"]] > 0) & (rows[:, _F["latest_of_category"]] > 0)
-            & (rows[:, _F["resolved"]] == 0) & (rows[:, _F["log_gap_last"]] <= math.log1p(QUIET_MINUTES)))
+    """A short cue of the same category while that incident is still open and being reported: it joins,
+    whatever the learned weights say (CONTRACT.md)."""
+    return ((rows[:, _F["same_cat"]] > 0) & _short_cue(rows) & (rows[:, _F["resolved"]] == 0)
+            & (rows[:, _F["log_gap_last"]] <= math.log1p(QUIET_MINUTES)))
 
 
 def evidence(rows: np.ndarray, candidates: Sequence[Candidate]) -> np.ndarray:

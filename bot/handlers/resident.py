@@ -18,7 +18,7 @@ _NOT_FIXED = re.compile(r"还是不行|还是不好|还是没好|还是老样子
                         r"还(?:是)?有(?:点|一点|些)(?!事)")  # "俺家还有点黄": better, not fixed
 # A symptom still or again there ("还是不热", "上午热了一会又凉了"): a verdict on the ticket only when
 # the message is about its problem ("北头又没电了" after a smoke report is a new outage).
-_AGAIN = re.compile(r"还是(?:不|没|冇)(?P<still>热|暖和|亮|出水|来水|来电)|又(?:不|没|冇)?(?P<again>凉|冷|热|黑|水|电)了")
+_SYMPTOM_BACK = re.compile(r"还是(?:不|没|冇)(?P<still>热|暖和|亮|出水|来水|来电)|又(?:不|没|冇)?(?P<again>凉|冷|热|黑|水|电)了")
 # the words a ticket's reports use for that symptom ("凉" answers a report of "暖气片还是凉的")
 _SYMPTOM = {"热": "热暖凉冷", "暖和": "热暖凉冷", "凉": "热暖凉冷", "冷": "热暖凉冷",
             "亮": "亮灯电", "黑": "灯电", "出水": "水", "来水": "水", "水": "水", "来电": "电", "电": "电"}
@@ -26,7 +26,7 @@ _SYMPTOM = {"热": "热暖凉冷", "暖和": "热暖凉冷", "凉": "热暖凉�
 
 def _again_about(text: str, said: list[str]) -> bool:
     """A symptom still or again there that the ticket's reports speak of."""
-    for match in _AGAIN.finditer(clean(text)):
+    for match in _SYMPTOM_BACK.finditer(clean(text)):
         family = _SYMPTOM[match.group("still") or match.group("again")]
         if any(ch in report for report in said for ch in family):
             return True
@@ -36,7 +36,7 @@ def _again_about(text: str, said: list[str]) -> bool:
 def verdict(text: str) -> str | None:
     """A reporter's answer to "is it fixed?": 'satisfied', 'unsatisfied' or None."""
     words = clean(text)
-    return confirmation(text) or ("unsatisfied" if _NOT_FIXED.search(words) or _AGAIN.search(words) else None)
+    return confirmation(text) or ("unsatisfied" if _NOT_FIXED.search(words) or _SYMPTOM_BACK.search(words) else None)
 
 
 class CommandRefusal:
@@ -91,7 +91,7 @@ class Confirmation(_FollowUp):
             return False
         words = clean(ctx.text)
         if self.parse(ctx.text) == "satisfied" or _VERDICT.match(words) or _NOT_FIXED.search(words) \
-                or (len(words) <= self.SHORT and not _AGAIN.search(words)):
+                or (len(words) <= self.SHORT and not _SYMPTOM_BACK.search(words)):
             return True
         ticket = self._ticket(ctx)
         assert ticket is not None
