@@ -45,15 +45,17 @@ def main() -> int:
         print(f"\n{file}: {len(examples)} messages, {sum(g == 'none' for g in gold)} non-requests, "
               f"{sum(e.urgent for e in examples)} urgent")
         print(f"{'detector':14s} {'macro-F1':>9s} {'false alarms':>13s} {'misses':>8s} {'abstained':>10s} "
-              f"{'urgent R':>9s} {'urgent P':>9s} {'carrier':>8s}")
+              f"{'urgent R':>9s} {'urgent P':>9s} {'carrier':>8s} {'unheard':>8s} {'bothered':>9s}")
         for name, clf in rows:
             r = evaluate(gold, clf.predict_many(texts), CATEGORIES, [e.urgent for e in examples],
-                         [e.provider for e in examples])
+                         [e.provider for e in examples], route_min=settings.unsure_route_min)
             print(f"{name:14s} {r['macro_f1']:9.4f} {r['false_alarm_rate']:12.2%} {r['miss_rate']:8.2%} "
                   f"{r['abstained']:10d} {r['urgent_recall']:9.3f} {r['urgent_precision']:9.3f} "
-                  f"{r['provider_accuracy']:8.3f}")
+                  f"{r['provider_accuracy']:8.3f} {r['unheard_rate']:8.2%} {r['bothered_rate']:9.2%}")
     print("\naims: macro-F1 >= 0.94, false alarms <= 2%, misses <= 4%, urgent recall >= 0.9 at precision >= 0.7, "
           "carrier accuracy >= 0.95")
+    print(f"unheard: requests that reach nobody (none, or unsure below P(request) {settings.unsure_route_min}); "
+          "bothered: non-requests that reach someone (pinged, or routed unconfirmed to the comprehensive worker)")
     return 0
 
 

@@ -91,7 +91,7 @@ RECENT_REPORTS = 12  # what the conversation compares a message with: a ticket's
 def _latest_reports_stmt():  # type: ignore[no-untyped-def]
     rank = func.row_number().over(partition_by=Report.ticket_id, order_by=col(Report.id).desc()).label("rank")
     inner = select(Report.id, rank).where(col(Report.ticket_id).in_(bindparam("ids", expanding=True))).subquery()
-    return (select(Report.ticket_id, Report.text, Report.ts).join(inner, col(Report.id) == inner.c.id)
+    return (select(Report.ticket_id, Report.text, Report.ts, Report.sender_id).join(inner, col(Report.id) == inner.c.id)
             .where(inner.c.rank <= bindparam("last")).order_by(Report.ts, Report.id))
 
 
@@ -99,7 +99,7 @@ _LATEST_REPORTS = _latest_reports_stmt()  # built once: building it cost more th
 
 
 def reports_for(session: Session, *, ticket_ids: Sequence[int], last: int = RECENT_REPORTS) -> dict[int, list]:
-    """The latest `last` reports of each ticket (rows with ticket_id, text, ts), oldest first, in one
+    """The latest `last` reports of each ticket (rows with ticket_id, text, ts, sender_id), oldest first, in one
     query (bounded, however many households). Plain rows, not ORM objects: this is on every request's path."""
     out: dict[int, list] = {i: [] for i in ticket_ids}
     if ticket_ids:

@@ -235,3 +235,58 @@ def test_a_danger_during_an_outage_is_its_own_urgent_ticket(chat: Chat) -> None:
     out = chat.say("小赵", "东门那里一根电线被风刮断了 掉在人行道上 还在冒火花 莫从东门走", after=10)
     assert chat.ticket(2).urgent and chat.ticket(2).category == "power"
     assert any("紧急" in o.text for o in out) and chat.ticket(1).report_count == 2
+
+
+def test_an_outage_across_buildings_takes_another_building_as_the_same_incident(chat: Chat) -> None:
+    chat.say("蒋美华", "停电了！一声雷响就黑了 16栋")
+    chat.say("周敏", "18栋也停了 整个小区都是黑的", after=1)
+    chat.say("邹磊", "15栋停电 应急灯都没亮 楼道里漆黑", after=1)
+    assert len(chat.tickets()) == 1 and chat.ticket(1).report_count == 3
+    assert places("15栋停电") == {"15栋"}
+
+
+def test_one_building_named_still_keeps_another_buildings_fault_apart(chat: Chat) -> None:
+    chat.say("蒋美华", "16栋停电了 就我们这栋黑了")
+    chat.say("邹磊", "3栋的电表箱烧了 一股焦味 整栋没电", after=40)
+    assert len(chat.tickets()) == 2
+
+
+def test_a_residents_next_words_on_their_own_report_join_it_whatever_they_sound_like(chat: Chat) -> None:
+    chat.say("马秀兰", "@网格员王小丽 5号楼3单元楼道那个声控灯坏了一个礼拜了 三楼到五楼黑咕隆咚")
+    out = chat.say("马秀兰", "跺脚拍手都不亮 灯泡看着是黑的", after=5)  # read alone: a power request
+    assert len(chat.tickets()) == 1 and out == []  # the same household: no second acknowledgement, no ping
+
+
+def test_a_follow_up_long_after_may_still_join_the_open_outage_but_a_new_report_may_not() -> None:
+    """Past the quiet time a report must tie to the incident; a follow-up about the latest open
+    incident of its category does ("快十点了 电咋还不来"), a plain report does not."""
+    from datetime import datetime, timedelta
+
+    from bot.conversation.incidents import Candidate, evidence, pair_matrix
+
+    now = datetime(2026, 11, 12, 9, 52)
+    outage = Candidate(1, "power", None, ("咋停电了 俺正蒸馍哩", "俺家也没电了", "整个庄都没电了吧"),
+                       frozenset({"赵红梅", "王二柱", "王大奎"}), now - timedelta(minutes=170), now - timedelta(minutes=110))
+    power = Prediction(category="power", confidence=0.99, p_request=0.99)
+    follow = pair_matrix("快十点了 电咋还不来", power, "王海军", now, [outage])
+    fresh = pair_matrix("变压器那响了一声 冒烟了", power, "王海军", now, [outage])
+    assert evidence(follow, [outage])[0] == 1.0 and evidence(fresh, [outage])[0] == 0.0
+    resolved = Candidate(**{**outage.__dict__, "resolved": True})
+    assert evidence(pair_matrix("快十点了 电咋还不来", power, "王海军", now, [resolved]), [resolved])[0] == 0.0
+
+
+def test_a_relay_to_the_fire_worker_confirms_the_unsure_message_it_describes_not_a_dispute_sharing_two_words(
+        chat: Chat, monkeypatch) -> None:
+    chat.say("蒋美华", "@王网格 物业发通知讲明年物业费要涨 电梯三天两头坏 垃圾站臭得要死 这个费凭什么涨")
+    assert chat.ticket(1).category == "dispute"
+    text = "15栋有人把电动车推进电梯带回屋充电 我拍到了 1506的 物业讲了不听"
+    model_predict = chat.app.classifier.predict
+    unsure = Prediction("fire", 0.9, abstained=True, scores={"fire": 0.9, "none": 0.1}, p_request=0.5)
+    monkeypatch.setattr(chat.app.classifier, "predict", lambda t: unsure if t == text else model_predict(t))
+    chat.say("邹磊", text, after=80)
+    assert len(chat.tickets()) == 1  # on the review list
+    chat.say(GRIDMAN, f"@{FIRE} 马队 15栋1506电动车进电梯入户充电 物业劝阻不听", after=2)
+    assert len(chat.tickets()) == 2 and chat.ticket(2).category == "fire"
+    assert FIRE in chat.assignees(2) and FIRE not in chat.assignees(1)
+    chat.say(FIRE, "15栋1506上门了 电动车推到地面充电棚 住户签了承诺书 #办结", after=120)
+    assert chat.ticket(2).status == "resolved" and chat.ticket(1).status != "resolved"

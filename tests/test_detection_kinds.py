@@ -115,3 +115,18 @@ def test_an_unsure_request_the_urgency_head_calls_dangerous_pings_as_urgent(clas
     assert escalated.is_request and escalated.urgent and escalated.category == unsure.category
     monkeypatch.setattr(hybrid, "URGENT_HEAD_ESCALATES", 0.99)  # above its P(request): not escalated
     assert classifier.predict(text).abstained
+
+
+def test_the_measure_of_what_residents_meet_counts_unsure_messages_routed_to_the_comprehensive_worker() -> None:
+    from bot.classifier.base import Prediction
+    from bot.classifier.metrics import evaluate
+
+    sure = Prediction("water", 0.95, p_request=0.95)
+    routed = Prediction("power", 0.6, abstained=True, p_request=0.8)  # unconfirmed, to the comprehensive worker
+    quiet = Prediction("power", 0.5, abstained=True, p_request=0.55)  # review list only
+    chatter = Prediction("none", 0.9, p_request=0.05)
+    r = evaluate(["water", "power", "power", "none", "none"], [sure, routed, quiet, routed, chatter],
+                 route_min=0.7)
+    assert (r["misses"], r["unheard"]) == (2, 1)  # the routed request is a miss of the detector, yet heard
+    assert (r["false_alarms"], r["bothered"]) == (0, 1)  # and routed chatter bothers the comprehensive worker
+    assert "unheard" not in evaluate(["none"], [chatter])

@@ -8,11 +8,15 @@ from bot.classifier.base import Prediction
 
 
 def evaluate(gold: Sequence[str], preds: Sequence[Prediction], labels: Sequence[str] | None = None,
-             urgent: Sequence[bool] | None = None, providers: Sequence[str | None] | None = None) -> dict:
+             urgent: Sequence[bool] | None = None, providers: Sequence[str | None] | None = None,
+             route_min: float | None = None) -> dict:
     """Per-class P/R/F1, macro-F1, confusion matrix, false-alarm and miss rates.
 
     A false alarm is a `none` message that would ping someone; a miss is a request that would
     not (predicted `none` or abstained). Per-class figures use the best-guess category.
+    With `route_min` (the settings' unsure_route_min), also what a resident meets in the product,
+    where an unsure message with P(request) >= route_min goes to the comprehensive worker as
+    unconfirmed: `unheard` requests reach nobody, `bothered` non-requests reach someone.
     """
     labels = list(labels or sorted(set(gold) | {p.category for p in preds}))
     confusion = {g: {p: 0 for p in labels} for g in labels}
@@ -45,6 +49,13 @@ def evaluate(gold: Sequence[str], preds: Sequence[Prediction], labels: Sequence[
                   and p.category == "telecom"]
         extra.update(provider_accuracy=sum(pv == p.provider for pv, p in routed) / max(1, len(routed)),
                      provider_n=len(routed))
+    if route_min is not None:
+        def heard(p: Prediction) -> bool:
+            return p.is_request or (p.abstained and (p.p_request or 0.0) >= route_min)
+        unheard = sum(not heard(p) for _, p in request_rows)
+        bothered = sum(heard(p) for p in none_rows)
+        extra.update(unheard=unheard, unheard_rate=unheard / max(1, len(request_rows)),
+                     bothered=bothered, bothered_rate=bothered / max(1, len(none_rows)))
     return {
         **extra,
         "n": len(gold),

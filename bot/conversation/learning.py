@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
@@ -64,6 +64,7 @@ class _Incident:
     last_ts: datetime
     keywords: set[str]
     closed_at: datetime | None
+    said: list[tuple[str, datetime]] = field(default_factory=list)  # (reporter, when), in order
 
 
 def pairs_of_day(events: Sequence[dict], closed: dict,
@@ -81,7 +82,7 @@ def pairs_of_day(events: Sequence[dict], closed: dict,
         if cands and could_join(e["text"], pred):
             view = [Candidate(c.key, c.category, c.provider, tuple(c.texts), frozenset(c.reporters), c.first_ts,
                               c.last_ts, resolved=c.closed_at is not None and c.closed_at < ts,
-                              keywords=frozenset(c.keywords)) for c in cands]
+                              keywords=frozenset(c.keywords), said=tuple(c.said)) for c in cands]
             rows = pair_matrix(e["text"], pred, e["sender"], ts, view)
             yield rows, [c.key == gold for c in cands], evidence(rows, view), is_unsure(pred, e["text"])
         if gold:
@@ -92,6 +93,7 @@ def pairs_of_day(events: Sequence[dict], closed: dict,
                 inc = open_[gold] = _Incident(gold, x["category"], x.get("provider"), [], set(), ts, ts, set(),
                                               closed_at)
             inc.texts.append(e["text"])
+            inc.said.append((e["sender"], ts))
             inc.reporters.add(e["sender"])
             inc.last_ts = ts
             inc.keywords |= set(pred.keywords)

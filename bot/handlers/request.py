@@ -97,7 +97,8 @@ class Request:
         cands = [Candidate(t.id, t.category, t.provider, tuple(r.text for r in reports[t.id]),
                            frozenset(reporters[t.id]),
                            t.created_at, max([r.ts for r in reports[t.id]] or [t.created_at]),
-                           resolved=t.status in (RESOLVED, CLOSED), keywords=frozenset(t.keywords))
+                           resolved=t.status in (RESOLVED, CLOSED), keywords=frozenset(t.keywords),
+                           said=tuple((r.sender_id, r.ts) for r in reports[t.id]))
                  for t in found]
         unsure = is_unsure(prediction, ctx.text)
         best, _, tied = ctx.matcher.best(ctx.text, prediction, ctx.msg.contact, ctx.now, cands, strict=unsure)
