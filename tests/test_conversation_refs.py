@@ -290,3 +290,18 @@ def test_a_relay_to_the_fire_worker_confirms_the_unsure_message_it_describes_not
     assert FIRE in chat.assignees(2) and FIRE not in chat.assignees(1)
     chat.say(FIRE, "15栋1506上门了 电动车推到地面充电棚 住户签了承诺书 #办结", after=120)
     assert chat.ticket(2).status == "resolved" and chat.ticket(1).status != "resolved"
+
+
+def test_the_residents_words_outweigh_a_workers_own_shop_talk_in_naming_the_ticket() -> None:
+    from datetime import datetime, timedelta
+
+    from bot.conversation.refer import Option, choose
+
+    now = datetime(2026, 11, 16, 11, 15)
+    outage = Option(18, "accepted", ("停电了 一声雷响就黑了", "我家也冇电了 16栋", "12栋也黑了"), frozenset({"蒋美华"}),
+                    True, True, now - timedelta(minutes=28), notes=("星沙这一片好几条10千伏线都跳了 抢修队已经出了 在查故障点",))
+    wire = Option(20, "accepted", ("东门那里一根电线被风刮断了 掉在人行道上 还在冒火花",), frozenset({"谭建军"}),
+                  True, True, now - timedelta(minutes=37), notes=("物业先拉警戒线 离开八米以上 千万莫去碰",))
+    act = read_worker("东门断线已经断开电源 确认不带电了 抢修的在接线 已处理 线路这块安全了")
+    choice = choose(act, [outage, wire], now)  # a long description takes the first of two close ones
+    assert (choice.ticket_id or choice.ambiguous[0]) == 20

@@ -99,10 +99,15 @@ def choose(act: WorkerAct, options: Sequence[Option], now: datetime) -> Choice:
     if not options:
         return Choice(None)
     own = distinct_words(act, options) if len(options) > 1 else {}
+    # the residents' words describe the problem; a worker's own ("抢修队已经出了") weigh half
+    residents = distinct_words(act, options, notes=False) if len(options) > 1 else {}
 
     def scored_option(o: Option) -> tuple[float, bool, Option]:
         s, decisive = score(act, o, now)
-        return s + DISTINCT * min(len(own.get(o.ticket_id, ())), 3), decisive, o
+        theirs, all_ = residents.get(o.ticket_id, set()), own.get(o.ticket_id, set())
+        n_res = min(len(theirs), 3)
+        n_notes = min(len(all_ - theirs), 3 - n_res)
+        return s + DISTINCT * n_res + DISTINCT / 2 * n_notes, decisive, o
 
     scored = sorted(map(scored_option, options), key=lambda x: (-x[0], -x[2].ticket_id))
     top, decisive, best = scored[0]
