@@ -305,3 +305,15 @@ def test_the_residents_words_outweigh_a_workers_own_shop_talk_in_naming_the_tick
     act = read_worker("东门断线已经断开电源 确认不带电了 抢修的在接线 已处理 线路这块安全了")
     choice = choose(act, [outage, wire], now)  # a long description takes the first of two close ones
     assert (choice.ticket_id or choice.ambiguous[0]) == 20
+
+
+def test_power_back_but_one_households_circuit_still_dead_is_a_new_fault(chat: Chat) -> None:
+    chat.say("孙玉芝", "停电了 全庄都没电")
+    chat.say("王保国", "俺家也没电", after=2)
+    chat.say(POWER, "收到 马上去查", after=5)
+    # the power is back before the worker says so: this household's circuit is its own fault
+    chat.say("刘翠花", "电是来了 可我家厨房那一路还是没电 客厅是好的", after=60)
+    assert len(chat.tickets()) == 2 and chat.ticket(2).category == "power" and POWER in chat.assignees(2)
+    assert chat.ticket(1).report_count == 2
+    chat.say("李满仓", "别家都亮了 就俺家还黑着", after=5)
+    assert chat.ticket(1).report_count == 2
