@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.classifier.base import Prediction
 from bot.conversation.acts import _NOT_DONE, clean, is_answer, read_worker
-from bot.conversation.names import addressed, addresses_worker, worker_handles
+from bot.conversation.names import addressed, addresses_worker, talks_to_neighbour, worker_handles
 from bot.conversation.incidents import is_unsure, places, shared
 from bot.handlers.resident import verdict
 from tests.harness import GRIDMAN, POWER, WATER, Chat, mentioned, texts_of
@@ -317,3 +317,15 @@ def test_power_back_but_one_households_circuit_still_dead_is_a_new_fault(chat: C
     assert chat.ticket(1).report_count == 2
     chat.say("李满仓", "别家都亮了 就俺家还黑着", after=5)
     assert chat.ticket(1).report_count == 2
+
+
+def test_a_reply_to_a_neighbour_during_an_outage_is_not_another_household(chat: Chat) -> None:
+    chat.say("孙玉芝", "停电了 全庄都没电")
+    chat.say("王保国", "俺家也没电", after=2)
+    before = chat.ticket(1).report_count
+    out = chat.say("刘翠花", "婶子 是停电了 全庄都没有 供电所的在修", after=2)
+    assert out == [] and chat.ticket(1).report_count == before
+    chat.say("王二柱", "叔 俺家也没电 你家有蜡烛不", after=1)  # a me-too said to a neighbour still counts
+    assert chat.ticket(1).report_count == before + 1
+    assert talks_to_neighbour("二柱哥 俺一会提桶过去", (), set())
+    assert not talks_to_neighbour("孙师傅 明儿还停不停电", (), {"供电所老孙"})

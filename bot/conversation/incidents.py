@@ -265,6 +265,11 @@ def is_unsure(prediction: Prediction, text: str) -> bool:
     return (prediction.abstained or prediction.category == "none") and not bare_metoo
 
 
+def has_metoo(text: str) -> bool:
+    """"我家也没电", "+1": the message says the same happens to the speaker."""
+    return bool(_METOO.search(text))
+
+
 def could_join(text: str, prediction: Prediction) -> bool:
     """Worth comparing with open tickets: a possible request, or a bare "me too" / follow-up."""
     return prediction.category != "none" or prediction.abstained or bool(_METOO.search(text) or _FOLLOWUP.search(text))

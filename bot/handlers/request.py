@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from bot import repo, texts, tickets
 from bot.conversation.acts import find_mentions
-from bot.conversation.names import addressed_to, addresses_worker
-from bot.conversation.incidents import Candidate, could_join, is_unsure
+from bot.conversation.names import addressed_to, addresses_worker, talks_to_neighbour
+from bot.conversation.incidents import Candidate, could_join, has_metoo, is_unsure
 from bot.lifecycle import transition
 from bot.pipeline import Context
 from bot.routing import CARRIERS
@@ -28,6 +28,12 @@ class Request:
         prediction = ctx.classifier.predict(ctx.text)
         if not could_join(ctx.text, prediction):
             ctx.outcome = "none"
+            return True
+        if not prediction.urgent and prediction.category != "dispute" and not has_metoo(ctx.text) \
+                and talks_to_neighbour(ctx.text, ctx.neighbours, {m.name for m in ctx.members}):
+            # "婶子 是停电了 全庄都没有", "满仓 先拉个插线板从俺家扯过去用着": neighbours talking to each
+            # other, not to the grid (a quarrel is the exception: it starts by addressing the neighbour)
+            ctx.outcome = "reply"
             return True
         target, talk = self._incident(ctx, prediction)
         if target is not None:
@@ -49,11 +55,6 @@ class Request:
             repo.add_review(ctx.session, grid_id=ctx.grid.id, msg=ctx.msg, text=ctx.text,
                             guess=prediction.category, confidence=prediction.confidence, reason="abstained")
             ctx.outcome = "abstained"
-            return True
-        if not prediction.urgent and prediction.category != "dispute" and addressed_to(ctx.text, ctx.neighbours):
-            # "满仓 先拉个插线板从俺家扯过去用着": neighbours talking to each other, not to the grid
-            # (a quarrel is the exception: it starts by addressing the neighbour)
-            ctx.outcome = "reply"
             return True
         if prediction.category == "telecom" and prediction.provider is None:
             prediction = self._carrier_addressed(ctx, prediction)
