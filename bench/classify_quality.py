@@ -31,7 +31,8 @@ def main() -> int:
     parser.add_argument("--file", nargs="+", default=[str(DATA / "corpus" / "test2.jsonl"),
                                                        str(DATA / "corpus" / "test.jsonl")])
     args = parser.parse_args()
-    hybrid = load_classifier(load_settings())
+    settings = load_settings()
+    hybrid = load_classifier(settings)
     meta = hybrid.model.meta
     cv = meta.get("cv", {})
     print(f"cross-validation ({meta.get('folds')}-fold grouped, out-of-fold) on {', '.join(meta.get('files', []))}: "
