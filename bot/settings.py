@@ -189,7 +189,7 @@ SPEC: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "GRIDBOT_MODEL_DIR": ("model_dir", _model_dir, "var/model"),
     "GRIDBOT_ABSTAIN_MIN_CONFIDENCE": ("abstain_min_confidence", _float(0.0, 1.0), "0.45"),
     "GRIDBOT_ABSTAIN_MIN_MARGIN": ("abstain_min_margin", _float(0.0, 1.0), "0.10"),
-    "GRIDBOT_UNSURE_ROUTE_MIN": ("unsure_route_min", _float(0.0, 1.01), "0.7"),
+    "GRIDBOT_UNSURE_ROUTE_MIN": ("unsure_route_min", _float(0.0, 1.01), "0.9"),
     "GRIDBOT_TRANSPORT": ("transport", _choice("auto", "console", "wechaty"), "auto"),
     "WECHATY_PUPPET_SERVICE_TOKEN": ("wechaty_token", _secret, ""),
     "WECHATY_PUPPET_SERVICE_ENDPOINT": ("wechaty_endpoint", _str, ""),

@@ -329,3 +329,17 @@ def test_a_reply_to_a_neighbour_during_an_outage_is_not_another_household(chat: 
     assert chat.ticket(1).report_count == before + 1
     assert talks_to_neighbour("二柱哥 俺一会提桶过去", (), set())
     assert not talks_to_neighbour("孙师傅 明儿还停不停电", (), {"供电所老孙"})
+
+
+def test_an_unsure_message_that_is_very_probably_a_request_goes_to_the_comprehensive_worker(
+        chat: Chat, monkeypatch) -> None:
+    probable, maybe = "我家路由器坏了，移动的宽带", "下班了 堵在路上 雨刮器开到最大都看不清"
+    model_predict = chat.app.classifier.predict
+    readings = {probable: Prediction("telecom", 0.5, provider="mobile", abstained=True, p_request=0.95),
+                maybe: Prediction("other", 0.4, abstained=True, p_request=0.87)}
+    monkeypatch.setattr(chat.app.classifier, "predict", lambda t: readings.get(t) or model_predict(t))
+    out = chat.say("张阿姨", probable)
+    assert len(chat.tickets()) == 1 and GRIDMAN in mentioned(out)
+    assert "已转给网格员" in texts_of(out)
+    out = chat.say("李叔", maybe, after=5)  # under GRIDBOT_UNSURE_ROUTE_MIN (0.9): the review list only
+    assert len(chat.tickets()) == 1 and out == []
