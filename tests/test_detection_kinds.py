@@ -130,3 +130,16 @@ def test_the_measure_of_what_residents_meet_counts_unsure_messages_routed_to_the
     assert (r["misses"], r["unheard"]) == (2, 1)  # the routed request is a miss of the detector, yet heard
     assert (r["false_alarms"], r["bothered"]) == (0, 1)  # and routed chatter bothers the comprehensive worker
     assert "unheard" not in evaluate(["none"], [chatter])
+
+
+def test_danger_words_in_a_tv_series_a_dream_or_a_drill_ping_nobody_in_a_hurry(classifier, monkeypatch) -> None:
+    import bot.classifier.hybrid as hybrid
+    from bot.classifier.extract import FICTION
+
+    text = "我家那台电视看了一晚上 电视剧里天天停电着火 还是我们这里太平"
+    assert FICTION.search(text) and not FICTION.search("楼道里着火了 好大的烟")
+    # whatever the heads make of the words, the safety-word override does not apply to fiction
+    monkeypatch.setattr(hybrid, "DANGER_MIN", 0.0)
+    for line in (text, "昨晚梦见家里着火了 吓醒了", "下午消防演练 楼下会放烟 大家别慌"):
+        assert not classifier.predict(line).urgent
+    assert classifier.predict("楼道里着火了 好大的烟").urgent

@@ -12,7 +12,7 @@ from scipy import sparse
 
 from bot.classifier.base import Prediction
 from bot.classifier.decision import read_one
-from bot.classifier.extract import ADVERT, FORWARDED, extract_location, extract_provider, normalize
+from bot.classifier.extract import ADVERT, FICTION, FORWARDED, extract_location, extract_provider, normalize
 from bot.classifier.features import Featurizer, cut
 
 MODEL_VERSION = "hybrid-7"
@@ -214,7 +214,8 @@ class HybridClassifier:
         top, _, abstained = read_one(p, p_request, classes, self.model.thresholds,
                                      max(self.min_margin, self.model.margin), self.min_confidence)
         category, confidence = classes[top], p[top]
-        danger = "rule:urgent" in extras and not ({"rule:solved", "rule:forwarded", "rule:advert"} & extras.keys())
+        danger = "rule:urgent" in extras and not ({"rule:solved", "rule:forwarded", "rule:advert"} & extras.keys()) \
+            and not FICTION.search(clean)
         if URGENT_HEAD_ESCALATES is not None and abstained and not danger and category != "none" \
                 and (p_request or 0.0) >= URGENT_HEAD_ESCALATES and self._urgent(d):
             danger = True  # the urgency head is sure of danger in a request the detector was unsure of
