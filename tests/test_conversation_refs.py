@@ -343,3 +343,12 @@ def test_an_unsure_message_that_is_very_probably_a_request_goes_to_the_comprehen
     assert "已转给网格员" in texts_of(out)
     out = chat.say("李叔", maybe, after=5)  # under GRIDBOT_UNSURE_ROUTE_MIN (0.9): the review list only
     assert len(chat.tickets()) == 1 and out == []
+
+
+def test_a_problem_that_ends_in_asking_what_to_do_is_not_settled_by_an_answer() -> None:
+    from bot.conversation.acts import is_question
+
+    assert is_question("请问电费在哪交 要带什么")
+    assert is_question("社保卡怎么激活")
+    assert not is_question("楼上的暖气片漏水 顺着俺家屋顶往下滴 上去敲门没人 这咋整啊")
+    assert not is_question("都四点多了 咋还不来水 后街一点都没有")

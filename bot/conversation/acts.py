@@ -175,9 +175,14 @@ def substance(text: str) -> str:
     return rest if len(clean(rest)) >= 4 else ""
 
 
+# "这咋整啊", "咋还不来水", "怎么回事": asking for help with a problem, or complaining, not asking for information
+_HELP = re.compile(r"(?:咋|怎么|怎样)(?:整|弄|办|搞|还|不|没|冇|就|回事)|为啥|为什么")
+
+
 def is_question(text: str) -> bool:
-    """A resident's request that asks something (a schedule, a price, a procedure)."""
-    return bool(_QUESTIONISH.search(text))
+    """A resident's request that asks something (a schedule, a price, a procedure), which a full
+    answer settles; not a problem that ends in asking what to do about it."""
+    return bool(_QUESTIONISH.search(_HELP.sub(" ", text)))
 
 
 def is_answer(act: WorkerAct) -> bool:
