@@ -240,7 +240,7 @@ def test_a_danger_during_an_outage_is_its_own_urgent_ticket(chat: Chat) -> None:
 def test_an_outage_across_buildings_takes_another_building_as_the_same_incident(chat: Chat) -> None:
     chat.say("蒋美华", "停电了！一声雷响就黑了 16栋")
     chat.say("周敏", "18栋也停了 整个小区都是黑的", after=1)
-    chat.say("邹磊", "15栋停电 应急灯都没亮 楼道里漆黑", after=1)
+    chat.say("邹磊", "15栋停电了 楼道里漆黑 啥都看不见", after=1)
     assert len(chat.tickets()) == 1 and chat.ticket(1).report_count == 3
     assert places("15栋停电") == {"15栋"}
 

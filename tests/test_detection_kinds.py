@@ -53,6 +53,7 @@ def test_solved_negated_elsewhere_past_and_adverts_are_not_requests(classifier, 
     "楼道的煤气管锈了 一直有味道",
     "对门没人在家 烟感一直在响",
     "电动车电池鼓包了 还放在屋里充电",
+    "村北头有人烧树叶子 黑烟老大 快来人",
 ])
 def test_urgent_situations_are_urgent_requests(classifier, text: str) -> None:
     assert is_urgent(text)

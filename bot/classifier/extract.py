@@ -49,6 +49,8 @@ _URGENT = re.compile(
     r"电线掉(?:在)?地|电线断了掉|电线落地|地上的电线|漏电(?:了)?.{0,6}(?:人|小孩)|"
     r"爆管.{0,8}(?:淹|冲)|水漫|淹了|路上全是水|"
     r"打架|打起来|动手了|打人|砍人|拿刀|流血|"
+    # a call for help, black smoke: urgent requests in every corpus line that says so (123 and 28 of 29)
+    r"快来人|救命|黑烟|"
     r"摔倒.{0,6}(?:起不来|没人)|晕倒|昏倒|不省人事|独居.{0,8}(?:联系不上|没开门)|"
     # a vulnerable person: not seen for days, lost, without their oxygen
     r"(?:好几天|两天|三天|几天).{0,6}没(?:见|看到|出门|开门|动静)|"
