@@ -106,9 +106,10 @@ def test_an_unsure_request_the_urgency_head_calls_dangerous_pings_as_urgent(clas
 
     text = "那个电瓶车在楼道里充了一晚上"
     monkeypatch.setattr(hybrid, "URGENT_HEAD_ESCALATES", None)
+    # a detector that is unsure of everything (whatever today's model makes of these words)
+    classifier = hybrid.HybridClassifier(classifier.model, min_confidence=0.999, min_margin=0.0)
     unsure = classifier.predict(text)
-    if not unsure.abstained or (unsure.p_request or 0.0) < 0.5:
-        pytest.skip("this model is sure of the message either way: nothing to escalate")
+    assert unsure.abstained and (unsure.p_request or 0.0) >= 0.5
     monkeypatch.setattr(classifier, "_urgent", lambda d: True)  # the urgency head says danger
     assert classifier.predict(text).abstained  # off: left for review, as before
     monkeypatch.setattr(hybrid, "URGENT_HEAD_ESCALATES", 0.5)
