@@ -18,10 +18,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.classifier.corpus import corpus_files, read_corpus  # noqa: E402
-from bot.classifier.crossval import fold_ids, near_duplicate_groups, prepare  # noqa: E402
+from bot.classifier.crossval import grouped_folds  # noqa: E402
 from bot.classifier.hybrid import HybridClassifier  # noqa: E402
 from bot.classifier.keyword_model import load_keywords, register_user_dict  # noqa: E402
-from bot.classifier.metrics import evaluate  # noqa: E402
+from bot.classifier.metrics import evaluate, summary_table  # noqa: E402
 from bot.classifier.training import build_model  # noqa: E402
 from bot.labels import CATEGORIES  # noqa: E402
 
@@ -31,13 +31,16 @@ def main() -> int:
     parser.add_argument("new", nargs="+", type=Path, help="the new corpus files (JSON Lines)")
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
+    missing = [str(p) for p in args.new if not p.is_file()]
+    if missing:
+        parser.error(f"没有这个文件 / no such file: {', '.join(missing)}")
     new_files = {p.resolve() for p in args.new}
     keywords = load_keywords()
     register_user_dict(keywords)
     base = read_corpus([p for p in corpus_files() if p.resolve() not in new_files])
     extra = read_corpus(sorted(new_files))
     y = [e.category for e in base]
-    folds = fold_ids(y, near_duplicate_groups([c for c, _ in prepare([e.text for e in base])]), args.folds)
+    folds = grouped_folds(base, args.folds)
     preds: dict[str, list] = {"without": [None] * len(base), "with": [None] * len(base)}
     for k in sorted(set(folds.tolist())):
         held = [i for i in range(len(base)) if folds[i] == k]
@@ -48,11 +51,8 @@ def main() -> int:
                 preds[name][i] = p
         print(f"fold {k + 1} done", file=sys.stderr, flush=True)
     print(f"{len(base)} messages read out of fold; {len(extra)} new messages only ever trained on")
-    print(f"{'model':>8s} {'macro-F1':>9s} {'false alarms':>13s} {'misses':>8s} {'urgent R':>9s} {'urgent P':>9s}")
-    for name in ("without", "with"):
-        r = evaluate(y, preds[name], CATEGORIES, [e.urgent for e in base], [e.provider for e in base])
-        print(f"{name:>8s} {r['macro_f1']:9.4f} {r['false_alarm_rate']:12.2%} {r['miss_rate']:8.2%} "
-              f"{r['urgent_recall']:9.3f} {r['urgent_precision']:9.3f}")
+    print(summary_table("model", [(name, evaluate(y, preds[name], CATEGORIES, [e.urgent for e in base],
+                                                  [e.provider for e in base])) for name in ("without", "with")]))
     return 0
 
 

@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import bot.classifier.hybrid as hybrid  # noqa: E402
 from bot.classifier.corpus import corpus_files, read_corpus  # noqa: E402
-from bot.classifier.crossval import fold_ids, near_duplicate_groups, prepare  # noqa: E402
+from bot.classifier.crossval import grouped_folds  # noqa: E402
 from bot.classifier.keyword_model import load_keywords, register_user_dict  # noqa: E402
-from bot.classifier.metrics import evaluate  # noqa: E402
+from bot.classifier.metrics import evaluate, summary_table  # noqa: E402
 from bot.classifier.training import build_model  # noqa: E402
 from bot.labels import CATEGORIES  # noqa: E402
 
@@ -35,7 +35,7 @@ def main() -> int:
     register_user_dict(keywords)
     data = read_corpus(corpus_files())
     y = [e.category for e in data]
-    folds = fold_ids(y, near_duplicate_groups([c for c, _ in prepare([e.text for e in data])]), 5)
+    folds = grouped_folds(data, 5)
     preds = {f: [None] * len(data) for f in floors}
     saved = hybrid.URGENT_HEAD_ESCALATES
     try:
@@ -50,11 +50,9 @@ def main() -> int:
     finally:
         hybrid.URGENT_HEAD_ESCALATES = saved
     print(f"{len(data)} messages, nested 5-fold; floor = P(request) from which the urgency head escalates")
-    print(f"{'floor':>6s} {'macro-F1':>9s} {'false alarms':>13s} {'misses':>8s} {'urgent R':>9s} {'urgent P':>9s}")
-    for floor in floors:
-        r = evaluate(y, preds[floor], CATEGORIES, [e.urgent for e in data], [e.provider for e in data])
-        print(f"{'off' if floor is None else floor:>6} {r['macro_f1']:9.4f} {r['false_alarm_rate']:12.2%} "
-              f"{r['miss_rate']:8.2%} {r['urgent_recall']:9.3f} {r['urgent_precision']:9.3f}")
+    print(summary_table("floor", [("off" if floor is None else str(floor),
+                                   evaluate(y, preds[floor], CATEGORIES, [e.urgent for e in data],
+                                            [e.provider for e in data])) for floor in floors]))
     return 0
 
 

@@ -102,6 +102,12 @@ def fold_ids(y: Sequence[str], groups: np.ndarray, folds: int = FOLDS) -> np.nda
     return out
 
 
+def grouped_folds(examples: Sequence[Example], folds: int = FOLDS) -> np.ndarray:
+    """Fold ids for whole-model (outer) cross-validation: stratified, near-duplicates kept together."""
+    return fold_ids([e.category for e in examples],
+                    near_duplicate_groups([c for c, _ in prepare([e.text for e in examples])]), folds)
+
+
 def out_of_fold(docs: Sequence[tuple[str, list[str]]], y: Sequence[str], weights: Sequence[float] | None,
                 new_featurizer, C: float, classes: Sequence[str], folds: np.ndarray,
                 class_weight: str | None = "balanced", C_gate: float | None = None) -> tuple[np.ndarray, np.ndarray | None]:

@@ -75,6 +75,14 @@ def evaluate(gold: Sequence[str], preds: Sequence[Prediction], labels: Sequence[
     }
 
 
+def summary_table(first: str, rows: Sequence[tuple[str, dict]]) -> str:
+    """One line per (name, `evaluate` report): macro-F1, false alarms, misses, urgent recall and precision."""
+    lines = [f"{first:>8s} {'macro-F1':>9s} {'false alarms':>13s} {'misses':>8s} {'urgent R':>9s} {'urgent P':>9s}"]
+    lines += [f"{name:>8s} {r['macro_f1']:9.4f} {r['false_alarm_rate']:12.2%} {r['miss_rate']:8.2%} "
+              f"{r['urgent_recall']:9.3f} {r['urgent_precision']:9.3f}" for name, r in rows]
+    return "\n".join(lines)
+
+
 def render(report: dict) -> str:
     """The human-readable report."""
     labels = report["labels"]

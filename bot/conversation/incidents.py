@@ -261,7 +261,7 @@ def guessed_category(prediction: Prediction) -> str:
 
 def is_unsure(prediction: Prediction, text: str) -> bool:
     """The detector was not sure this is a request, and it is not a bare "me too" (我家也停水) either."""
-    bare_metoo = bool(_METOO.search(text)) and len(content(text)) <= SHORT_CONTENT
+    bare_metoo = has_metoo(text) and len(content(text)) <= SHORT_CONTENT
     return (prediction.abstained or prediction.category == "none") and not bare_metoo
 
 
@@ -272,7 +272,7 @@ def has_metoo(text: str) -> bool:
 
 def could_join(text: str, prediction: Prediction) -> bool:
     """Worth comparing with open tickets: a possible request, or a bare "me too" / follow-up."""
-    return prediction.category != "none" or prediction.abstained or bool(_METOO.search(text) or _FOLLOWUP.search(text))
+    return prediction.category != "none" or prediction.abstained or has_metoo(text) or bool(_FOLLOWUP.search(text))
 
 
 def rule_matcher() -> Matcher:

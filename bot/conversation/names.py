@@ -12,8 +12,9 @@ _HONORIFIC = "阿姨|大姨|姨|大叔|叔叔|叔|大姐|姐|大哥|哥|老师|�
 
 
 # "婶子 是停电了 全庄都没有", "二柱哥 俺一会提桶过去": opening by calling someone by a kinship term
-_KIN_VOCATIVE = re.compile(r"^[\u4e00-\u9fff]{0,2}(?:婶子|婶|大娘|大爷|奶奶|爷爷|姐|哥|叔|姨|嫂子|嫂|伯|阿姨|大妈|妹子|兄弟|老弟|"
-                           r"娭毑|嗲嗲|阿婆|阿公|老师)[\s，,！!]")
+_KIN = "|".join([t for t in _HONORIFIC.split("|") if t not in ("师傅", "老板")]  # a trade is a worker's title
+                + ["婶子", "嫂子", "大妈", "妹子", "兄弟", "老弟", "娭毑", "嗲嗲"])
+_KIN_VOCATIVE = re.compile(rf"^[\u4e00-\u9fff]{{0,2}}(?:{_KIN})[\s，,！!]")
 
 
 def talks_to_neighbour(text: str, neighbours: tuple[str, ...], workers: "set[str] | frozenset[str]") -> bool:

@@ -108,21 +108,21 @@ class WorkerActs:
             # the ticket the relayed words are about: content and recency, any worker's
             options = [o for o in options if o.status in _ACTIVE]
             people = relayed_people(ctx, act)
-            kinds = {k[0] for k in map(category_of_role, (m.role for m in people)) if k is not None}
-            of_kind = [o for o in options if not kinds or by_id[o.ticket_id].category in kinds]
-            # about none of the tickets the people relayed to handle ("@消防站邓指导 15栋电动车进电梯充电"
-            # shares 物业 and 电梯 with a dispute about the property fee, and is about another message)
-            if act.number is None and not act.quoted_text and people and about_none(act, of_kind):
-                opened = confirm_unsure(ctx, act, people)  # an unsure message the relay confirms
-                if opened is not None:
-                    ctx.outcome = f"worker:relay:{opened.id}"
-                    return None, None
-            if act.number is None and not act.quoted_text and people and about_none(act, options) \
-                    and len(clean(act.body)) > SAYS_WHICH:
-                # words of its own: a ticket of the kind the people relayed to handle, or none at all
-                options = of_kind
-                if not options:
-                    return None, None
+            if act.number is None and not act.quoted_text and people:
+                kinds = {k[0] for k in map(category_of_role, (m.role for m in people)) if k is not None}
+                of_kind = [o for o in options if not kinds or by_id[o.ticket_id].category in kinds]
+                # about none of the tickets the people relayed to handle ("@消防站邓指导 15栋电动车进电梯充电"
+                # shares 物业 and 电梯 with a dispute about the property fee, and is about another message)
+                if about_none(act, of_kind):
+                    opened = confirm_unsure(ctx, act, people)  # an unsure message the relay confirms
+                    if opened is not None:
+                        ctx.outcome = f"worker:relay:{opened.id}"
+                        return None, None
+                    if len(clean(act.body)) > SAYS_WHICH and about_none(act, options):
+                        # words of its own: a ticket of the kind the people relayed to handle, or none at all
+                        options = of_kind
+                        if not options:
+                            return None, None
         if act.number is None:
             choice = choose(act, options, ctx.now)
             return (by_id.get(choice.ticket_id) if choice.ticket_id is not None else None), choice
