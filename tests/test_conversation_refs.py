@@ -352,3 +352,22 @@ def test_a_problem_that_ends_in_asking_what_to_do_is_not_settled_by_an_answer() 
     assert is_question("社保卡怎么激活")
     assert not is_question("楼上的暖气片漏水 顺着俺家屋顶往下滴 上去敲门没人 这咋整啊")
     assert not is_question("都四点多了 咋还不来水 后街一点都没有")
+
+
+def test_a_verdict_about_another_problem_leaves_the_ticket_just_fixed_alone(chat: Chat) -> None:
+    chat.say("杨国富", "楼道口有人飞线给电瓶车充电 线从五楼窗子吊下来 风一吹晃来晃去 好危险")
+    chat.say(FIRE, "收到 马上过去", after=5)
+    chat.say(FIRE, "线拆了 车推到楼下充电桩了 已处理", after=30)
+    assert chat.ticket(1).status == "resolved"
+    chat.say("张阿姨", "我家停水了 一滴都没有", after=2)
+    # the fire reporter's "still no water" is about the water, not a verdict on the fire ticket
+    chat.say("杨国富", "六楼还是没得水", after=5)
+    assert chat.ticket(1).status == "resolved" and chat.ticket(2).report_count == 2
+    chat.say("杨国富", "7栋又停电了？？", after=20)  # a sure request of another kind: a new ticket
+    assert chat.ticket(1).status == "resolved" and chat.ticket(3).category == "power"
+
+
+def test_a_smell_left_after_a_fire_is_put_out_is_no_complaint() -> None:
+    assert verdict("屋里还有点烟味 开窗散一散就好了") is None
+    assert verdict("下去看了 还有点味道 车都没得事") is None
+    assert verdict("俺家还有点黄 没那么厉害了") == "unsatisfied"

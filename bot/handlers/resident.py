@@ -15,7 +15,8 @@ ABOUT_SAME = 0.34  # share of shared content bigrams for "the same problem, stil
 _VERDICT = re.compile(r"^(?:不满意|满意|还是不行|还是没|还是不|没修好|没有修好|根本没|一点没)|不满意")  # a verdict first, details after
 # a verdict that says nothing but "the fix did not work", wherever it stands ("周师傅 搜了两遍 还是不行")
 _NOT_FIXED = re.compile(r"还是不行|还是不好|还是没好|还是老样子|没修好|没有修好|没弄好|没解决|一点没变|不管用|没用啊|"
-                        r"还(?:是)?有(?:点|一点|些)(?!事)")  # "俺家还有点黄": better, not fixed
+                        # "俺家还有点黄": better, not fixed; a smell left after a fire is over ("还有点烟味 开窗散散")
+                        r"还(?:是)?有(?:点|一点|些)(?!事|[烟焦糊臭]?味)")
 # A symptom still or again there ("还是不热", "上午热了一会又凉了"): a verdict on the ticket only when
 # the message is about its problem ("北头又没电了" after a smoke report is a new outage).
 _SYMPTOM_BACK = re.compile(r"还是(?:不|没|冇)(?P<still>热|暖和|亮|出水|来水|来电)|又(?:不|没|冇)?(?P<again>凉|冷|热|黑|水|电)了")
@@ -31,6 +32,11 @@ def _again_about(text: str, said: list[str]) -> bool:
         if any(ch in report for report in said for ch in family):
             return True
     return False
+
+
+def _about(text: str, said: list[str]) -> bool:
+    """The message speaks of the problem the ticket's reports speak of."""
+    return any(similarity(text, t) >= ABOUT_SAME for t in said) or _again_about(text, said)
 
 
 def verdict(text: str) -> str | None:
@@ -89,14 +95,24 @@ class Confirmation(_FollowUp):
     def applies(self, ctx: Context) -> bool:
         if not super().applies(ctx):
             return False
+        ticket = self._ticket(ctx)
+        assert ticket is not None
+        said = [r.text for r in repo.reports_of(ctx.session, ticket_id=ticket.id)]
+        if self._another_problem(ctx, ticket, said):
+            return False
         words = clean(ctx.text)
         if self.parse(ctx.text) == "satisfied" or _VERDICT.match(words) or _NOT_FIXED.search(words) \
                 or (len(words) <= self.SHORT and not _SYMPTOM_BACK.search(words)):
             return True
-        ticket = self._ticket(ctx)
-        assert ticket is not None
-        said = [r.text for r in repo.reports_of(ctx.session, ticket_id=ticket.id)]
-        return any(similarity(ctx.text, t) >= ABOUT_SAME for t in said) or _again_about(ctx.text, said)
+        return _about(ctx.text, said)
+
+    @staticmethod
+    def _another_problem(ctx: Context, ticket: Ticket, said: list[str]) -> bool:
+        """The detector is sure the message is a request of another category, and its words are not
+        the ticket's: "六楼还是没得水" after a fire ticket, "7栋又停电了" after the rubbish."""
+        prediction = ctx.classifier.predict(ctx.text)
+        return not prediction.abstained and prediction.category not in ("none", ticket.category) \
+            and not _about(ctx.text, said)
 
     def _ticket(self, ctx: Context) -> Ticket | None:
         """The resident's most recently resolved ticket."""
