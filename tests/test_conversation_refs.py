@@ -371,3 +371,25 @@ def test_a_smell_left_after_a_fire_is_put_out_is_no_complaint() -> None:
     assert verdict("屋里还有点烟味 开窗散一散就好了") is None
     assert verdict("下去看了 还有点味道 车都没得事") is None
     assert verdict("俺家还有点黄 没那么厉害了") == "unsatisfied"
+
+
+def test_still_not_fixed_from_one_household_reopens_what_anothers_satisfied_closed(chat: Chat) -> None:
+    chat.say("蒙桂芳", "今早水龙头出水好细 洗菜洗半天")
+    chat.say("黄丽娟", "我家住三楼 一点点水 热水器都打不着火", after=2)
+    assert len(chat.tickets()) == 1
+    chat.say(WATER, "收到 阀门在换 中午前搞好", after=10)
+    chat.say(WATER, "阀门换好了 压力上来了 大家试一下", after=200)
+    chat.say("蒙桂芳", "满意", after=2)
+    assert chat.ticket(1).status == "closed"
+    chat.say("黄丽娟", "我家三楼还是不够 热水器还是打不着火", after=5)
+    assert len(chat.tickets()) == 1 and chat.ticket(1).status == "reopened"
+
+
+def test_thanks_naming_another_service_do_not_close_the_residents_own_ticket(chat: Chat) -> None:
+    chat.say("蒋美华", "@王网格 物业贴通知讲明年物业费从一块八涨到两块四 业主同意哒冇 凭么子涨")
+    chat.say(GRIDMAN, "谈完了 物业同意涨价暂缓 三个月后业委会组织表决 #办结", after=120)
+    assert chat.ticket(1).status == "resolved"
+    chat.say("黄宇", "高区停水了 一滴都冇", after=60)
+    chat.say(WATER, "高区供水恢复了 大家开水龙头试一下", after=90)
+    chat.say("蒋美华", "有水了 好了谢谢", after=2)  # the water, which she did not report
+    assert chat.ticket(1).status == "resolved"

@@ -54,11 +54,17 @@ def test_solved_negated_elsewhere_past_and_adverts_are_not_requests(classifier, 
     "对门没人在家 烟感一直在响",
     "电动车电池鼓包了 还放在屋里充电",
     "村北头有人烧树叶子 黑烟老大 快来人",
+    "燃气灶打不着火 还有点味",
 ])
 def test_urgent_situations_are_urgent_requests(classifier, text: str) -> None:
     assert is_urgent(text)
     p = classifier.predict(text)
     assert p.is_request and p.urgent, (p.category, p.abstained, p.urgent)
+
+
+@pytest.mark.parametrize("text", ["热水器打不着火 水太小了", "车又打不着火了", "不是煤气 是俺家在熬中药 味道冲"])
+def test_a_heater_that_will_not_light_or_a_smell_that_is_not_gas_is_no_danger(text: str) -> None:
+    assert not is_urgent(text)
 
 
 @pytest.mark.parametrize("text,provider", [

@@ -270,6 +270,11 @@ def has_metoo(text: str) -> bool:
     return bool(_METOO.search(text))
 
 
+def is_partial(text: str) -> bool:
+    """"电是来了 可我家厨房那一路还没电": the service is back and this household's fault is its own."""
+    return bool(_PARTIAL.search(text))
+
+
 def could_join(text: str, prediction: Prediction) -> bool:
     """Worth comparing with open tickets: a possible request, or a bare "me too" / follow-up."""
     return prediction.category != "none" or prediction.abstained or has_metoo(text) or bool(_FOLLOWUP.search(text))

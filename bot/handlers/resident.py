@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from bot import repo, texts, tickets
-from bot.conversation.incidents import similarity
+from bot.conversation.incidents import is_partial, similarity
 from bot.handlers.commands import carrier_answer, clean, confirmation, looks_like_command
 from bot.pipeline import Context
-from models import AWAITING_PROVIDER, RESOLVED, Ticket
+from models import AWAITING_PROVIDER, CLOSED, RESOLVED, Ticket
 
 
+JUST_CLOSED = timedelta(hours=2)  # a household's "still not fixed" reopens a ticket closed this recently
 ABOUT_SAME = 0.34  # share of shared content bigrams for "the same problem, still there"
 _VERDICT = re.compile(r"^(?:不满意|满意|还是不行|还是没|还是不|没修好|没有修好|根本没|一点没)|不满意")  # a verdict first, details after
 # a verdict that says nothing but "the fix did not work", wherever it stands ("周师傅 搜了两遍 还是不行")
@@ -37,6 +39,21 @@ def _again_about(text: str, said: list[str]) -> bool:
 def _about(text: str, said: list[str]) -> bool:
     """The message speaks of the problem the ticket's reports speak of."""
     return any(similarity(text, t) >= ABOUT_SAME for t in said) or _again_about(text, said)
+
+
+# "有水了 好了谢谢": thanks that name the service that came back
+_SERVICE_BACK = re.compile(r"(?:来|有|通)(?P<a>水|电|网|信号)了|(?P<b>水|电|网|信号|电视)(?:来|好|通|有)了")
+_SERVICE = {"水": ("water", "水"), "电": ("power", "电"), "网": ("telecom", "网信号电视"),
+            "信号": ("telecom", "网信号电视"), "电视": ("telecom", "网信号电视")}
+
+
+def _thanks_for_another_service(text: str, ticket: Ticket, said: list[str]) -> bool:
+    """"有水了 好了谢谢" from the reporter of a quarrel about the property fee is about the water."""
+    match = _SERVICE_BACK.search(clean(text))
+    if match is None or verdict(text) != "satisfied":
+        return False
+    category, words = _SERVICE[match.group("a") or match.group("b")]
+    return ticket.category != category and not any(ch in report for report in said for ch in words)
 
 
 def verdict(text: str) -> str | None:
@@ -93,12 +110,12 @@ class Confirmation(_FollowUp):
     SHORT = 8
 
     def applies(self, ctx: Context) -> bool:
-        if not super().applies(ctx):
+        if not super().applies(ctx) or is_partial(ctx.text):  # a partial fix: a new fault, not a verdict
             return False
         ticket = self._ticket(ctx)
         assert ticket is not None
         said = [r.text for r in repo.reports_of(ctx.session, ticket_id=ticket.id)]
-        if self._another_problem(ctx, ticket, said):
+        if self._another_problem(ctx, ticket, said) or _thanks_for_another_service(ctx.text, ticket, said):
             return False
         words = clean(ctx.text)
         if self.parse(ctx.text) == "satisfied" or _VERDICT.match(words) or _NOT_FIXED.search(words) \
@@ -115,10 +132,13 @@ class Confirmation(_FollowUp):
             and not _about(ctx.text, said)
 
     def _ticket(self, ctx: Context) -> Ticket | None:
-        """The resident's most recently resolved ticket."""
+        """The resident's most recently resolved ticket; for "still not fixed", also one that another
+        household's 满意 closed a moment ago (every household of the incident answers for itself)."""
         assert ctx.grid is not None
-        found = repo.tickets_reported_by(ctx.session, grid_id=ctx.grid.id, contact=ctx.msg.contact,
-                                         statuses=(RESOLVED,))
+        statuses = (RESOLVED, CLOSED) if verdict(ctx.text) == "unsatisfied" else (RESOLVED,)
+        found = [t for t in repo.tickets_reported_by(ctx.session, grid_id=ctx.grid.id, contact=ctx.msg.contact,
+                                                     statuses=statuses)
+                 if t.status == RESOLVED or (t.closed_at is not None and ctx.now - t.closed_at <= JUST_CLOSED)]
         return max(found, key=lambda t: (t.resolved_at or t.created_at, t.id)) if found else None
 
     def act(self, ctx: Context, ticket: Ticket, answer: str) -> None:
