@@ -367,6 +367,14 @@ def test_a_verdict_about_another_problem_leaves_the_ticket_just_fixed_alone(chat
     assert chat.ticket(1).status == "resolved" and chat.ticket(3).category == "power"
 
 
+def test_a_verdict_said_first_is_a_verdict_whatever_the_details_sound_like(chat: Chat) -> None:
+    chat.say("张磊", "来电了 俺家移动宽带还是连不上 光猫亮个红灯")
+    chat.say("移动小陈", "远程给你重启了 你再试试", after=20)
+    assert chat.ticket(1).status == "resolved"
+    chat.say("张磊", "还是不行 还是红灯 LOS那个灯一闪一闪", after=4)  # the lamp words sound like power
+    assert len(chat.tickets()) == 1 and chat.ticket(1).status == "reopened"
+
+
 def test_a_smell_left_after_a_fire_is_put_out_is_no_complaint() -> None:
     assert verdict("屋里还有点烟味 开窗散一散就好了") is None
     assert verdict("下去看了 还有点味道 车都没得事") is None

@@ -127,6 +127,9 @@ class Confirmation(_FollowUp):
     def _another_problem(ctx: Context, ticket: Ticket, said: list[str]) -> bool:
         """The detector is sure the message is a request of another category, and its words are not
         the ticket's: "六楼还是没得水" after a fire ticket, "7栋又停电了" after the rubbish."""
+        words = clean(ctx.text)
+        if _VERDICT.match(words) or _NOT_FIXED.search(words):  # "还是不行 还是红灯…": a verdict, whatever follows
+            return False
         prediction = ctx.classifier.predict(ctx.text)
         return not prediction.abstained and prediction.category not in ("none", ticket.category) \
             and not _about(ctx.text, said)
