@@ -3,6 +3,8 @@ a carrier, and residents' verdicts said in passing (fixed clock, no sleeps)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.classifier.base import Prediction
 from bot.conversation.acts import _NOT_DONE, clean, is_answer, read_worker
 from bot.conversation.names import addressed, addresses_worker, talks_to_neighbour, worker_handles
@@ -401,3 +403,38 @@ def test_thanks_naming_another_service_do_not_close_the_residents_own_ticket(cha
     chat.say(WATER, "高区供水恢复了 大家开水龙头试一下", after=90)
     chat.say("蒋美华", "有水了 好了谢谢", after=2)  # the water, which she did not report
     assert chat.ticket(1).status == "resolved"
+
+
+def test_still_not_fixed_said_to_the_worker_by_a_relative_is_about_the_ticket_that_worker_holds(chat: Chat) -> None:
+    chat.say("王秀英", "俺家电视没台了 一片雪花 是广电的有线")
+    chat.say(CABLE, "收到 下午过去看看", after=5)
+    chat.say("张磊", "@移动小陈 俺家移动宽带连不上 光猫亮红灯", after=10)
+    chat.say("王思雨", "周师傅 我奶奶说搜了两遍 还是不行 还是雪花 一个台都没有", after=60)
+    assert len(chat.tickets()) == 2 and chat.ticket(1).report_count == 2
+
+
+def test_a_household_that_reported_it_talking_about_its_problem_adds_no_report(chat: Chat, monkeypatch) -> None:
+    from sqlmodel import Session
+
+    from bot import repo
+
+    chat.say("郭小燕", "水也没了 水龙头拧开就哧哧两声")
+    chat.say("马春生", "俺家也没水", after=1)
+    chat.say(WATER, "停电了泵抽不上来 来电就有水 大家先少用点", after=4)
+    with Session(chat.app.engine) as session:
+        before = len(repo.reports_of(session, ticket_id=1))
+    model_predict = chat.app.classifier.predict
+    remark = "[捂脸]也是 这下饭都做不成"  # read as a probable me-too by a household already counted
+    monkeypatch.setattr(chat.app.classifier, "predict",
+                        lambda t: replace(model_predict(t), p_request=0.3) if t == remark else model_predict(t))
+    out = chat.say("马春生", remark, after=30)
+    with Session(chat.app.engine) as session:
+        assert len(repo.reports_of(session, ticket_id=1)) == before and out == []
+    chat.say(WATER, "来电了 塔上满了 各家都来水了 #办结", after=60)
+    chat.say("马春生", remark, after=3)  # nor does it reopen the ticket just fixed
+    assert chat.ticket(1).status == "resolved"
+
+
+def test_whether_it_will_do_is_a_question_not_a_complaint() -> None:
+    assert verdict("电费怎么交啊 我孙子在广东说帮我交 不知道行不行") is None
+    assert verdict("还是不行") == "unsatisfied"

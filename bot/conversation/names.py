@@ -78,3 +78,9 @@ def addresses_worker(text: str, names: "set[str] | frozenset[str]") -> bool:
     """Does the message open by calling one of these workers by the name residents use ("孙师傅 明儿还停不停电")?"""
     head = text.lstrip(" @\u2005\u3000")[:6]
     return any(head.startswith(h) for n in names for h in worker_handles(n))
+
+
+def workers_addressed(text: str, names: "set[str] | frozenset[str]") -> set[str]:
+    """The workers the message opens by calling by the name residents use ("周师傅 还是不行")."""
+    head = text.lstrip(" @\u2005\u3000")[:6]
+    return {n for n in names if any(head.startswith(h) for h in worker_handles(n))}
