@@ -45,7 +45,7 @@ class FeatureConfig:
     char_max: int = 3
     words: bool = True
     word_bigrams: bool = False  # cross-validation: bigrams of words added nothing but vocabulary
-    min_df: int = 2
+    min_df: int = 3  # cross-validation: 3 as good as 2 (macro-F1 0.9275 vs 0.9273) with 35% fewer n-grams, faster
     max_df: float = 1.0
     keyword_weight: float = 0.6
     rule_weight: float = 0.6

@@ -114,25 +114,18 @@ class Confirmation(_FollowUp):
             return False
         ticket = self._ticket(ctx)
         assert ticket is not None
-        said = [r.text for r in repo.reports_of(ctx.session, ticket_id=ticket.id)]
-        if self._another_problem(ctx, ticket, said) or _thanks_for_another_service(ctx.text, ticket, said):
-            return False
+        said = lambda: [r.text for r in repo.reports_of(ctx.session, ticket_id=ticket.id)]  # noqa: E731 (read when needed)
         words = clean(ctx.text)
-        if self.parse(ctx.text) == "satisfied" or _VERDICT.match(words) or _NOT_FIXED.search(words) \
-                or (len(words) <= self.SHORT and not _SYMPTOM_BACK.search(words)):
-            return True
-        return _about(ctx.text, said)
-
-    @staticmethod
-    def _another_problem(ctx: Context, ticket: Ticket, said: list[str]) -> bool:
-        """The detector is sure the message is a request of another category, and its words are not
-        the ticket's: "六楼还是没得水" after a fire ticket, "7栋又停电了" after the rubbish."""
-        words = clean(ctx.text)
+        if self.parse(ctx.text) == "satisfied":
+            return not (_SERVICE_BACK.search(words) and _thanks_for_another_service(ctx.text, ticket, said()))
         if _VERDICT.match(words) or _NOT_FIXED.search(words):  # "还是不行 还是红灯…": a verdict, whatever follows
-            return False
+            return True
         prediction = ctx.classifier.predict(ctx.text)
-        return not prediction.abstained and prediction.category not in ("none", ticket.category) \
-            and not _about(ctx.text, said)
+        if not prediction.abstained and prediction.category not in ("none", ticket.category):
+            # the detector is sure it is another category's problem: "六楼还是没得水" after a fire ticket,
+            # "7栋又停电了" after the rubbish; a verdict on this ticket only in this ticket's words
+            return _about(ctx.text, said())
+        return (len(words) <= self.SHORT and not _SYMPTOM_BACK.search(words)) or _about(ctx.text, said())
 
     def _ticket(self, ctx: Context) -> Ticket | None:
         """The resident's most recently resolved ticket; for "still not fixed", also one that another
