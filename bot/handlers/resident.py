@@ -101,7 +101,9 @@ class Confirmation(_FollowUp):
     """满意 / 好了谢谢 closes the resident's just-resolved ticket; 不满意 / 还是没水 reopens it.
 
     Only that ticket's reporters confirm. A longer "not fixed" message must be about that ticket's
-    problem (its words): "电是来了 可我家卫生间那路还没电" is a new fault, not a verdict on the bill.
+    problem (its words): "电是来了 可我家卫生间那路还没电" is a new fault, not a verdict on the bill; a
+    message the detector is sure is another category's problem is not a verdict unless it says one
+    first ("还是不行 …"); thanks naming another service ("有水了 好了谢谢") are not about this ticket.
     """
 
     name = "confirmation"
@@ -114,7 +116,9 @@ class Confirmation(_FollowUp):
             return False
         ticket = self._ticket(ctx)
         assert ticket is not None
-        said = lambda: [r.text for r in repo.reports_of(ctx.session, ticket_id=ticket.id)]  # noqa: E731 (read when needed)
+        def said() -> list[str]:  # the ticket's reports, read only when the words need them
+            return [r.text for r in repo.reports_of(ctx.session, ticket_id=ticket.id)]
+
         words = clean(ctx.text)
         if self.parse(ctx.text) == "satisfied":
             return not (_SERVICE_BACK.search(words) and _thanks_for_another_service(ctx.text, ticket, said()))
