@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.classifier.corpus import corpus_files, read_corpus  # noqa: E402
+from bot.classifier.corpus import CorpusError, corpus_files, read_corpus  # noqa: E402
 from bot.classifier.crossval import grouped_folds  # noqa: E402
 from bot.classifier.hybrid import HybridClassifier  # noqa: E402
 from bot.classifier.keyword_model import load_keywords, register_user_dict  # noqa: E402
@@ -37,8 +37,11 @@ def main() -> int:
     new_files = {p.resolve() for p in args.new}
     keywords = load_keywords()
     register_user_dict(keywords)
+    try:  # the new files first: a bad line is reported before the long part starts
+        extra = read_corpus(sorted(new_files))
+    except CorpusError as exc:
+        parser.error(f"语料文件有误 / bad corpus file: {exc}")
     base = read_corpus([p for p in corpus_files() if p.resolve() not in new_files])
-    extra = read_corpus(sorted(new_files))
     y = [e.category for e in base]
     folds = grouped_folds(base, args.folds)
     preds: dict[str, list] = {"without": [None] * len(base), "with": [None] * len(base)}

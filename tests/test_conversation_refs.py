@@ -16,6 +16,15 @@ CABLE = "广电老周"
 FIRE = "消防队老马"
 
 
+def reported_and_fixed(chat: Chat, resident: str, report: str, worker: str, fix: str, *,
+                       accept: str = "收到", accept_after: float = 5, fix_after: float = 30) -> None:
+    """A resident reports, the worker takes it up and says it is fixed: ticket 1 waits for the verdict."""
+    chat.say(resident, report)
+    chat.say(worker, accept, after=accept_after)
+    chat.say(worker, fix, after=fix_after)
+    assert chat.ticket(1).status == "resolved"
+
+
 def test_a_wrong_number_gives_way_to_words_only_one_ticket_has(chat: Chat) -> None:
     chat.say("张阿姨", "小区门口的垃圾站好几天没冲洗了 臭得不得了 苍蝇乱飞")
     chat.say("李叔", "楼下有条大黄狗老是追小孩 谁家的也不拴", after=4)
@@ -84,18 +93,15 @@ def test_a_relay_about_nothing_open_or_kept_changes_nothing(chat: Chat) -> None:
 
 
 def test_a_verdict_said_in_passing_reopens_the_reporters_ticket(chat: Chat) -> None:
-    chat.say("王思雨", "我奶奶家电视没信号 广电的")
-    chat.say(CABLE, "收到", after=3)
-    chat.say(CABLE, "@王思雨 机顶盒在线了 修好了 叫你奶奶重新搜台试试", after=20)
-    assert chat.ticket(1).status == "resolved"
+    reported_and_fixed(chat, "王思雨", "我奶奶家电视没信号 广电的", CABLE,
+                       "@王思雨 机顶盒在线了 修好了 叫你奶奶重新搜台试试", accept_after=3, fix_after=20)
     chat.say("王思雨", "周师傅 我奶奶说搜了两遍 还是不行 还是雪花", after=30)
     assert chat.ticket(1).status == "reopened"
 
 
 def test_better_but_not_fixed_reopens(chat: Chat) -> None:
-    chat.say("宋玉梅", "自来水放出来是黄的 跟锈水一样")
-    chat.say(WATER, "收到", after=3)
-    chat.say(WATER, "楼下消防栓放过了 出来的水清了 大家把水龙头开开放一分钟看看", after=40)
+    reported_and_fixed(chat, "宋玉梅", "自来水放出来是黄的 跟锈水一样", WATER,
+                       "楼下消防栓放过了 出来的水清了 大家把水龙头开开放一分钟看看", accept_after=3, fix_after=40)
     chat.say("宋玉梅", "俺家还有点黄 没那么厉害了", after=3)
     assert chat.ticket(1).status == "reopened"
     assert verdict("还有点事先走了") is None and verdict("电是来了 可我家卫生间那路还没电") is None
@@ -357,10 +363,8 @@ def test_a_problem_that_ends_in_asking_what_to_do_is_not_settled_by_an_answer() 
 
 
 def test_a_verdict_about_another_problem_leaves_the_ticket_just_fixed_alone(chat: Chat) -> None:
-    chat.say("杨国富", "楼道口有人飞线给电瓶车充电 线从五楼窗子吊下来 风一吹晃来晃去 好危险")
-    chat.say(FIRE, "收到 马上过去", after=5)
-    chat.say(FIRE, "线拆了 车推到楼下充电桩了 已处理", after=30)
-    assert chat.ticket(1).status == "resolved"
+    reported_and_fixed(chat, "杨国富", "楼道口有人飞线给电瓶车充电 线从五楼窗子吊下来 风一吹晃来晃去 好危险", FIRE,
+                       "线拆了 车推到楼下充电桩了 已处理", accept="收到 马上过去")
     chat.say("张阿姨", "我家停水了 一滴都没有", after=2)
     # the fire reporter's "still no water" is about the water, not a verdict on the fire ticket
     chat.say("杨国富", "六楼还是没得水", after=5)

@@ -76,8 +76,7 @@ def worker_handles(shown: str) -> frozenset[str]:
 
 def addresses_worker(text: str, names: "set[str] | frozenset[str]") -> bool:
     """Does the message open by calling one of these workers by the name residents use ("孙师傅 明儿还停不停电")?"""
-    head = text.lstrip(" @\u2005\u3000")[:6]
-    return any(head.startswith(h) for n in names for h in worker_handles(n))
+    return bool(workers_addressed(text, names))
 
 
 def workers_addressed(text: str, names: "set[str] | frozenset[str]") -> set[str]:

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot import repo, texts, tickets
 from bot.conversation.acts import find_mentions
-from bot.conversation.names import addressed_to, addresses_worker, talks_to_neighbour, workers_addressed
+from bot.conversation.names import addressed_to, talks_to_neighbour, workers_addressed
 from bot.conversation.incidents import Candidate, could_join, has_metoo, is_unsure
 from bot.handlers.resident import verdict
 from bot.lifecycle import transition
@@ -57,7 +57,7 @@ class Request:
             ctx.outcome = "none"
             return True
         unconfirmed = False
-        if prediction.abstained and self._addresses_worker(ctx):
+        if prediction.abstained and self._workers_named(ctx):
             pass  # unsure of the words, but the resident @-mentioned a worker: they are asking for something
         elif prediction.abstained and (prediction.p_request or 0.0) >= ctx.settings.unsure_route_min \
                 and not addressed_to(ctx.text, ctx.neighbours):
@@ -91,12 +91,14 @@ class Request:
         return replace(prediction, provider=roles.pop()) if len(roles) == 1 else prediction
 
     @staticmethod
-    def _addresses_worker(ctx: Context) -> bool:
-        """@-mentions a worker, or opens by calling one by name ("孙师傅 明儿还停不停电")."""
+    def _workers_named(ctx: Context) -> set[str]:
+        """The workers the message @-mentions or opens by calling by name ("孙师傅 明儿还停不停电")."""
         workers = {m.name for m in ctx.members}
-        return bool(find_mentions(ctx.text, workers)[0]) or addresses_worker(ctx.text, workers)
+        return set(find_mentions(ctx.text, workers)[0]) | (set(ctx.msg.mentions) & workers) \
+            | workers_addressed(ctx.text, workers)
 
-    def _recent(self, ctx: Context) -> list[Ticket]:
+    @staticmethod
+    def _recent(ctx: Context) -> list[Ticket]:
         """The grid's tickets a new message may be about: open, or resolved or closed within the window."""
         assert ctx.grid is not None
         since = ctx.now - timedelta(minutes=ctx.settings.merge_window_minutes)
@@ -106,9 +108,7 @@ class Request:
     def _held_by_addressed(self, ctx: Context) -> Ticket | None:
         """"周师傅 我奶奶说搜了两遍 还是不行": "still not fixed" said to a worker by name (or @) is about the
         one ticket that worker holds, whoever says it (a relative speaks for the reporter)."""
-        workers = {m.name for m in ctx.members}
-        named = set(find_mentions(ctx.text, workers)[0]) | (set(ctx.msg.mentions) & workers) \
-            | workers_addressed(ctx.text, workers)
+        named = self._workers_named(ctx)
         if not named:
             return None
         found = self._recent(ctx)

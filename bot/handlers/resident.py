@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Callable
 
 from bot import repo, texts, tickets
 from bot.conversation.incidents import is_partial, similarity
@@ -47,13 +48,14 @@ _SERVICE = {"水": ("water", "水"), "电": ("power", "电"), "网": ("telecom",
             "信号": ("telecom", "网信号电视"), "电视": ("telecom", "网信号电视")}
 
 
-def _thanks_for_another_service(text: str, ticket: Ticket, said: list[str]) -> bool:
-    """"有水了 好了谢谢" from the reporter of a quarrel about the property fee is about the water."""
+def _thanks_for_another_service(text: str, ticket: Ticket, said: Callable[[], list[str]]) -> bool:
+    """A satisfied answer naming a service the ticket is not about: "有水了 好了谢谢" from the reporter
+    of a quarrel about the property fee is about the water. `said` reads the ticket's reports."""
     match = _SERVICE_BACK.search(clean(text))
-    if match is None or verdict(text) != "satisfied":
+    if match is None:
         return False
     category, words = _SERVICE[match.group("a") or match.group("b")]
-    return ticket.category != category and not any(ch in report for report in said for ch in words)
+    return ticket.category != category and not any(ch in report for report in said() for ch in words)
 
 
 def verdict(text: str) -> str | None:
@@ -112,16 +114,19 @@ class Confirmation(_FollowUp):
     SHORT = 8
 
     def applies(self, ctx: Context) -> bool:
-        if not super().applies(ctx) or is_partial(ctx.text):  # a partial fix: a new fault, not a verdict
+        answer = self.parse(ctx.text)
+        if ctx.grid is None or answer is None or is_partial(ctx.text):  # a partial fix: a new fault, not a verdict
             return False
         ticket = self._ticket(ctx)
-        assert ticket is not None
+        if ticket is None:
+            return False
+
         def said() -> list[str]:  # the ticket's reports, read only when the words need them
             return [r.text for r in repo.reports_of(ctx.session, ticket_id=ticket.id)]
 
         words = clean(ctx.text)
-        if self.parse(ctx.text) == "satisfied":
-            return not (_SERVICE_BACK.search(words) and _thanks_for_another_service(ctx.text, ticket, said()))
+        if answer == "satisfied":
+            return not _thanks_for_another_service(ctx.text, ticket, said)
         if _VERDICT.match(words) or _NOT_FIXED.search(words):  # "还是不行 还是红灯…": a verdict, whatever follows
             return True
         prediction = ctx.classifier.predict(ctx.text)
