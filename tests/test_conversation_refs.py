@@ -442,3 +442,18 @@ def test_a_household_that_reported_it_talking_about_its_problem_adds_no_report(c
 def test_whether_it_will_do_is_a_question_not_a_complaint() -> None:
     assert verdict("电费怎么交啊 我孙子在广东说帮我交 不知道行不行") is None
     assert verdict("还是不行") == "unsatisfied"
+
+
+def test_the_comprehensive_worker_answering_a_resident_by_at_resolves_the_question(chat: Chat) -> None:
+    # @-ing a resident is no relay: nothing is passed on, the question is answered
+    chat.say("刘桂英", f"@{GRIDMAN} 我问一下我屋老头子今年满八十岁了 那个高龄补贴要么样申请 要带么子东西去")
+    assert chat.ticket(1).category == "other"
+    chat.say(GRIDMAN, "@刘桂英 带嗲嗲的身份证 户口本 一张他本人的银行卡 到村部来填个表就行 每个月五十块 按季度发",
+             after=5)
+    assert chat.ticket(1).status == "resolved"
+
+
+def test_a_relay_to_a_worker_still_passes_the_ticket_on(chat: Chat) -> None:
+    chat.say("张阿姨", "东头停电了 一片都黑了")
+    chat.say(GRIDMAN, f"@{POWER} 东头停电了 好几户", after=2)
+    assert chat.ticket(1).status in ("reported", "accepted") and POWER in chat.assignees(1)

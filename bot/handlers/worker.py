@@ -57,6 +57,12 @@ class WorkerActs:
             workers = {m.name for m in ctx.members} - {ctx.msg.sender}
             if learned != "relay" or any(n in workers for n in act.mentions):  # a relay names a worker
                 act = replace(act, kind=learned)
+            if act.kind == "relay" and not any(n in workers for n in act.mentions):
+                # "@刘桂英 带身份证 户口本…": the comprehensive worker @-ing a resident answers or asks
+                # them, as any worker would; it passes nothing on
+                act = read_worker(ctx.text, names)
+                learned = ctx.acts.kind(act) if not act.explicit else act.kind
+                act = replace(act, kind=learned) if learned != "relay" else act
         ctx.outcome = f"worker:{act.kind}"
         if ctx.grid is None and not act.explicit:
             ctx.say(texts.command_help())
