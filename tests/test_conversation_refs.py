@@ -457,3 +457,9 @@ def test_a_relay_to_a_worker_still_passes_the_ticket_on(chat: Chat) -> None:
     chat.say("张阿姨", "东头停电了 一片都黑了")
     chat.say(GRIDMAN, f"@{POWER} 东头停电了 好几户", after=2)
     assert chat.ticket(1).status in ("reported", "accepted") and POWER in chat.assignees(1)
+
+
+def test_asking_the_asker_back_by_at_does_not_settle_the_question(chat: Chat) -> None:
+    chat.say("丽丽妈妈", f"@{GRIDMAN} 村口那几盏路灯黑的 早上送小伢去坐校车一路黑漆漆的 坏了好几天了 能不能找人修下")
+    chat.say(GRIDMAN, "@丽丽妈妈 是村口到祠堂那段吧 有几盏不亮", after=3)
+    assert chat.ticket(1).status != "resolved"

@@ -77,7 +77,7 @@ class WorkerActs:
             # an answer to a resident's question resolves it; one that @-mentions the asker even when it
             # reads like a notice ("@王冬梅 卫生院讲流感疫苗到了 60岁以上免费…")
             if ctx.grid is not None and is_answer(act) and (act.kind in ("accept", "progress", "none")
-                                                            or (act.kind in ("ask", "notice") and act.mentions)):
+                                                            or (act.kind == "notice" and act.mentions)):
                 act = self._answered(ctx, act, options)
             if act.kind in _TICKET_ACTS:
                 self._on_ticket(ctx, act, options, tickets_by_id)
