@@ -51,18 +51,7 @@ class WorkerActs:
         names = {m.name for m in ctx.members}
         options, tickets_by_id = self._options(ctx) if ctx.grid is not None else ([], {})
         names |= {r for o in options for r in o.reporters}
-        act = read_worker(ctx.text, names, comprehensive=comprehensive_here)
-        if ctx.acts is not None and not act.explicit:
-            learned = ctx.acts.kind(act)
-            workers = {m.name for m in ctx.members} - {ctx.msg.sender}
-            if learned != "relay" or any(n in workers for n in act.mentions):  # a relay names a worker
-                act = replace(act, kind=learned)
-            if act.kind == "relay" and not any(n in workers for n in act.mentions):
-                # "@刘桂英 带身份证 户口本…": the comprehensive worker @-ing a resident answers or asks
-                # them, as any worker would; it passes nothing on
-                act = read_worker(ctx.text, names)
-                learned = ctx.acts.kind(act) if not act.explicit else act.kind
-                act = replace(act, kind=learned) if learned != "relay" else act
+        act = self._read(ctx, names, comprehensive_here)
         ctx.outcome = f"worker:{act.kind}"
         if ctx.grid is None and not act.explicit:
             ctx.say(texts.command_help())
@@ -82,6 +71,26 @@ class WorkerActs:
             if act.kind in _TICKET_ACTS:
                 self._on_ticket(ctx, act, options, tickets_by_id)
         return True  # notices, questions and talk: nothing to do, and never a report
+
+    @staticmethod
+    def _read(ctx: Context, names: set[str], comprehensive: bool) -> WorkerAct:
+        """The act: the rules' reading, and the learned model's for what is said in words.
+
+        A relay names a worker. The comprehensive worker @-ing only residents ("@刘桂英 带身份证
+        户口本…") passes nothing on: it answers or asks them, read as any worker's words."""
+        act = read_worker(ctx.text, names, comprehensive=comprehensive)
+        if ctx.acts is None or act.explicit:
+            return act
+        workers = {m.name for m in ctx.members} - {ctx.msg.sender}
+        names_worker = any(n in workers for n in act.mentions)
+        learned = ctx.acts.kind(act)
+        if learned != "relay" or names_worker:
+            return replace(act, kind=learned)
+        if act.kind != "relay":
+            return act
+        act = read_worker(ctx.text, names)
+        learned = ctx.acts.kind(act)
+        return act if learned == "relay" else replace(act, kind=learned)
 
     # -- which ticket ----------------------------------------------------------------------
     def _options(self, ctx: Context) -> tuple[list[Option], dict[int, Ticket]]:
