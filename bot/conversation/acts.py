@@ -191,8 +191,11 @@ def is_answer(act: WorkerAct) -> bool:
         and not _ASKS_BACK.search(act.body)
 
 
-def read_worker(text: str, names: "set[str] | frozenset[str]" = frozenset(), *, comprehensive: bool = False) -> WorkerAct:
-    """Read a worker's message. `names` are the people who may be @-mentioned (roster and reporters)."""
+def read_worker(text: str, names: "set[str] | frozenset[str]" = frozenset(), *, comprehensive: bool = False,
+                workers: "set[str] | frozenset[str] | None" = None) -> WorkerAct:
+    """Read a worker's message. `names` are the people who may be @-mentioned (roster and reporters);
+    `workers` those of them a relay passes a problem to (default: all of `names`). The comprehensive
+    worker @-ing only residents ("@刘桂英 带身份证 户口本…") relays nothing: it answers or asks them."""
     quoted, reply = split_quote(text)
     q_sender = q_text = None
     if quoted is not None:
@@ -209,7 +212,8 @@ def read_worker(text: str, names: "set[str] | frozenset[str]" = frozenset(), *, 
         rest = (body[:command.start()] + " " + after).strip()
         return WorkerAct(verb, explicit=True, argument=argument, body=rest, **common)
     act = word_act(body)
-    if comprehensive and mentions and act in (None, "accept", "progress") and not _NOTICE.search(body):
+    relays_to = [m for m in mentions if m in (names if workers is None else workers)]
+    if comprehensive and relays_to and act in (None, "accept", "progress") and not _NOTICE.search(body):
         return WorkerAct("relay", body=body, **common)
     if act is None or (act != "resolve" and _NOTICE.search(body) and number is None and quoted is None):
         if _NOTICE.search(body):

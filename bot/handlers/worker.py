@@ -74,23 +74,14 @@ class WorkerActs:
 
     @staticmethod
     def _read(ctx: Context, names: set[str], comprehensive: bool) -> WorkerAct:
-        """The act: the rules' reading, and the learned model's for what is said in words.
-
-        A relay names a worker. The comprehensive worker @-ing only residents ("@刘桂英 带身份证
-        户口本…") passes nothing on: it answers or asks them, read as any worker's words."""
-        act = read_worker(ctx.text, names, comprehensive=comprehensive)
+        """The act: the rules' reading, and the learned model's for what is said in words
+        (a relay only when a worker is @-mentioned: the rules read it so too)."""
+        workers = {m.name for m in ctx.members} - {ctx.msg.sender}
+        act = read_worker(ctx.text, names, comprehensive=comprehensive, workers=workers)
         if ctx.acts is None or act.explicit:
             return act
-        workers = {m.name for m in ctx.members} - {ctx.msg.sender}
-        names_worker = any(n in workers for n in act.mentions)
         learned = ctx.acts.kind(act)
-        if learned != "relay" or names_worker:
-            return replace(act, kind=learned)
-        if act.kind != "relay":
-            return act
-        act = read_worker(ctx.text, names)
-        learned = ctx.acts.kind(act)
-        return act if learned == "relay" else replace(act, kind=learned)
+        return replace(act, kind=learned) if learned != "relay" or any(n in workers for n in act.mentions) else act
 
     # -- which ticket ----------------------------------------------------------------------
     def _options(self, ctx: Context) -> tuple[list[Option], dict[int, Ticket]]:
