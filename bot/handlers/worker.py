@@ -12,7 +12,7 @@ from dataclasses import replace
 from bot import repo, texts, tickets
 from bot.conversation.acts import WorkerAct, clean, is_answer, is_question, read_worker, substance
 from bot.conversation.names import addressed
-from bot.conversation.incidents import shared, similarity
+from bot.conversation.incidents import places, shared, similarity
 from bot.conversation.refer import Choice, Option, choose, distinct_words, said
 from bot.handlers.commands import parse_category
 from bot.handlers.relay import about_none, confirm_unsure, name_carrier, relayed_people
@@ -224,7 +224,13 @@ class WorkerActs:
     def _on_ticket(self, ctx: Context, act: WorkerAct, options: list[Option], by_id: dict[int, Ticket]) -> None:
         ticket, choice = self._target(ctx, act, options, by_id)
         if ticket is None and choice is not None and choice.ambiguous and len(clean(act.body)) > SAYS_WHICH:
-            ticket = by_id.get(choice.ambiguous[0])  # a description names its ticket well enough: no question
+            # a description names its ticket well enough: no question; but a fix that shares no words with
+            # it ("丁叔门口的冰铲干净了…" when a street lamp and a manhole tie) closes none of them
+            first = next(o for o in options if o.ticket_id == choice.ambiguous[0])
+            if act.kind == "resolve" and not (shared(said(act), first.texts)
+                                              or places(act.body) & places(" ".join(first.texts))):
+                return
+            ticket = by_id.get(first.ticket_id)
         if ticket is not None and act.number is None and \
                 self._unrelated(act, next((o for o in options if o.ticket_id == ticket.id), None)):
             return
