@@ -25,6 +25,8 @@ _FILLER = re.compile(r"好几天|好久|几天|没人|请问|什么|怎么|一�
                      r"[\s\W_\d]|[的了吗呢啊呀吧哦哈嘛么啦我你他她们家也都还是在有个这那就要和跟]|\[[^\]]{1,6}\]")
 _METOO = re.compile(r"也(?:是|没|停|断|一样|这样|不|坏|黑|有|卡|连|打)|同样|一样|\+1|加一|同问|我家也|我们也|俺家也|咱家也|"
                     r"我这也|这边也|我们这也|也遇到|跟楼上|同楼上|楼上说|附议|还有我家|算我一个")
+# agreeing with the report just made, and saying more: "是的 垃圾桶都满出来哒", "对的 靠公交站那几盏都不亮"
+_AGREE = re.compile(r"^\s*(?:是的|是啊|是呀|对的|对啊|对呀|对头|没错|确实)")
 _FOLLOWUP = re.compile(r"还没|还不|咋还|怎么还|啥时候|什么时候|几时|几点|多久|到底|有人管|有人来|来了没|修好没|好了没|"
                        r"进展|催一下|再催|怎么样了|咋样了|还要等|等了|一直没|还是没|还是不")
 _AGAIN = re.compile(r"又(?:停|断|没|坏|漏|堵|跳|黑|不)")
@@ -32,7 +34,9 @@ _AGAIN = re.compile(r"又(?:停|断|没|坏|漏|堵|跳|黑|不)")
 # fault is its own (a new incident in 14 of 16 such messages of the training and dev days)
 _PARTIAL = re.compile(r"(?:电|水|网|信号|暖气)(?:是|倒是|总算|终于)?(?:来了|来哒|来咯|通了|有了|恢复了|好了|热了)"
                       r".{0,8}?(?:可|但|就是|不过|只是)|来(?:电|水)了.{0,4}?(?:可|但|就是|不过|只是)|"
-                      r"(?:别|其他|人家|邻居|隔壁|对门|别人)[家栋户楼]?(?:都|是|倒)?(?:亮了|有电|有水|好的|好了|正常|有)")
+                      r"(?:别|其他|人家|邻居|隔壁|对门|别人|别个)[家栋户楼屋]?(?:都|是|倒)?(?:亮了|有电|有水|好的|好了|正常|有|来电|来水|来了)|"
+                      # "巷子里都有电了 我厂里还是冇得": back around, still out here
+                      r"都(?:有|来|通)(?:电|水|网)?了.{0,12}?还(?:是)?(?:没|冇|木|不)")
 _OTHER_CUE = re.compile(r"另外|还有个|还有一个|另一|别的事|顺便|再问|再说个|不是一回事|不是一个事")
 # words any ticket's talk may have: they tie a message to no ticket in particular
 _COMMON_GRAMS = frozenset({"处理", "解决", "修好", "已经", "问题", "反映", "谢谢", "情况", "看看", "赶紧", "快点", "不了",
@@ -94,7 +98,7 @@ FEATURES = ("same_cat", "provider_conflict", "place_same", "place_differ", "sim_
             "resolved", "log_length", "same_cat_x_sim", "same_cat_x_metoo", "same_cat_x_followup",
             "latest_x_metoo", "sim_x_latest", "varied_same_cat", "varied_x_sim", "short", "again")
 # Columns after the learned ones: evidence for the gate below, not weighed by the model.
-GATE_ONLY = ("shared_words", "own_recent", "partial")
+GATE_ONLY = ("shared_words", "own_recent", "partial", "agree")
 LEARNED = len(FEATURES)
 # Categories whose requests differ from one another (rubbish and a stray dog are both `other`):
 # there a shared category says little, and a join needs the words to agree (CONTRACT.md).
@@ -103,6 +107,7 @@ CONTENT_BAR = 0.25
 SHARED_WORDS = 2  # or this many bigrams inside words both say ("打起来", "老赵"): the same thing
 SHORT_CONTENT = 6
 QUIET_MINUTES = 90
+RECENT_MINUTES = 30  # a me-too this soon after the category's latest report is about it
 # A resident's next request within this many minutes of their own report is about the same problem
 # (203 of 210 such pairs on the training and dev days; 3 of the 7 others say 另外 / 还有)
 OWN_MINUTES = 15
@@ -166,6 +171,7 @@ def pair_matrix(text: str, prediction: Prediction, sender: str, ts: datetime,
     kws = set(prediction.keywords)
     again = 1.0 if _AGAIN.search(text) else 0.0  # "又停水了": it had stopped, so this is another time
     short = 1.0 if len(content(text)) <= SHORT_CONTENT else 0.0  # "我家也是", "还没来吗": nothing of its own
+    agree = 1.0 if _AGREE.search(text) and not short else 0.0
     rows = []
     for c in candidates:
         same = 1.0 if c.category == cat else 0.0
@@ -191,7 +197,7 @@ def pair_matrix(text: str, prediction: Prediction, sender: str, ts: datetime,
             float(p_req), 1.0 if cat == "none" else 0.0, 1.0 if prediction.abstained else 0.0,
             1.0 if c.resolved else 0.0, math.log1p(len(text)), same * sim_max, same * metoo, same * followup,
             is_latest * metoo, sim_max * is_latest, same * (c.category in VARIED), same * (c.category in VARIED) * sim_max,
-            short, again, min(len(shared(text, c.texts[-8:])), 3) / 3, own_recent, partial,
+            short, again, min(len(shared(text, c.texts[-8:])), 3) / 3, own_recent, partial, agree,
         ])
     return np.asarray(rows, dtype=float)
 
@@ -211,6 +217,13 @@ def _open_followup(rows: np.ndarray) -> np.ndarray:
             & (rows[:, _F["resolved"]] == 0) & (rows[:, _F["other_cue"]] == 0) & (rows[:, _F["p_request"]] >= 0.5))
 
 
+def _recent_cue(rows: np.ndarray) -> np.ndarray:
+    """"是的 垃圾桶都满出来哒": agreeing with the category's latest incident soon after it was reported; in
+    the varied categories too, where other words would not tie it (a mere "也" would: "我这边卷帘门也是电动的")."""
+    return ((rows[:, _F["agree"]] > 0) & (rows[:, _F["same_cat"]] > 0) & (rows[:, _F["latest_of_category"]] > 0)
+            & (rows[:, _F["resolved"]] == 0) & (rows[:, _F["log_gap_last"]] <= math.log1p(RECENT_MINUTES)))
+
+
 def _short_cue(rows: np.ndarray) -> np.ndarray:
     """A short "me too" / follow-up (我家也没水, 还没来吗) next to the latest incident of its category."""
     return (((rows[:, _F["metoo"]] > 0) | (rows[:, _F["followup"]] > 0)) & (rows[:, _F["short"]] > 0)
@@ -222,7 +235,7 @@ def tied_by_words(rows: np.ndarray) -> np.ndarray:
     a bare me-too or follow-up right after it)?"""
     return ((rows[:, _F["sim_max"]] >= CONTENT_BAR) | (rows[:, _F["shared_words"]] >= SHARED_WORDS / 3)
             | (rows[:, _F["sender_reported"]] > 0)
-            | (rows[:, _F["mentions_reporter"]] > 0) | (rows[:, _F["place_same"]] > 0) | _short_cue(rows)
+            | (rows[:, _F["mentions_reporter"]] > 0) | (rows[:, _F["place_same"]] > 0) | _short_cue(rows) | _recent_cue(rows)
             | _open_followup(rows))
 
 
@@ -273,6 +286,17 @@ def has_metoo(text: str) -> bool:
 def is_partial(text: str) -> bool:
     """"电是来了 可我家厨房那一路还没电": the service is back and this household's fault is its own."""
     return bool(_PARTIAL.search(text))
+
+
+# "我家也来水了 谢谢龙师傅", "东头也有了", "来了 出水了": the service is back; with nothing still wrong in it
+# (no 没 / 还是 / 但 / a question) it reports nothing (none of 290 such messages of the labelled days did)
+_RESTORED = re.compile(r"(?:来|有|通)(?:水|电|网|信号)了|(?:水|电|网|信号|灯)(?:来|通|有|亮)了|出水了|(?:也|都)(?:有|来|亮|通|好)了")
+_STILL_WRONG = re.compile(r"没|冇|木|不|停|断|坏|黄|小|还|又|但|可|就是|只有|一半|闪|跳|怎么|咋|吗|么|[?？]")
+
+
+def is_restored(text: str) -> bool:
+    """"有水了 谢谢": the service is back, and the message says nothing is still wrong."""
+    return bool(_RESTORED.search(text)) and not _STILL_WRONG.search(text)
 
 
 def could_join(text: str, prediction: Prediction) -> bool:

@@ -65,6 +65,12 @@ class _Incident:
     keywords: set[str]
     closed_at: datetime | None
     said: list[tuple[str, datetime]] = field(default_factory=list)  # (reporter, when), in order
+    resolved_at: datetime | None = None  # a worker's latest "fixed" for it
+
+    def resolved(self, ts: datetime) -> bool:
+        """Resolved as the bot sees it at `ts`: a worker said it was fixed after its last report (a later
+        "还是没水" reopens it), not only once the day's last closure is past."""
+        return self.resolved_at is not None and self.resolved_at >= self.last_ts and self.resolved_at < ts
 
 
 def pairs_of_day(events: Sequence[dict], closed: dict,
@@ -73,15 +79,20 @@ def pairs_of_day(events: Sequence[dict], closed: dict,
     residents = [e for e in events if e.get("sender_role", "resident") == "resident"]
     preds = dict(zip((id(e) for e in residents), classifier.predict_many([e["text"] for e in residents])))
     open_: dict[str, _Incident] = {}
-    for e in residents:
+    for e in events:
         ts = datetime.fromisoformat(e["ts"])
+        if id(e) not in preds:  # a worker: their "fixed" resolves the incident's ticket from then on
+            act = e.get("act") or {}
+            if act.get("kind") == "resolve" and act.get("incident") in open_:
+                open_[act["incident"]].resolved_at = ts
+            continue
         x = e.get("expect") or {}
         gold = x.get("incident")
         pred = preds[id(e)]
         cands = [c for c in open_.values() if ts - c.last_ts <= WINDOW]
         if cands and could_join(e["text"], pred):
             view = [Candidate(c.key, c.category, c.provider, tuple(c.texts), frozenset(c.reporters), c.first_ts,
-                              c.last_ts, resolved=c.closed_at is not None and c.closed_at < ts,
+                              c.last_ts, resolved=c.resolved(ts),
                               keywords=frozenset(c.keywords), said=tuple(c.said)) for c in cands]
             rows = pair_matrix(e["text"], pred, e["sender"], ts, view)
             yield rows, [c.key == gold for c in cands], evidence(rows, view), is_unsure(pred, e["text"])
