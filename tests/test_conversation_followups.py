@@ -54,7 +54,8 @@ def test_a_described_fix_that_shares_no_words_with_the_tied_tickets_closes_neith
 def test_training_sees_a_ticket_resolved_from_the_workers_fix_not_from_the_days_last_closure(classifier) -> None:
     """At run time a ticket is resolved from the worker's first "fixed"; a later "还是没水" from another
     household is the same incident. Training used to mark it resolved only after the day's last closure
-    (here none), so it never saw a resolved ticket joined and learned to refuse every such join."""
+    (from the incidents file; here there is none), so it never saw a resolved ticket joined and
+    learned to refuse every such join."""
     day = [
         {"ts": "2026-11-20T09:00:00+08:00", "sender": "张阿姨", "sender_role": "resident",
          "text": "3栋停水了 一滴水都没有", "expect": {"category": "water", "incident": "I1"}},
@@ -65,7 +66,7 @@ def test_training_sees_a_ticket_resolved_from_the_workers_fix_not_from_the_days_
         {"ts": "2026-11-20T09:50:00+08:00", "sender": "李叔", "sender_role": "resident",
          "text": "3栋我家还是没水 一点都没有", "expect": {"category": "water", "incident": "I1"}},
     ]
-    pairs = list(pairs_of_day(day, {"I1": {"closed": None}}, classifier))
+    pairs = list(pairs_of_day(day, classifier))
     assert len(pairs) == 1  # the last message, against the one incident
     rows, labels, _, _ = pairs[0]
     assert labels == [True] and rows[0, FEATURES.index("resolved")] == 1.0

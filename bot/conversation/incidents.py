@@ -107,7 +107,7 @@ CONTENT_BAR = 0.25
 SHARED_WORDS = 2  # or this many bigrams inside words both say ("打起来", "老赵"): the same thing
 SHORT_CONTENT = 6
 QUIET_MINUTES = 90
-RECENT_MINUTES = 30  # a me-too this soon after the category's latest report is about it
+RECENT_MINUTES = 30  # agreeing (是的 …) this soon after the category's latest report is about it
 # A resident's next request within this many minutes of their own report is about the same problem
 # (203 of 210 such pairs on the training and dev days; 3 of the 7 others say 另外 / 还有)
 OWN_MINUTES = 15
@@ -288,9 +288,11 @@ def is_partial(text: str) -> bool:
     return bool(_PARTIAL.search(text))
 
 
+# "有水了", "网通了": a service named as back (the group says which service: "水", "电", "网", ...)
+SERVICE_BACK = re.compile(r"(?:来|有|通)(?P<a>水|电|网|信号)了|(?P<b>水|电|网|信号|电视)(?:来|好|通|有)了")
 # "我家也来水了 谢谢龙师傅", "东头也有了", "来了 出水了": the service is back; with nothing still wrong in it
 # (no 没 / 还是 / 但 / a question) it reports nothing (none of 290 such messages of the labelled days did)
-_RESTORED = re.compile(r"(?:来|有|通)(?:水|电|网|信号)了|(?:水|电|网|信号|灯)(?:来|通|有|亮)了|出水了|(?:也|都)(?:有|来|亮|通|好)了")
+_RESTORED = re.compile(SERVICE_BACK.pattern + r"|灯(?:来|通|有|亮)了|出水了|(?:也|都)(?:有|来|亮|通|好)了")
 _STILL_WRONG = re.compile(r"没|冇|木|不|停|断|坏|黄|小|还|又|但|可|就是|只有|一半|闪|跳|怎么|咋|吗|么|[?？]")
 
 

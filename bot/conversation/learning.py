@@ -63,7 +63,6 @@ class _Incident:
     first_ts: datetime
     last_ts: datetime
     keywords: set[str]
-    closed_at: datetime | None
     said: list[tuple[str, datetime]] = field(default_factory=list)  # (reporter, when), in order
     resolved_at: datetime | None = None  # a worker's latest "fixed" for it
 
@@ -73,15 +72,16 @@ class _Incident:
         return self.resolved_at is not None and self.resolved_at >= self.last_ts and self.resolved_at < ts
 
 
-def pairs_of_day(events: Sequence[dict], closed: dict,
+def pairs_of_day(events: Sequence[dict],
                  classifier: "Classifier") -> Iterable[tuple[np.ndarray, list[bool], np.ndarray, bool]]:
     """(feature rows, labels) for each resident message of the day that has open incidents to compare with."""
-    residents = [e for e in events if e.get("sender_role", "resident") == "resident"]
+    is_resident = lambda e: e.get("sender_role", "resident") == "resident"  # noqa: E731
+    residents = [e for e in events if is_resident(e)]
     preds = dict(zip((id(e) for e in residents), classifier.predict_many([e["text"] for e in residents])))
     open_: dict[str, _Incident] = {}
     for e in events:
         ts = datetime.fromisoformat(e["ts"])
-        if id(e) not in preds:  # a worker: their "fixed" resolves the incident's ticket from then on
+        if not is_resident(e):  # a worker: their "fixed" resolves the incident's ticket from then on
             act = e.get("act") or {}
             if act.get("kind") == "resolve" and act.get("incident") in open_:
                 open_[act["incident"]].resolved_at = ts
@@ -99,10 +99,7 @@ def pairs_of_day(events: Sequence[dict], closed: dict,
         if gold:
             inc = open_.get(gold)
             if inc is None:
-                when = (closed.get(gold) or {}).get("closed")
-                closed_at = datetime.fromisoformat(f"{e['ts'][:10]}T{when}{e['ts'][19:]}") if when else None
-                inc = open_[gold] = _Incident(gold, x["category"], x.get("provider"), [], set(), ts, ts, set(),
-                                              closed_at)
+                inc = open_[gold] = _Incident(gold, x["category"], x.get("provider"), [], set(), ts, ts, set())
             inc.texts.append(e["text"])
             inc.said.append((e["sender"], ts))
             inc.reporters.add(e["sender"])
@@ -111,11 +108,7 @@ def pairs_of_day(events: Sequence[dict], closed: dict,
 
 
 def day_pairs(paths: Sequence[Path], classifier: "Classifier") -> list[list[tuple[np.ndarray, list[bool]]]]:
-    out = []
-    for path in paths:
-        closed = json.loads(incidents_file(path).read_text(encoding="utf-8"))
-        out.append(list(pairs_of_day(read_day(path), closed, classifier)))
-    return out
+    return [list(pairs_of_day(read_day(path), classifier)) for path in paths]
 
 
 def _fit(days: Sequence[Sequence[tuple[np.ndarray, list[bool]]]], C: float):

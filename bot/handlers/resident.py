@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Callable
 
 from bot import repo, texts, tickets
-from bot.conversation.incidents import is_partial, similarity
+from bot.conversation.incidents import SERVICE_BACK, is_partial, similarity
 from bot.handlers.commands import carrier_answer, clean, confirmation, looks_like_command
 from bot.pipeline import Context
 from models import AWAITING_PROVIDER, CLOSED, RESOLVED, Ticket
@@ -42,8 +42,6 @@ def _about(text: str, said: list[str]) -> bool:
     return any(similarity(text, t) >= ABOUT_SAME for t in said) or _again_about(text, said)
 
 
-# "有水了 好了谢谢": thanks that name the service that came back
-_SERVICE_BACK = re.compile(r"(?:来|有|通)(?P<a>水|电|网|信号)了|(?P<b>水|电|网|信号|电视)(?:来|好|通|有)了")
 _SERVICE = {"水": ("water", "水"), "电": ("power", "电"), "网": ("telecom", "网信号电视"),
             "信号": ("telecom", "网信号电视"), "电视": ("telecom", "网信号电视")}
 
@@ -51,7 +49,7 @@ _SERVICE = {"水": ("water", "水"), "电": ("power", "电"), "网": ("telecom",
 def _thanks_for_another_service(text: str, ticket: Ticket, said: Callable[[], list[str]]) -> bool:
     """A satisfied answer naming a service the ticket is not about: "有水了 好了谢谢" from the reporter
     of a quarrel about the property fee is about the water. `said` reads the ticket's reports."""
-    match = _SERVICE_BACK.search(clean(text))
+    match = SERVICE_BACK.search(clean(text))  # "有水了 好了谢谢": thanks naming the service back
     if match is None:
         return False
     category, words = _SERVICE[match.group("a") or match.group("b")]
