@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from bot import repo
 from bot.classifier.base import Classifier
 from bot.conversation.incidents import Matcher
-from bot.conversation.acts import ActModel
+from bot.conversation.act_model import ActModel
 from bot.conversation.learning import load_acts, load_matcher
 from bot.db import make_engine, unit_of_work
 from bot.handlers import default_handlers

@@ -9,7 +9,7 @@ from typing import Callable, Protocol, Sequence
 from sqlmodel import Session
 
 from bot.classifier.base import Classifier
-from bot.conversation.acts import ActModel
+from bot.conversation.act_model import ActModel
 from bot.conversation.incidents import Matcher, rule_matcher
 from bot.messages import Incoming, Mention, Outgoing
 from bot.settings import Settings

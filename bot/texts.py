@@ -126,6 +126,11 @@ def no_such_ticket(ticket_id: int) -> str:
     return f"没有找到本网格的工单 #{ticket_id}。"
 
 
+def number_unlike_words(ticket_id: int, text: str, verb: str) -> str:
+    """A number whose ticket the words are not about: check it rather than act on the wrong one."""
+    return f"工单 #{ticket_id} 是「{text}」，和您说的不像是一件事。请核对工单号，回复“#{verb} 工单号”就行。"
+
+
 def no_open_ticket() -> str:
     return "目前没有等您处理的工单。"
 

@@ -224,7 +224,7 @@ def test_the_act_model_reads_one_message_as_its_classifier_does(app) -> None:  #
                 acts.append(act)
     assert len(acts) > 200
     model = app.acts
-    slow = [str(k) for k in model.classifier.predict(model._rows(model.vectorizer, acts))]
+    slow = [str(k) for k in model.classifier.predict(model._rows(model.vectorizers, acts))]
     assert [model._predict_one(a) for a in acts] == slow
 
 

@@ -154,12 +154,16 @@ def word_act(body: str) -> str | None:
 
 
 _QUESTIONISH = re.compile(r"[?？]|吗|怎么|怎样|咋|多少|几点|什么时候|啥时候|哪里|哪儿|哪门|能不能|可不可以|要不要|是不是|如何|"
-                          r"会不会|有没有|有冇|停不停|还停|在哪|么$")
+                          r"会不会|有没有|有冇|停不停|还停|在哪|么$|"
+                          # asking in so many words, and the regions' own ways to ask ("问下子", "么样办",
+                          # "好多钱", "可唔可以", "点交", "确认冇")
+                          r"问一?下|请问|想问|打听|么样|啷个|咋个|好多钱|几多钱|几钱|上哪|去哪|可唔可以|得唔得|有无|系唔系|"
+                          r"几时|点样|点交|点办|(?<![都也还])(?:冇|不)$|咩$")  # "确认冇", "能取钱不"; not "一滴都冇"
 # the worker will do something later ("明天上午过去", "等会儿来看"); "明天带身份证来柜台领" tells the
 # resident what to do, and "明天不停" answers about tomorrow: those are answers
 _LATER_DO = r"[^，,。.!！?？\s]{0,6}?(?:去|来|过去|上门|修|换|处理|弄|看|查|安排|派|找|联系|问|催|报)"
 _PROMISE = re.compile(r"过去|上门|(?:明天|明早|后天|等会|一会|待会)儿?(?:" + _LATER_DO + r"|[^，,。.!！?？\s]{0,3}我)|下午去|晚上去|我去|到时候|回头|再看|"
-                      r"再说|马上|正在|还没|没下来|等通知|我问问|我查查|查一下|问一下|[?？]$|吗$|"
+                      r"再说|马上|正在|还没有?(?:修|弄|搞|处理|到|来|好|通|回)|没下来|等通知|我问问|我查查|查一下|问一下|[?？]$|吗$|"
                       r"我先|先去|报上去|上报|测一下|私发我|发给我|回你|需要[^，,。.!！?？\s]{0,6}配合")
 ANSWER_MIN = 12
 # the worker asks the resident something back ("包工头是哪个村的 全名叫啥"): the answer is still to come
@@ -176,7 +180,7 @@ def substance(text: str) -> str:
 
 
 # "这咋整啊", "咋还不来水", "怎么回事": asking for help with a problem, or complaining, not asking for information
-_HELP = re.compile(r"(?:咋|怎么|怎样)(?:整|弄|办|搞|还|不|没|冇|就|回事)|为啥|为什么")
+_HELP = re.compile(r"(?:咋个?|怎么|怎样|么样|啷个)(?:整|弄|办|搞|还|不|没|冇|就|回事)|为啥|为什么")
 
 
 def is_question(text: str) -> bool:
@@ -222,75 +226,3 @@ def read_worker(text: str, names: "set[str] | frozenset[str]" = frozenset(), *, 
             return WorkerAct("ask", body=body, **common)
         return WorkerAct("none", body=body, **common)
     return WorkerAct(act, body=body, **common)
-
-
-ACT_KINDS = ("accept", "progress", "resolve", "relay", "notice", "ask", "none")
-_RULE_KINDS = ACT_KINDS + ("reassign", "show", "review", "digest", "help")
-
-
-class ActModel:
-    """A worker's act learned from labelled days: character n-grams of the words plus the rules' reading.
-
-    Explicit commands stay with the rules; the model reads everything said in words.
-    """
-
-    def __init__(self, vectorizer, classifier) -> None:
-        self.vectorizer = vectorizer
-        self.classifier = classifier
-        self.meta: dict = {}
-
-    @staticmethod
-    def _rows(vectorizer, acts: "list[WorkerAct]"):
-        import numpy as np
-        from scipy.sparse import csr_matrix, hstack
-
-        words = vectorizer.transform([clean(a.body) for a in acts])
-        rule = np.array([[a.kind == k for k in _RULE_KINDS] + [a.quoted_text is not None, bool(a.mentions),
-                                                                min(len(a.body), 200) / 50] for a in acts], float)
-        return hstack([words, csr_matrix(rule * 3.0)]).tocsr()
-
-    @classmethod
-    def fit(cls, acts: "list[WorkerAct]", kinds: list[str], C: float) -> "ActModel":
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-
-        vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True)
-        vectorizer.fit([clean(a.body) for a in acts])
-        model = LogisticRegression(C=C, max_iter=3000)
-        model.fit(cls._rows(vectorizer, acts), kinds)
-        return cls(vectorizer, model)
-
-    def _predict_one(self, act: WorkerAct) -> str:
-        """The classifier's answer for one act, without stacking a sparse matrix (the same scores)."""
-        import numpy as np
-
-        if getattr(self, "_split", None) is None:
-            coef = self.classifier.coef_
-            n = len(self.vectorizer.vocabulary_)
-            # per n-gram: its idf and its column of weights, so one message needs no sparse matrix at all
-            self._split = (np.ascontiguousarray(coef[:, :n].T), coef[:, n:].T * 3.0, self.classifier.intercept_,
-                           self.vectorizer.build_analyzer(), self.vectorizer.vocabulary_, self.vectorizer.idf_)
-        words_coef, rule_coef, intercept, analyze, vocabulary, idf = self._split
-        counts: dict[int, int] = {}
-        for gram in analyze(clean(act.body)):
-            j = vocabulary.get(gram)
-            if j is not None:
-                counts[j] = counts.get(j, 0) + 1
-        scores = intercept + np.array([a == act.kind for a in _RULE_KINDS] + [
-            act.quoted_text is not None, bool(act.mentions), min(len(act.body), 200) / 50], float) @ rule_coef
-        if counts:  # TfidfVectorizer's own weighting: sublinear tf times idf, then unit length
-            cols = np.fromiter(counts, dtype=np.intp, count=len(counts))
-            weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) * idf[cols]
-            scores = scores + (weights / np.sqrt(weights @ weights)) @ words_coef[cols]
-        classes = self.classifier.classes_
-        return str(classes[int(scores[0] > 0)] if len(classes) == 2 else classes[int(np.argmax(scores))])
-
-    def kind(self, act: WorkerAct) -> str:
-        if act.explicit:
-            return act.kind
-        kind = self._predict_one(act)
-        if kind == "resolve" and _NOT_DONE.search(clean(act.body)) and not _DONE_MARK.search(clean(act.body)):
-            return "progress"  # "尽量上午收走", "明天能修好": a promise, not a fix
-        if kind == "relay" and not act.mentions:
-            return "progress"  # passing it on needs someone @-mentioned
-        return kind

@@ -9,6 +9,8 @@ from functools import lru_cache
 
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _HONORIFIC = "阿姨|大姨|姨|大叔|叔叔|叔|大姐|姐|大哥|哥|老师|大爷|大娘|奶奶|爷爷|婶|嫂|伯|师傅|老板|阿婆|阿公"
+# regional words for an elder, as a worker names the household ("鲁大爹家的漏保坏了", "王婆婆在县医院")
+_ELDER = "大爹|爹爹|嗲嗲|娭毑|婆婆|嬢嬢|孃孃|公公|伯伯|阿伯|老爹|大妈"
 
 
 # "婶子 是停电了 全庄都没有", "二柱哥 俺一会提桶过去": opening by calling someone by a kinship term
@@ -34,7 +36,8 @@ def addressed_to(text: str, names: tuple[str, ...]) -> bool:
 
 
 def addressed(body: str, names: "set[str] | frozenset[str]") -> set[str]:
-    """The names a message opens by addressing: the full name, or surname and an honorific (孙姨, 周老师)."""
+    """The names a message opens by addressing: the full name, or surname and an honorific (孙姨, 周老师);
+    a full name of three or more characters anywhere ("车挪开了 汤伢子你可以出来了")."""
     head = body.lstrip(" @\u2005\u3000")[:8]
     found = set()
     for shown in names:
@@ -43,8 +46,8 @@ def addressed(body: str, names: "set[str] | frozenset[str]") -> set[str]:
         if len(name) < 2:
             continue
         given = name[1:] if len(name) == 3 else ""  # "晓伟" for 丁晓伟
-        if head.startswith(name) or re.match(rf"{re.escape(name[0])}(?:{_HONORIFIC})", head) \
-                or (given and head.startswith(given)):
+        if head.startswith(name) or re.match(rf"{re.escape(name[0])}(?:{_HONORIFIC}|{_ELDER})", head) \
+                or (given and head.startswith(given)) or (len(name) >= 3 and name in body):
             found.add(shown)
     return found
 

@@ -18,6 +18,7 @@ ABOUT_SAME = 0.34  # share of shared content bigrams for "the same problem, stil
 _VERDICT = re.compile(r"^(?:不满意|满意|还是不行|还是没|还是不|没修好|没有修好|根本没|一点没)|不满意")  # a verdict first, details after
 # a verdict that says nothing but "the fix did not work", wherever it stands ("周师傅 搜了两遍 还是不行")
 _NOT_FIXED = re.compile(r"还是不行|还是不好|还是没好|还是老样子|没修好|没有修好|没弄好|没解决|一点没变|不管用|没用啊|"
+                        r"又开始(?!来|有|供|送|通|正常)|"  # "老谭 又开始闪了"
                         # "俺家还有点黄": better, not fixed; a smell left after a fire is over ("还有点烟味 开窗散散")
                         r"还(?:是)?有(?:点|一点|些)(?!事|[烟焦糊臭]?味)")
 # A symptom still or again there ("还是不热", "上午热了一会又凉了"): a verdict on the ticket only when

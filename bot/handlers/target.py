@@ -1,0 +1,145 @@
+"""Which ticket a worker's message acts on: an explicit number checked against the words, or the
+ticket the words, a quote, a reporter named and recency point to (`bot.conversation.refer`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from bot import repo, texts, tickets
+from bot.conversation.acts import WorkerAct, clean
+from bot.conversation.incidents import places, shared, similarity
+from bot.conversation.names import addressed
+from bot.conversation.refer import Choice, Option, choose, distinct_words, said
+from bot.handlers.relay import about_none, confirm_unsure, relayed_people
+from bot.pipeline import Context
+from bot.privacy import mask
+from bot.routing import category_of_role
+from models import ACCEPTED, AWAITING_PROVIDER, REOPENED, REPORTED, Ticket
+
+ACTIVE = (AWAITING_PROVIDER, REPORTED, ACCEPTED, REOPENED)
+SAYS_WHICH = 8  # a message with more words than this describes its ticket: no question when two tie
+WORDS_CLEAR, WORDS_SURE, WORDS_UNRELATED = 0.3, 0.45, 0.1
+QUOTE_MATCH = 0.6  # share of a report's words a quote must have to be that report
+DISTINCT_SURE = 2  # words only one ticket has: this many name it, whatever the number says
+
+
+def target(ctx: Context, act: WorkerAct, options: list[Option],
+           by_id: dict[int, Ticket]) -> tuple[Ticket | None, Choice | None]:
+    """The ticket the act is on, or None with the Choice when two are equally likely (the caller asks);
+    (None, None) when it is on none, or the bot has already answered (a number checked or unknown)."""
+    if act.kind == "relay":
+        # the ticket the relayed words are about: content and recency, any worker's
+        options = [o for o in options if o.status in ACTIVE]
+        people = relayed_people(ctx, act)
+        if act.number is None and not act.quoted_text and people:
+            kinds = {k[0] for k in map(category_of_role, (m.role for m in people)) if k is not None}
+            of_kind = [o for o in options if not kinds or by_id[o.ticket_id].category in kinds]
+            # about none of the tickets the people relayed to handle ("@消防站邓指导 15栋电动车进电梯充电"
+            # shares 物业 and 电梯 with a dispute about the property fee, and is about another message)
+            if about_none(act, of_kind):
+                opened = confirm_unsure(ctx, act, people)  # an unsure message the relay confirms
+                if opened is not None:
+                    ctx.outcome = f"worker:relay:{opened.id}"
+                    return None, None
+                if len(clean(act.body)) > SAYS_WHICH and about_none(act, options):
+                    # words of its own: a ticket of the kind the people relayed to handle, or none at all
+                    options = of_kind
+                    if not options:
+                        return None, None
+    if act.number is None:
+        choice = choose(act, options, ctx.now)
+        return (by_id.get(choice.ticket_id) if choice.ticket_id is not None else None), choice
+    ticket = repo.ticket_by_id(ctx.session, ticket_id=act.number)
+    grid_ids = {m.grid_id for m in ctx.sender_rows}
+    if ticket is None or ticket.grid_id not in grid_ids or (ctx.grid and ticket.grid_id != ctx.grid.id):
+        ticket = None
+    if act.kind in ("accept", "resolve", "progress"):
+        words = words_name_another(ctx, act, options, ticket, by_id)
+        if words is not None:
+            return by_id[words], None
+        if act.kind == "resolve" and ticket is not None and number_unlike_words(ctx, act, ticket, options):
+            first = repo.reports_of(ctx.session, ticket_id=ticket.id)
+            ctx.say(texts.number_unlike_words(ticket.id, tickets.short(mask(first[0].text), 16) if first else "",
+                                              "办结"), [ctx.sender_mention])
+            ctx.outcome = "worker:asked"
+            return None, None
+        if options and (ticket is None or all(o.ticket_id != ticket.id for o in options)):
+            # not a ticket of theirs (nor open): a number copied wrong; the one they mean is among their own
+            choice = choose(replace(act, number=None), options, ctx.now)
+            chosen = next((o for o in options if o.ticket_id == choice.ticket_id), None)
+            if chosen is not None and (ticket is None or about(act, chosen)):
+                # a ticket of this grid that is not open stands unless the words name another
+                return by_id[choice.ticket_id], None
+            if choice.ambiguous:
+                return None, choice  # two of their own are equally likely: ask which, not refuse
+    if ticket is None:
+        ctx.say(texts.no_such_ticket(act.number))
+    return ticket, None
+
+
+def number_unlike_words(ctx: Context, act: WorkerAct, ticket: Ticket, options: list[Option]) -> bool:
+    """"#办结 16 王婆婆在县医院拍了片…" from the comprehensive worker, when #16 is another worker's
+    broadband ticket: a long description sharing nothing with a ticket that is neither assigned to
+    the sender nor of their role. The number is probably wrong; closing that ticket would be worse."""
+    if act.quoted_text or act.mentions or len(clean(re.sub(r"\d+", "", act.body))) <= SAYS_WHICH:
+        return False
+    option = next((o for o in options if o.ticket_id == ticket.id), None)
+    if option is not None and (option.mine or option.my_role):
+        return False
+    if option is None:
+        option = Option(ticket.id, ticket.status,
+                        tuple(r.text for r in repo.reports_of(ctx.session, ticket_id=ticket.id)),
+                        frozenset(repo.reporters_for(ctx.session, ticket_ids=[ticket.id])[ticket.id]),
+                        False, False, ticket.updated_at)
+        if tickets.is_assignee(ctx.session, ticket, ctx.msg.contact, ctx.msg.sender):
+            return False
+    return not about(act, option)
+
+
+def about(act: WorkerAct, option: Option) -> bool:
+    """Do the words, a place or a reporter named tie the message to this ticket?"""
+    return bool(shared(said(act), option.texts) or places(act.body) & places(" ".join(option.texts))
+                or addressed(act.body, option.reporters) or set(act.mentions) & option.reporters)
+
+
+def words_name_another(ctx: Context, act: WorkerAct, options: list[Option], numbered: Ticket | None,
+                        by_id: dict[int, Ticket]) -> int | None:
+    """A number copied wrong: the words clearly describe another of the worker's open tickets,
+    and not the numbered one (or the numbered one is not theirs to act on). Returns that ticket.
+
+    "Clearly": most of the words agree, or words no other ticket has ("5号工单 2号垃圾站冲洗完了"
+    when only one ticket is about the 垃圾站) while the numbered ticket shares none of them."""
+    words = said(act)
+    if not words or not options:
+        return None
+    sims = {o.ticket_id: max((similarity(words, t) for t in o.texts), default=0.0) for o in options}
+    best = max(sims, key=sims.get)
+    if numbered is not None and best == numbered.id:
+        return None
+    numbered_sim = sims.get(numbered.id, 0.0) if numbered is not None else 0.0
+    theirs = numbered is not None and numbered.id in sims
+    if sims[best] >= WORDS_CLEAR and numbered_sim < WORDS_UNRELATED and (not theirs or sims[best] >= WORDS_SURE):
+        return best
+    if act.quoted_text:  # a quote of the bot's ping: the report it quotes names the ticket
+        quoted = [o.ticket_id for o in options if any(similarity(act.quoted_text, t) > QUOTE_MATCH for t in o.texts)]
+        if len(quoted) == 1:
+            return None if numbered is not None and quoted[0] == numbered.id else quoted[0]
+    if numbered is not None:
+        texts_of = next((o.texts for o in options if o.ticket_id == numbered.id), None)
+        if texts_of is None:
+            texts_of = tuple(r.text for r in repo.reports_of(ctx.session, ticket_id=numbered.id))
+        if shared(words, texts_of):
+            return None  # the numbered ticket's words are there too: the number stands
+    named = [o.ticket_id for o in options if addressed(act.body, o.reporters)]
+    if len(named) == 1:  # "田姨 经四路网点就能换…": the reporter addressed names the ticket
+        return None if numbered is not None and named[0] == numbered.id else named[0]
+    own = distinct_words(act, options, notes=False)  # overriding a number takes the residents' own words
+    ranked = sorted(own, key=lambda k: -len(own[k]))
+    top, second = ranked[0], (len(own[ranked[1]]) if len(ranked) > 1 else 0)
+    if numbered is not None and top == numbered.id:
+        return None
+    other_kind = numbered is None or by_id.get(top) is None or by_id[top].category != numbered.category
+    if len(own[top]) >= DISTINCT_SURE or (len(own[top]) >= 1 and second == 0 and other_kind):
+        return top
+    return None
