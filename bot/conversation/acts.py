@@ -154,16 +154,12 @@ def word_act(body: str) -> str | None:
 
 
 _QUESTIONISH = re.compile(r"[?？]|吗|怎么|怎样|咋|多少|几点|什么时候|啥时候|哪里|哪儿|哪门|能不能|可不可以|要不要|是不是|如何|"
-                          r"会不会|有没有|有冇|停不停|还停|在哪|么$|"
-                          # asking in so many words, and the regions' own ways to ask ("问下子", "么样办",
-                          # "好多钱", "可唔可以", "点交", "确认冇")
-                          r"问一?下|请问|想问|打听|么样|啷个|咋个|好多钱|几多钱|几钱|上哪|去哪|可唔可以|得唔得|有无|系唔系|"
-                          r"几时|点样|点交|点办|(?<![都也还])(?:冇|不)$|咩$")  # "确认冇", "能取钱不"; not "一滴都冇"
+                          r"会不会|有没有|有冇|停不停|还停|在哪|么$")
 # the worker will do something later ("明天上午过去", "等会儿来看"); "明天带身份证来柜台领" tells the
 # resident what to do, and "明天不停" answers about tomorrow: those are answers
 _LATER_DO = r"[^，,。.!！?？\s]{0,6}?(?:去|来|过去|上门|修|换|处理|弄|看|查|安排|派|找|联系|问|催|报)"
 _PROMISE = re.compile(r"过去|上门|(?:明天|明早|后天|等会|一会|待会)儿?(?:" + _LATER_DO + r"|[^，,。.!！?？\s]{0,3}我)|下午去|晚上去|我去|到时候|回头|再看|"
-                      r"再说|马上|正在|还没有?(?:修|弄|搞|处理|到|来|好|通|回)|没下来|等通知|我问问|我查查|查一下|问一下|[?？]$|吗$|"
+                      r"再说|马上|正在|还没|没下来|等通知|我问问|我查查|查一下|问一下|[?？]$|吗$|"
                       r"我先|先去|报上去|上报|测一下|私发我|发给我|回你|需要[^，,。.!！?？\s]{0,6}配合")
 ANSWER_MIN = 12
 # the worker asks the resident something back ("包工头是哪个村的 全名叫啥"): the answer is still to come
@@ -180,7 +176,7 @@ def substance(text: str) -> str:
 
 
 # "这咋整啊", "咋还不来水", "怎么回事": asking for help with a problem, or complaining, not asking for information
-_HELP = re.compile(r"(?:咋个?|怎么|怎样|么样|啷个)(?:整|弄|办|搞|还|不|没|冇|就|回事)|为啥|为什么")
+_HELP = re.compile(r"(?:咋|怎么|怎样)(?:整|弄|办|搞|还|不|没|冇|就|回事)|为啥|为什么")
 
 
 def is_question(text: str) -> bool:
