@@ -55,13 +55,12 @@ def target(ctx: Context, act: WorkerAct, options: list[Option],
     if ticket is None or ticket.grid_id not in grid_ids or (ctx.grid and ticket.grid_id != ctx.grid.id):
         ticket = None
     if act.kind in ("accept", "resolve", "progress"):
-        words = words_name_another(ctx, act, options, ticket, by_id)
+        numbered = _numbered_option(ctx, ticket, options)
+        words = words_name_another(act, options, numbered, ticket.category if ticket else None, by_id)
         if words is not None:
             return by_id[words], None
-        if act.kind == "resolve" and ticket is not None and number_unlike_words(ctx, act, ticket, options):
-            first = repo.reports_of(ctx.session, ticket_id=ticket.id)
-            ctx.say(texts.number_unlike_words(ticket.id, tickets.short(mask(first[0].text), 16) if first else "",
-                                              "办结"), [ctx.sender_mention])
+        if act.kind == "resolve" and numbered is not None and number_unlike_words(ctx, act, ticket, numbered):
+            ctx.say(texts.number_unlike_words(ticket.id, first_words(numbered.texts), "办结"), [ctx.sender_mention])
             ctx.outcome = "worker:asked"
             return None, None
         if options and (ticket is None or all(o.ticket_id != ticket.id for o in options)):
@@ -78,23 +77,31 @@ def target(ctx: Context, act: WorkerAct, options: list[Option],
     return ticket, None
 
 
-def number_unlike_words(ctx: Context, act: WorkerAct, ticket: Ticket, options: list[Option]) -> bool:
+def _numbered_option(ctx: Context, ticket: Ticket | None, options: list[Option]) -> Option | None:
+    """The numbered ticket as an option: the worker's own, or read once from the database (closed, or
+    another worker's) for the checks below."""
+    if ticket is None:
+        return None
+    found = next((o for o in options if o.ticket_id == ticket.id), None)
+    if found is not None:
+        return found
+    return Option(ticket.id, ticket.status, tuple(r.text for r in repo.reports_of(ctx.session, ticket_id=ticket.id)),
+                  frozenset(repo.reporters_for(ctx.session, ticket_ids=[ticket.id])[ticket.id]),
+                  tickets.is_assignee(ctx.session, ticket, ctx.msg.contact, ctx.msg.sender), False, ticket.updated_at)
+
+
+def first_words(texts_: "tuple[str, ...] | list[str]") -> str:
+    """A ticket named in a question to a worker: its first report, short and masked."""
+    return tickets.short(mask(texts_[0]), 16) if texts_ else ""
+
+
+def number_unlike_words(ctx: Context, act: WorkerAct, ticket: Ticket, numbered: Option) -> bool:
     """"#办结 16 王婆婆在县医院拍了片…" from the comprehensive worker, when #16 is another worker's
     broadband ticket: a long description sharing nothing with a ticket that is neither assigned to
     the sender nor of their role. The number is probably wrong; closing that ticket would be worse."""
-    if act.quoted_text or act.mentions or len(clean(re.sub(r"\d+", "", act.body))) <= SAYS_WHICH:
+    if act.quoted_text or act.mentions or numbered.mine or numbered.my_role:
         return False
-    option = next((o for o in options if o.ticket_id == ticket.id), None)
-    if option is not None and (option.mine or option.my_role):
-        return False
-    if option is None:
-        option = Option(ticket.id, ticket.status,
-                        tuple(r.text for r in repo.reports_of(ctx.session, ticket_id=ticket.id)),
-                        frozenset(repo.reporters_for(ctx.session, ticket_ids=[ticket.id])[ticket.id]),
-                        False, False, ticket.updated_at)
-        if tickets.is_assignee(ctx.session, ticket, ctx.msg.contact, ctx.msg.sender):
-            return False
-    return not about(act, option)
+    return len(clean(re.sub(r"\d+", "", act.body))) > SAYS_WHICH and not about(act, numbered)
 
 
 def about(act: WorkerAct, option: Option) -> bool:
@@ -103,8 +110,8 @@ def about(act: WorkerAct, option: Option) -> bool:
                 or addressed(act.body, option.reporters) or set(act.mentions) & option.reporters)
 
 
-def words_name_another(ctx: Context, act: WorkerAct, options: list[Option], numbered: Ticket | None,
-                        by_id: dict[int, Ticket]) -> int | None:
+def words_name_another(act: WorkerAct, options: list[Option], numbered: Option | None,
+                       numbered_category: str | None, by_id: dict[int, Ticket]) -> int | None:
     """A number copied wrong: the words clearly describe another of the worker's open tickets,
     and not the numbered one (or the numbered one is not theirs to act on). Returns that ticket.
 
@@ -115,31 +122,27 @@ def words_name_another(ctx: Context, act: WorkerAct, options: list[Option], numb
         return None
     sims = {o.ticket_id: max((similarity(words, t) for t in o.texts), default=0.0) for o in options}
     best = max(sims, key=sims.get)
-    if numbered is not None and best == numbered.id:
+    if numbered is not None and best == numbered.ticket_id:
         return None
-    numbered_sim = sims.get(numbered.id, 0.0) if numbered is not None else 0.0
-    theirs = numbered is not None and numbered.id in sims
+    numbered_sim = sims.get(numbered.ticket_id, 0.0) if numbered is not None else 0.0
+    theirs = numbered is not None and numbered.ticket_id in sims
     if sims[best] >= WORDS_CLEAR and numbered_sim < WORDS_UNRELATED and (not theirs or sims[best] >= WORDS_SURE):
         return best
     if act.quoted_text:  # a quote of the bot's ping: the report it quotes names the ticket
         quoted = [o.ticket_id for o in options if any(similarity(act.quoted_text, t) > QUOTE_MATCH for t in o.texts)]
         if len(quoted) == 1:
-            return None if numbered is not None and quoted[0] == numbered.id else quoted[0]
-    if numbered is not None:
-        texts_of = next((o.texts for o in options if o.ticket_id == numbered.id), None)
-        if texts_of is None:
-            texts_of = tuple(r.text for r in repo.reports_of(ctx.session, ticket_id=numbered.id))
-        if shared(words, texts_of):
-            return None  # the numbered ticket's words are there too: the number stands
+            return None if numbered is not None and quoted[0] == numbered.ticket_id else quoted[0]
+    if numbered is not None and shared(words, numbered.texts):
+        return None  # the numbered ticket's words are there too: the number stands
     named = [o.ticket_id for o in options if addressed(act.body, o.reporters)]
     if len(named) == 1:  # "田姨 经四路网点就能换…": the reporter addressed names the ticket
-        return None if numbered is not None and named[0] == numbered.id else named[0]
+        return None if numbered is not None and named[0] == numbered.ticket_id else named[0]
     own = distinct_words(act, options, notes=False)  # overriding a number takes the residents' own words
     ranked = sorted(own, key=lambda k: -len(own[k]))
     top, second = ranked[0], (len(own[ranked[1]]) if len(ranked) > 1 else 0)
-    if numbered is not None and top == numbered.id:
+    if numbered is not None and top == numbered.ticket_id:
         return None
-    other_kind = numbered is None or by_id.get(top) is None or by_id[top].category != numbered.category
+    other_kind = numbered is None or by_id.get(top) is None or by_id[top].category != numbered_category
     if len(own[top]) >= DISTINCT_SURE or (len(own[top]) >= 1 and second == 0 and other_kind):
         return top
     return None

@@ -15,7 +15,7 @@ from bot.conversation.names import addressed
 from bot.conversation.incidents import places, shared, similarity
 from bot.conversation.refer import Option, said
 from bot.handlers.commands import parse_category
-from bot.handlers.target import ACTIVE, SAYS_WHICH, target
+from bot.handlers.target import ACTIVE, SAYS_WHICH, first_words, target
 from bot.handlers.relay import name_carrier, relayed_people
 from bot.lifecycle import Refused, allowed
 from bot.messages import Outgoing
@@ -207,10 +207,8 @@ class WorkerActs:
             ctx.say(refused.reason)
 
     def _which(self, ctx: Context, ids: tuple[int, ...], act: WorkerAct) -> str:
-        items = []
-        for ticket_id in ids:
-            first = repo.reports_of(ctx.session, ticket_id=ticket_id)
-            items.append((ticket_id, tickets.short(mask(first[0].text), 16) if first else ""))
+        items = [(ticket_id, first_words([r.text for r in repo.reports_of(ctx.session, ticket_id=ticket_id)]))
+                 for ticket_id in ids]
         return texts.which_ticket(items, "办结" if act.kind == "resolve" else "接单")
 
     # -- lists -----------------------------------------------------------------------------
