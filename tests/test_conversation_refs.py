@@ -358,6 +358,8 @@ def test_a_problem_that_ends_in_asking_what_to_do_is_not_settled_by_an_answer() 
 
     assert is_question("请问电费在哪交 要带什么")
     assert is_question("社保卡怎么激活")
+    assert is_question("明朝停水是只有我俚三组 还是整个湖背村都停")  # which of two
+    assert not is_question("修了两回还是没水")
     assert not is_question("楼上的暖气片漏水 顺着俺家屋顶往下滴 上去敲门没人 这咋整啊")
     assert not is_question("都四点多了 咋还不来水 后街一点都没有")
 

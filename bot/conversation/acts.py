@@ -154,7 +154,7 @@ def word_act(body: str) -> str | None:
 
 
 _QUESTIONISH = re.compile(r"[?？]|吗|怎么|怎样|咋|多少|几点|什么时候|啥时候|哪里|哪儿|哪门|能不能|可不可以|要不要|是不是|如何|"
-                          r"会不会|有没有|有冇|停不停|还停|在哪|么$")
+                          r"会不会|有没有|有冇|停不停|还停|在哪|么$|是[^，,。.!！?？]{1,15}还是")  # 是…还是…: which of two
 # the worker will do something later ("明天上午过去", "等会儿来看"); "明天带身份证来柜台领" tells the
 # resident what to do, and "明天不停" answers about tomorrow: those are answers
 _LATER_DO = r"[^，,。.!！?？\s]{0,6}?(?:去|来|过去|上门|修|换|处理|弄|看|查|安排|派|找|联系|问|催|报)"
