@@ -60,6 +60,9 @@ def target(ctx: Context, act: WorkerAct, options: list[Option],
         if words is not None:
             return by_id[words], None
         if act.kind == "resolve" and numbered is not None and number_unlike_words(ctx, act, ticket, numbered):
+            own = own_meant(ctx, act, options)
+            if own is not None:  # the number is another's; the words (or their one ticket) say which of theirs
+                return by_id[own], None
             ctx.say(texts.number_unlike_words(ticket.id, first_words(numbered.texts), "办结"), [ctx.sender_mention])
             ctx.outcome = "worker:asked"
             return None, None
@@ -102,6 +105,19 @@ def number_unlike_words(ctx: Context, act: WorkerAct, ticket: Ticket, numbered: 
     if act.quoted_text or act.mentions or numbered.mine or numbered.my_role:
         return False
     return len(clean(re.sub(r"\d+", "", act.body))) > SAYS_WHICH and not about(act, numbered)
+
+
+def own_meant(ctx: Context, act: WorkerAct, options: list[Option]) -> int | None:
+    """"接头换好了 …3栋2单元的可以上楼了 #办结 14" when #14 is another worker's ticket: the sender's own
+    ticket the words are about, or their only open one; None when that is not clear."""
+    own = [o for o in options if o.mine and o.status in ACTIVE]
+    if not own:
+        return None
+    choice = choose(replace(act, number=None), own, ctx.now)
+    chosen = next((o for o in own if o.ticket_id == choice.ticket_id), None)
+    if chosen is not None and not choice.ambiguous and (about(act, chosen) or len(own) == 1):
+        return chosen.ticket_id
+    return None
 
 
 def about(act: WorkerAct, option: Option) -> bool:
