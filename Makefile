@@ -16,7 +16,7 @@ install: $(STAMP)
 
 # Trains the classifier when its saved artefact is missing or stale (seconds).
 model: install
-	@echo "gridbot: 检查分类模型（缺失或过期时训练，约 10 秒）…"
+	@echo "gridbot: 检查模型（缺失或过期时训练：分类模型约 1 分钟，对话模型约 5 分钟）…"
 	$(BIN)/gridbot train --if-stale
 
 run: model
