@@ -68,11 +68,10 @@ def target(ctx: Context, act: WorkerAct, options: list[Option],
             return None, None
         if options and (ticket is None or all(o.ticket_id != ticket.id for o in options)):
             # not a ticket of theirs (nor open): a number copied wrong; the one they mean is among their own
-            choice = choose(replace(act, number=None), options, ctx.now)
-            chosen = next((o for o in options if o.ticket_id == choice.ticket_id), None)
+            chosen, choice = number_aside(ctx, act, options)
             if chosen is not None and (ticket is None or about(act, chosen)):
                 # a ticket of this grid that is not open stands unless the words name another
-                return by_id[choice.ticket_id], None
+                return by_id[chosen.ticket_id], None
             if choice.ambiguous:
                 return None, choice  # two of their own are equally likely: ask which, not refuse
     if ticket is None:
@@ -107,15 +106,19 @@ def number_unlike_words(ctx: Context, act: WorkerAct, ticket: Ticket, numbered: 
     return len(clean(re.sub(r"\d+", "", act.body))) > SAYS_WHICH and not about(act, numbered)
 
 
+def number_aside(ctx: Context, act: WorkerAct, options: list[Option]) -> tuple[Option | None, Choice]:
+    """The option the words, a quote, the reporters and recency point to, the number set aside
+    (None with the Choice's tie when two are equally likely, or when nothing fits)."""
+    choice = choose(replace(act, number=None), options, ctx.now)
+    return next((o for o in options if o.ticket_id == choice.ticket_id), None), choice
+
+
 def own_meant(ctx: Context, act: WorkerAct, options: list[Option]) -> int | None:
     """"接头换好了 …3栋2单元的可以上楼了 #办结 14" when #14 is another worker's ticket: the sender's own
     ticket the words are about, or their only open one; None when that is not clear."""
     own = [o for o in options if o.mine and o.status in ACTIVE]
-    if not own:
-        return None
-    choice = choose(replace(act, number=None), own, ctx.now)
-    chosen = next((o for o in own if o.ticket_id == choice.ticket_id), None)
-    if chosen is not None and not choice.ambiguous and (about(act, chosen) or len(own) == 1):
+    chosen, _ = number_aside(ctx, act, own) if own else (None, None)
+    if chosen is not None and (about(act, chosen) or len(own) == 1):
         return chosen.ticket_id
     return None
 
