@@ -8,7 +8,7 @@ import pytest
 
 from bot.conversation.incidents import FEATURES, is_restored
 from bot.conversation.learning import pairs_of_day
-from tests.harness import GRIDMAN, WATER, Chat
+from tests.harness import GRIDMAN, POWER, WATER, Chat
 
 
 @pytest.mark.parametrize("text, back", [
@@ -70,3 +70,16 @@ def test_training_sees_a_ticket_resolved_from_the_workers_fix_not_from_the_days_
     assert len(pairs) == 1  # the last message, against the one incident
     rows, labels, _, _ = pairs[0]
     assert labels == [True] and rows[0, FEATURES.index("resolved")] == 1.0
+
+
+def test_the_same_words_long_after_a_fixed_outage_are_a_new_outage(chat: Chat) -> None:
+    """An evening "停电了！" is not the morning outage that was fixed and confirmed (yt-d1 on the dev days:
+    it reopened the morning ticket)."""
+    chat.say("春燕", "3栋停电了 家里一点电都没有 冰箱都停了")
+    chat.say(POWER, "收到 这就过去", after=5)
+    chat.say(POWER, "3栋送上电了 总闸换了 #办结", after=80)
+    chat.say("春燕", "满意 谢谢刘师傅", after=2)
+    assert chat.ticket(1).status == "closed"
+    chat.say("秀兰", "停电了！", after=8 * 60)
+    assert chat.ticket(1).status == "closed" and len(chat.tickets()) == 2 and chat.ticket(2).category == "power"
+

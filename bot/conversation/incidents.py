@@ -261,7 +261,13 @@ def evidence(rows: np.ndarray, candidates: Sequence[Candidate]) -> np.ndarray:
     other_kind = ((rows[:, _F["same_cat"]] == 0) & (rows[:, _F["abstained"]] == 0) & (rows[:, _F["pred_none"]] == 0)
                   & (rows[:, _F["own_recent"]] == 0))
     partial = rows[:, _F["partial"]] > 0
-    return np.where((varied & ~words) | elsewhere | (stale & (~words | again)) | other_kind | partial, 0.0, 1.0)
+    # a fixed incident, long after its last report: the same words ("停电了") are as likely another
+    # failure; it is reopened only by its reporters or by what names it (the place, its own words)
+    named = ((rows[:, _F["shared_words"]] >= SHARED_WORDS / 3) | (rows[:, _F["sender_reported"]] > 0)
+             | (rows[:, _F["mentions_reporter"]] > 0) | (rows[:, _F["place_same"]] > 0))
+    fixed_long_ago = stale & (rows[:, _F["resolved"]] > 0) & ~named
+    return np.where((varied & ~words) | elsewhere | (stale & (~words | again)) | other_kind | partial
+                    | fixed_long_ago, 0.0, 1.0)
 
 
 def guessed_category(prediction: Prediction) -> str:
