@@ -83,3 +83,16 @@ def test_the_same_words_long_after_a_fixed_outage_are_a_new_outage(chat: Chat) -
     chat.say("秀兰", "停电了！", after=8 * 60)
     assert chat.ticket(1).status == "closed" and len(chat.tickets()) == 2 and chat.ticket(2).category == "power"
 
+
+
+def test_a_reporter_naming_another_service_out_is_no_verdict_on_their_ticket(chat: Chat) -> None:
+    """"又停水啊" under the water board's notice, from a reporter of the power cut just fixed, is about the
+    water (yp-d1 on the dev days: it reopened the power ticket); "还是没电" is the verdict."""
+    chat.say("江细妹", "3栋停电了 家里一点电都没有 冰箱都停了")
+    chat.say(POWER, "收到 这就过去", after=5)
+    chat.say(POWER, "3栋送上电了 总闸换了 #办结", after=80)
+    chat.say(WATER, "【停水通知】明天上午8点到12点 主管网改造 3栋停水 请提前接水", after=20)
+    chat.say("江细妹", "又停水啊", after=1)
+    assert chat.ticket(1).status == "resolved"
+    chat.say("江细妹", "还是没电", after=2)
+    assert chat.ticket(1).status == "reopened"

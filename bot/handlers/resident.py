@@ -47,10 +47,15 @@ _SERVICE = {"水": ("water", "水"), "电": ("power", "电"), "网": ("telecom",
             "信号": ("telecom", "网信号电视"), "电视": ("telecom", "网信号电视")}
 
 
-def _thanks_for_another_service(text: str, ticket: Ticket, said: Callable[[], list[str]]) -> bool:
-    """A satisfied answer naming a service the ticket is not about: "有水了 好了谢谢" from the reporter
-    of a quarrel about the property fee is about the water. `said` reads the ticket's reports."""
-    match = SERVICE_BACK.search(clean(text))  # "有水了 好了谢谢": thanks naming the service back
+# "又停水啊", "还是没电": a service named as out
+_SERVICE_OUT = re.compile(r"(?:停|没|冇|断|无)(?:有)?(?P<a>水|电|网|信号)|(?P<b>水|电|网|信号|电视)(?:又)?(?:停|断|没)了")
+
+
+def _another_service(pattern: re.Pattern, text: str, ticket: Ticket, said: Callable[[], list[str]]) -> bool:
+    """An answer naming a service (as back, or as out) that the ticket is not about: "有水了 好了谢谢" from
+    the reporter of a quarrel about the property fee is about the water, and "又停水啊" from a reporter of
+    this morning's power cut is about tomorrow's water cut. `said` reads the ticket's reports."""
+    match = pattern.search(clean(text))
     if match is None:
         return False
     category, words = _SERVICE[match.group("a") or match.group("b")]
@@ -125,7 +130,9 @@ class Confirmation(_FollowUp):
 
         words = clean(ctx.text)
         if answer == "satisfied":
-            return not _thanks_for_another_service(ctx.text, ticket, said)
+            return not _another_service(SERVICE_BACK, ctx.text, ticket, said)
+        if _another_service(_SERVICE_OUT, ctx.text, ticket, said):
+            return False
         if _VERDICT.match(words) or _NOT_FIXED.search(words):  # "还是不行 还是红灯…": a verdict, whatever follows
             return True
         prediction = ctx.classifier.predict(ctx.text)
