@@ -61,6 +61,7 @@ class App:
         self._recent: dict[str, None] = {}
         self._speakers: dict[str, dict[str, None]] = {}  # room -> recent residents' names, newest last
         self._checked_at: datetime | None = None
+        self.last_outcome: str | None = None  # what the last message handled came to (see moves_deadlines)
         self.refresh_rooms()
 
     @classmethod
@@ -139,6 +140,7 @@ class App:
     # -- messages ------------------------------------------------------------------------
     def handle(self, msg: Incoming, *, _again: bool = False) -> list[Outgoing]:
         """Process one message in one unit of work; return what to send (already in the outbox)."""
+        self.last_outcome = None
         msg = _storable(msg)
         if msg.kind != "text":
             log.info("skip %s message %s from %s in %s", log_safe(msg.kind), log_safe(msg.msg_id[:40]),
@@ -186,9 +188,16 @@ class App:
             self._keep_failed(msg, text, f"error in {exc}" if isinstance(exc, HandlerError) else "error")
             return []
         self._remember(msg.msg_id)
+        self.last_outcome = ctx.outcome
         log.info("%s %s: %s -> %s, %d out", log_safe(msg.room or "private"), log_safe(msg.sender), preview(text),
                  ctx.outcome, len(out))
         return out
+
+    def moves_deadlines(self) -> bool:
+        """Could the last message handled have moved a ticket's deadline? A further household's report
+        (merged) only counts a household; anything else the bot answered may have (a new, accepted,
+        resolved or reopened ticket)."""
+        return not (self.last_outcome or "").startswith("merged:")
 
     def _remember(self, msg_id: str) -> None:
         """A fast path for redeliveries; the database's unique key is the guarantee."""

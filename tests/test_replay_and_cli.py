@@ -12,6 +12,7 @@ import pytest
 from bot.cli import main
 from bot.paths import DATA
 from bot.transports.replay import EventError, Replayer, parse_event
+from tests.harness import Chat
 
 ROSTER = str(DATA / "roster.sample.csv")
 ROOM = "幸福里一网格群"
@@ -140,3 +141,11 @@ def test_input_mistakes_exit_2_with_one_line(tmp_path: Path, capsys, argv, messa
 
 def test_unknown_command_is_usage_error(capsys) -> None:
     assert main(["frobnicate"]) == 2
+
+
+def test_a_further_households_report_moves_no_deadline_and_a_new_ticket_does(chat: Chat) -> None:
+    """The replay's clock asks for the next deadline again only after a message that may have moved one."""
+    chat.say("张阿姨", "3栋停水了 一滴水都没有")
+    assert chat.app.last_outcome.startswith("ticket:") and chat.app.moves_deadlines()
+    out = chat.say("刘大爷", "我家也停水了", after=2)
+    assert out and chat.app.last_outcome.startswith("merged:") and not chat.app.moves_deadlines()

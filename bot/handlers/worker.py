@@ -88,15 +88,17 @@ class WorkerActs:
         roles = {m.role for m in ctx.sender_rows if m.grid_id == ctx.grid.id}
         comprehensive = "comprehensive" in roles
         held = repo.assignments_of(ctx.session, ticket_ids=[t.id for t in found])
-        reports = repo.reports_for(ctx.session, ticket_ids=[t.id for t in found])
-        reporters = repo.reporters_for(ctx.session, ticket_ids=[t.id for t in found])
-        notes = repo.worker_words_for(ctx.session, ticket_ids=[t.id for t in found])
+        mine_of = {t.id: [a for a in held[t.id] if tickets.holds(a, ctx.msg.contact, ctx.msg.sender)] for t in found}
+        # a service worker acts on the tickets assigned to them: only those are read further
+        found = [t for t in found if mine_of[t.id] or comprehensive]
+        ids = [t.id for t in found]
+        reports = repo.reports_for(ctx.session, ticket_ids=ids)
+        reporters = repo.reporters_for(ctx.session, ticket_ids=ids)
+        notes = repo.worker_words_for(ctx.session, ticket_ids=ids)
         options, by_id = [], {}
         for t in found:
-            mine = [a for a in held[t.id] if tickets.holds(a, ctx.msg.contact, ctx.msg.sender)]
+            mine = mine_of[t.id]
             my_role = bool(roles & set(roles_for(t.category, t.provider, t.urgent)) - {"comprehensive"})
-            if not (mine or comprehensive):  # a service worker acts on the tickets assigned to them
-                continue
             since = max([a.assigned_at for a in mine] + [r.ts for r in reports[t.id]] or [t.updated_at])
             options.append(Option(t.id, t.status, tuple(r.text for r in reports[t.id]),
                                   frozenset(reporters[t.id]), bool(mine), my_role, since,

@@ -188,8 +188,9 @@ class Replayer:
 
     def _next_deadline(self, after: datetime) -> datetime | None:
         """The app's next deadline, asked again only when something may have changed it: a message
-        that made the bot say something (a new, accepted, resolved or reopened ticket always does), or
-        a sweep. A silent message (chatter, a second report, a progress note) moves no deadline."""
+        that made the bot say something (a new, accepted, resolved or reopened ticket always does)
+        other than a further household's report, or a sweep. A silent message (chatter, a progress
+        note) moves no deadline."""
         if self._known is not None:
             asked, deadline = self._known
             if asked <= after and (deadline is None or after < deadline):
@@ -212,7 +213,7 @@ class Replayer:
             self.last_event = msg.ts
             self.result.events += 1
             out = self.app.handle(msg)
-            if out:
+            if out and self.app.moves_deadlines():
                 self._known = None
             self._emit(out, msg.ts)
         if self.clock is not None:
