@@ -61,7 +61,8 @@ class App:
         self._recent: dict[str, None] = {}
         self._speakers: dict[str, dict[str, None]] = {}  # room -> recent residents' names, newest last
         self._checked_at: datetime | None = None
-        self.last_outcome: str | None = None  # what the last message handled came to (see moves_deadlines)
+        # what the last message handled came to; read by the replay, which handles one message at a time
+        self.last_outcome: str | None = None
         self.refresh_rooms()
 
     @classmethod

@@ -8,6 +8,7 @@ import pytest
 
 from bot.conversation.incidents import FEATURES, is_restored
 from bot.conversation.learning import pairs_of_day
+from bot.handlers.resident import _SERVICE_OUT
 from tests.harness import GRIDMAN, POWER, WATER, Chat
 
 
@@ -84,7 +85,6 @@ def test_the_same_words_long_after_a_fixed_outage_are_a_new_outage(chat: Chat) -
     assert chat.ticket(1).status == "closed" and len(chat.tickets()) == 2 and chat.ticket(2).category == "power"
 
 
-
 def test_a_reporter_naming_another_service_out_is_no_verdict_on_their_ticket(chat: Chat) -> None:
     """"又停水啊" under the water board's notice, from a reporter of the power cut just fixed, is about the
     water (yp-d1 on the dev days: it reopened the power ticket); "还是没电" is the verdict."""
@@ -96,3 +96,13 @@ def test_a_reporter_naming_another_service_out_is_no_verdict_on_their_ticket(cha
     assert chat.ticket(1).status == "resolved"
     chat.say("江细妹", "还是没电", after=2)
     assert chat.ticket(1).status == "reopened"
+
+
+@pytest.mark.parametrize("text, service", [
+    ("又停水啊", "水"), ("还是没电", "电"), ("水又停了", "水"), ("网断了", "网"), ("没有水", "水"),
+    ("还是没电视信号", "电视"),  # the television, not the power
+    ("手机没电话费了", None), ("还是不行", None),
+])
+def test_a_service_named_as_out(text: str, service: str | None) -> None:
+    match = _SERVICE_OUT.search(text)
+    assert (match.group("a") or match.group("b") if match else None) == service

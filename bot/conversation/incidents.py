@@ -230,12 +230,17 @@ def _short_cue(rows: np.ndarray) -> np.ndarray:
             & (rows[:, _F["latest_of_category"]] > 0))
 
 
+def _named(rows: np.ndarray) -> np.ndarray:
+    """Per pair: does the message name that incident (its own words, its place, one of its reporters
+    speaking or @-mentioned)? Likeness of a few characters ("停电") and cues are not naming."""
+    return ((rows[:, _F["shared_words"]] >= SHARED_WORDS / 3) | (rows[:, _F["sender_reported"]] > 0)
+            | (rows[:, _F["mentions_reporter"]] > 0) | (rows[:, _F["place_same"]] > 0))
+
+
 def tied_by_words(rows: np.ndarray) -> np.ndarray:
     """Per pair: does the message say something of that incident's own (words, place, its reporter,
     a bare me-too or follow-up right after it)?"""
-    return ((rows[:, _F["sim_max"]] >= CONTENT_BAR) | (rows[:, _F["shared_words"]] >= SHARED_WORDS / 3)
-            | (rows[:, _F["sender_reported"]] > 0)
-            | (rows[:, _F["mentions_reporter"]] > 0) | (rows[:, _F["place_same"]] > 0) | _short_cue(rows) | _recent_cue(rows)
+    return (_named(rows) | (rows[:, _F["sim_max"]] >= CONTENT_BAR) | _short_cue(rows) | _recent_cue(rows)
             | _open_followup(rows))
 
 
@@ -263,9 +268,7 @@ def evidence(rows: np.ndarray, candidates: Sequence[Candidate]) -> np.ndarray:
     partial = rows[:, _F["partial"]] > 0
     # a fixed incident, long after its last report: the same words ("停电了") are as likely another
     # failure; it is reopened only by its reporters or by what names it (the place, its own words)
-    named = ((rows[:, _F["shared_words"]] >= SHARED_WORDS / 3) | (rows[:, _F["sender_reported"]] > 0)
-             | (rows[:, _F["mentions_reporter"]] > 0) | (rows[:, _F["place_same"]] > 0))
-    fixed_long_ago = stale & (rows[:, _F["resolved"]] > 0) & ~named
+    fixed_long_ago = stale & (rows[:, _F["resolved"]] > 0) & ~_named(rows)
     return np.where((varied & ~words) | elsewhere | (stale & (~words | again)) | other_kind | partial
                     | fixed_long_ago, 0.0, 1.0)
 

@@ -47,8 +47,8 @@ _SERVICE = {"水": ("water", "水"), "电": ("power", "电"), "网": ("telecom",
             "信号": ("telecom", "网信号电视"), "电视": ("telecom", "网信号电视")}
 
 
-# "又停水啊", "还是没电": a service named as out
-_SERVICE_OUT = re.compile(r"(?:停|没|冇|断|无)(?:有)?(?P<a>水|电|网|信号)|(?P<b>水|电|网|信号|电视)(?:又)?(?:停|断|没)了")
+# "又停水啊", "还是没电": a service named as out ("没电视信号" is the television, "没电话" no service)
+_SERVICE_OUT = re.compile(r"(?:停|没|冇|断|无)(?:有)?(?P<a>水|电视|电(?!话)|网|信号)|(?P<b>水|电|网|信号|电视)(?:又)?(?:停|断|没)了")
 
 
 def _another_service(pattern: re.Pattern, text: str, ticket: Ticket, said: Callable[[], list[str]]) -> bool:
