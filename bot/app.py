@@ -42,6 +42,7 @@ RECENT_IDS = 10_000
 SAMPLE_ROSTER = DATA / "roster.sample.csv"
 RECENT_SPEAKERS = 40  # residents remembered per room, to tell a reply to a neighbour from a request
 ROSTER_CHECK = timedelta(minutes=5)
+QUIET_BATCH = 100  # chatter ids held at most before they are written on their own
 
 
 class App:
@@ -61,6 +62,7 @@ class App:
         self._recent: dict[str, None] = {}
         self._speakers: dict[str, dict[str, None]] = {}  # room -> recent residents' names, newest last
         self._checked_at: datetime | None = None
+        self._quiet: list[dict[str, object]] = []  # ids of messages that changed nothing, not yet stored
         # what the last message handled came to; read by the replay, which handles one message at a time
         self.last_outcome: str | None = None
         self.refresh_rooms()
@@ -166,13 +168,17 @@ class App:
 
                 ctx = self._context(open_session, msg, text)
                 self._run_handlers(ctx)
+                written = len(self._quiet)
                 if ctx._session is not None or ctx.out:
                     out = self._to_outbox(ctx.session, ctx.out, msg.ts)
+                    repo.record_quiet_messages(ctx.session, self._quiet[:written])
                     repo.record_message(ctx.session, msg=msg, outcome=ctx.outcome)  # a duplicate id fails here
-                else:  # nothing else to write: one short Core transaction
-                    out = []
-                    with self.engine.begin() as conn:
-                        repo.record_message(conn, msg=msg, outcome=ctx.outcome)
+                else:  # nothing to write but its id: kept until the next write (see write_quiet)
+                    out, written = [], 0
+                    self._quiet.append(repo.message_row(msg, ctx.outcome))
+                    if len(self._quiet) >= QUIET_BATCH:
+                        self.write_quiet()
+            del self._quiet[:written]
         except IntegrityError:
             if self._seen_in_db(msg.msg_id):
                 self._remember(msg.msg_id)
@@ -190,8 +196,9 @@ class App:
             return []
         self._remember(msg.msg_id)
         self.last_outcome = ctx.outcome
-        log.info("%s %s: %s -> %s, %d out", log_safe(msg.room or "private"), log_safe(msg.sender), preview(text),
-                 ctx.outcome, len(out))
+        if log.isEnabledFor(logging.INFO):  # masking the line costs as much as reading chatter's words
+            log.info("%s %s: %s -> %s, %d out", log_safe(msg.room or "private"), log_safe(msg.sender), preview(text),
+                     ctx.outcome, len(out))
         return out
 
     def moves_deadlines(self) -> bool:
@@ -200,6 +207,19 @@ class App:
         resolved or reopened ticket)."""
         return not (self.last_outcome or "").startswith("merged:")
 
+    def write_quiet(self) -> None:
+        """Store the ids of the messages that changed nothing (chatter), held since the last write.
+
+        They are held, not written one transaction each, because chatter is most of a group's traffic
+        and its own commit was most of its cost. Every write (a message that changes something, the
+        sweep, a digest, closing) takes them along, so the ids not yet stored are only those of messages
+        after the last change: after a crash they are read again against the same tickets, and again
+        change nothing. The redelivery of one of them meanwhile is caught by the ids kept in memory."""
+        if self._quiet:
+            with self.engine.begin() as conn:
+                repo.record_quiet_messages(conn, self._quiet)
+            self._quiet.clear()
+
     def _remember(self, msg_id: str) -> None:
         """A fast path for redeliveries; the database's unique key is the guarantee."""
         self._recent[msg_id] = None
@@ -207,6 +227,7 @@ class App:
             self._recent.pop(next(iter(self._recent)))
 
     def _seen_in_db(self, msg_id: str) -> bool:
+        self.write_quiet()
         with Session(self.engine) as session:
             return repo.message_seen(session, msg_id=msg_id)
 
@@ -220,8 +241,8 @@ class App:
         speakers: tuple[str, ...] = ()
         if grid is not None and not rows:
             seen = self._speakers.setdefault(grid.room, {})
-            speakers = tuple(n for n in seen if n != msg.sender)
             seen.pop(msg.sender, None)
+            speakers = tuple(seen)  # the others, oldest first
             seen[msg.sender] = None
             if len(seen) > RECENT_SPEAKERS:
                 seen.pop(next(iter(seen)))
@@ -259,9 +280,12 @@ class App:
 
         self._refresh_if_roster_changed(now)  # a roster imported while the bot runs counts within minutes
         with unit_of_work(self.engine) as session:
+            repo.record_quiet_messages(session, self._quiet)
             due = sweep(session, settings=self.settings, now=now, grids={g.id: g for g in self._rooms.values()},
                         members=self._members) + attendance.warnings(session, self.settings, now)
-            return self._to_outbox(session, due, now)
+            out = self._to_outbox(session, due, now)
+        self._quiet.clear()
+        return out
 
     def next_deadline(self, after: datetime) -> datetime | None:
         """When the sweep next has something to do (for a virtual clock that jumps over quiet time)."""
@@ -280,6 +304,7 @@ class App:
 
         day = now.astimezone(self.settings.tz).date() - timedelta(days=1)
         out: list[Outgoing] = []
+        self.write_quiet()
         with Session(self.engine) as session:
             grids = repo.grids(session)
         if not self._installed_before(day_bounds(day, self.settings.tz)[1]):
@@ -299,6 +324,7 @@ class App:
 
     def has_history(self) -> bool:
         """Has this database processed any message?"""
+        self.write_quiet()
         with Session(self.engine) as session:
             return session.exec(select(InboundMessage.id).limit(1)).first() is not None
 
@@ -336,6 +362,7 @@ class App:
                 session.add(row)
 
     def close(self) -> None:
+        self.write_quiet()
         self.engine.dispose()
 
 

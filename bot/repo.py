@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Sequence
 
-from sqlalchemy import bindparam, func, insert
+from sqlalchemy import and_, bindparam, cast, func, insert, null, or_, union_all
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
@@ -38,10 +40,23 @@ def message_seen(session: Session, *, msg_id: str) -> bool:
 _INSERT_INBOUND = insert(InboundMessage)  # built once: on the hot path, building costs more than running
 
 
+def message_row(msg: Incoming, outcome: str) -> dict[str, object]:
+    return {"msg_id": msg.msg_id, "room": msg.room, "sender_id": msg.contact, "ts": msg.ts, "outcome": outcome}
+
+
 def record_message(session: Session | Connection, *, msg: Incoming, outcome: str) -> None:
     """Store the message id; its unique key makes a second delivery's unit of work fail as a whole."""
-    session.execute(_INSERT_INBOUND, {"msg_id": msg.msg_id, "room": msg.room, "sender_id": msg.contact,
-                                      "ts": msg.ts, "outcome": outcome})
+    session.execute(_INSERT_INBOUND, message_row(msg, outcome))
+
+
+def record_quiet_messages(session: Session | Connection, rows: Sequence[dict[str, object]]) -> None:
+    """Store the ids of messages that changed nothing, in one statement; an id already stored (another
+    process read the same message) is passed over, not an error."""
+    if not rows:
+        return
+    backend = session.get_bind().dialect.name if isinstance(session, Session) else session.dialect.name
+    insert_ = pg_insert if backend == "postgresql" else sqlite_insert
+    session.execute(insert_(InboundMessage).on_conflict_do_nothing(index_elements=["msg_id"]), list(rows))
 
 
 def log_event(session: Session, *, ticket: Ticket, ts: datetime, actor: str, action: str,
@@ -112,6 +127,37 @@ _REPORTERS = (select(Report.ticket_id, Report.sender, Report.sender_id)
               .where(col(Report.ticket_id).in_(bindparam("ids", expanding=True))).distinct())
 
 
+def _latest_and_reporters_stmt():  # type: ignore[no-untyped-def]
+    rank = func.row_number().over(partition_by=Report.ticket_id, order_by=col(Report.id).desc()).label("rank")
+    inner = select(Report.id, rank).where(col(Report.ticket_id).in_(bindparam("ids", expanding=True))).subquery()
+    latest = (select(Report.ticket_id, Report.id, Report.text, Report.ts, Report.sender_id, Report.sender)
+              .join(inner, col(Report.id) == inner.c.id).where(inner.c.rank <= bindparam("last")))
+    columns = Report.__table__.c
+    everyone = (select(Report.ticket_id, *(cast(null(), columns[c].type) for c in ("id", "text", "ts")),
+                       Report.sender_id, Report.sender)
+                .where(col(Report.ticket_id).in_(bindparam("ids", expanding=True))).distinct())
+    return union_all(latest, everyone)
+
+
+_LATEST_AND_REPORTERS = _latest_and_reporters_stmt()
+
+
+def reports_and_reporters(session: Session, *, ticket_ids: Sequence[int], last: int = RECENT_REPORTS
+                          ) -> tuple[dict[int, list], dict[int, set[str]]]:
+    """reports_for and reporters_for in one query (both are on every request's and worker's path)."""
+    reports: dict[int, list] = {i: [] for i in ticket_ids}
+    reporters: dict[int, set[str]] = {i: set() for i in ticket_ids}
+    if ticket_ids:
+        for row in session.execute(_LATEST_AND_REPORTERS, {"ids": list(ticket_ids), "last": last}):
+            if row.id is None:
+                reporters[row.ticket_id] |= {row.sender, row.sender_id}
+            else:
+                reports[row.ticket_id].append(row)
+        for rows in reports.values():
+            rows.sort(key=lambda r: (r.ts, r.id))
+    return reports, reporters
+
+
 def reporters_for(session: Session, *, ticket_ids: Sequence[int]) -> dict[int, set[str]]:
     """Every reporter (names and contact ids) of each ticket."""
     out: dict[int, set[str]] = {i: set() for i in ticket_ids}
@@ -161,9 +207,37 @@ def tickets_for_worker(session: Session, *, grid_ids: Sequence[int], contact: st
     return list({t.id: t for t in rows}.values())
 
 
-def open_tickets(session: Session, *, grid_id: int, statuses: Sequence[str]) -> list[Ticket]:
-    """The grid's tickets in the statuses, oldest first."""
-    return list(session.exec(_OPEN_IN_GRIDS, params={"grid_ids": [grid_id], "statuses": list(statuses)}))
+_HELD_BY = (select(Ticket, Assignment).join(Assignment, col(Assignment.ticket_id) == col(Ticket.id))
+            .where(Ticket.grid_id == bindparam("grid_id"), col(Ticket.status).in_(bindparam("statuses", expanding=True)),
+                   Assignment.active == True,  # noqa: E712
+                   or_(Assignment.contact_id == bindparam("contact"),
+                       and_(or_(Assignment.contact_id == "", col(Assignment.contact_id).is_(None)),
+                            Assignment.name == bindparam("name"))))
+            .order_by(Ticket.created_at, Ticket.id, Assignment.id))
+
+
+def held_by(session: Session, *, grid_id: int, statuses: Sequence[str], contact: str,
+            name: str) -> dict[int, tuple[Ticket, list[Assignment]]]:
+    """The grid's tickets in the statuses that the person holds (tickets.holds: by contact id, or by name
+    while the roster has no id for them), oldest first, with the person's assignments: one query."""
+    out: dict[int, tuple[Ticket, list[Assignment]]] = {}
+    params = {"grid_id": grid_id, "statuses": list(statuses), "contact": contact, "name": name}
+    for ticket, assignment in session.execute(_HELD_BY, params):
+        out.setdefault(ticket.id, (ticket, []))[1].append(assignment)
+    return out
+
+
+_UPDATED_SINCE = _OPEN_IN_GRIDS.where(Ticket.updated_at >= bindparam("since"))
+
+
+def open_tickets(session: Session, *, grid_id: int, statuses: Sequence[str],
+                 since: datetime | None = None) -> list[Ticket]:
+    """The grid's tickets in the statuses (changed since `since`, if given), oldest first. With closed
+    tickets among the statuses, give `since`: a grid's closed tickets grow without end."""
+    params: dict[str, object] = {"grid_ids": [grid_id], "statuses": list(statuses)}
+    if since is None:
+        return list(session.exec(_OPEN_IN_GRIDS, params=params))
+    return list(session.exec(_UPDATED_SINCE, params={**params, "since": since}))
 
 
 def assignments_of(session: Session, *, ticket_ids: Sequence[int]) -> dict[int, list[Assignment]]:

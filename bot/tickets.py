@@ -159,9 +159,13 @@ def _reporter_mentions(session: Session, ticket: Ticket) -> list[Mention]:
     return list(seen.values())
 
 
-def add_household_report(session: Session, *, ticket: Ticket, msg: Incoming, text: str) -> bool:
-    """Attach a further report to an open incident; True when it is a new household's first."""
-    new = not repo.has_reported(session, ticket_id=ticket.id, contact=msg.contact)
+def add_household_report(session: Session, *, ticket: Ticket, msg: Incoming, text: str,
+                         reported: bool | None = None) -> bool:
+    """Attach a further report to an open incident; True when it is a new household's first.
+    `reported`: whether this household has reported it before, when the caller knows (else looked up)."""
+    if reported is None:
+        reported = repo.has_reported(session, ticket_id=ticket.id, contact=msg.contact)
+    new = not reported
     if new:
         ticket.report_count += 1
     repo.add_report(session, ticket=ticket, msg=msg, text=text)

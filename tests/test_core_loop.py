@@ -7,6 +7,8 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from bot.app import App
+from bot.messages import Incoming
 from bot.pipeline import Context
 from models import Correction, InboundMessage, Report, Review, Ticket, TicketEvent
 from tests.harness import GRIDMAN, POWER, ROOM, ROOM2, WATER, Chat, mentioned, texts_of
@@ -142,6 +144,35 @@ def test_a_doubled_event_creates_nothing_twice(chat: Chat) -> None:
     with Session(chat.app.engine) as session:
         assert len(list(session.exec(select(Report)))) == 1
         assert len(list(session.exec(select(InboundMessage)))) == 1
+
+
+def _stored_ids(app) -> list[str]:
+    with Session(app.engine) as session:
+        return sorted(session.exec(select(InboundMessage.msg_id)))
+
+
+def test_chatter_ids_are_stored_with_the_next_write_and_a_crash_loses_no_reply(chat: Chat, settings,
+                                                                               classifier) -> None:
+    chat.say("刘大爷", "大家早上好", msg_id="c-1")
+    chat.say("孙阿姨", "今天天气不错啊", msg_id="c-2")
+    assert chat.say("刘大爷", "大家早上好", msg_id="c-1") == []  # redelivered: known in memory
+    assert _stored_ids(chat.app) == []  # chatter alone writes nothing yet
+    assert chat.say("张阿姨", "我家停水了", msg_id="r-1")
+    assert _stored_ids(chat.app) == ["c-1", "c-2", "r-1"]  # taken along by the report's transaction
+    chat.say("孙阿姨", "晚饭吃啥", msg_id="c-3")
+    chat.tick(1)
+    assert _stored_ids(chat.app) == ["c-1", "c-2", "c-3", "r-1"]  # and by the sweep's
+    chat.say("刘大爷", "收到收到", msg_id="c-4")
+    # the process dies here: c-4 was never stored. After the restart it is read again and changes nothing
+    again = App.create(settings, classifier=classifier)
+    try:
+        assert again.handle(Incoming(msg_id="c-4", room=ROOM, sender="刘大爷", text="收到收到", ts=chat.now)) == []
+        assert again.handle(Incoming(msg_id="r-1", room=ROOM, sender="张阿姨", text="我家停水了", ts=chat.now)) == []
+        again.close()
+        assert _stored_ids(again) == ["c-1", "c-2", "c-3", "c-4", "r-1"]
+        assert len(chat.tickets()) == 1
+    finally:
+        again.close()
 
 
 def test_unknown_rooms_are_ignored_and_nothing_is_stored(chat: Chat) -> None:

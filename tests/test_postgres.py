@@ -13,7 +13,7 @@ from bot.paths import DATA
 from bot.roster import read_roster
 from models import Report
 from tests.conftest import make_settings
-from tests.harness import WATER, Chat, mentioned
+from tests.harness import ROOM, WATER, Chat, mentioned
 
 pytestmark = pytest.mark.integration
 
@@ -115,3 +115,25 @@ def test_a_dropped_database_connection_loses_no_message(pg_chat: Chat, pg_url: s
     out = pg_chat.say(WATER, "收到")
     assert "已接单" in " ".join(o.text for o in out)
     assert pg_chat.ticket().status == "accepted"
+
+
+def test_chatter_read_by_two_processes_is_stored_once_on_postgresql(tmp_path: Path, pg_url: str, classifier) -> None:
+    """Two bot accounts in one room both read a message: the chatter ids each holds are written once."""
+    from bot.messages import Incoming
+    from models import InboundMessage
+
+    settings = make_settings(tmp_path, database_url=pg_url)
+    first = App.create(settings, classifier=classifier, roster=read_roster(DATA / "roster.sample.csv"))
+    second = App.create(settings, classifier=classifier)
+    try:
+        chat = Chat(first)
+        chat.say("刘大爷", "大家早上好", msg_id="c-1")
+        assert second.handle(Incoming(msg_id="c-1", room=ROOM, sender="刘大爷",
+                                      text="大家早上好", ts=chat.now)) == []
+        second.write_quiet()
+        assert chat.say("张阿姨", "我家停水了", msg_id="r-1")  # takes c-1 along: already there, passed over
+        with Session(first.engine) as session:
+            assert sorted(session.exec(select(InboundMessage.msg_id))) == ["c-1", "r-1"]
+    finally:
+        first.close()
+        second.close()

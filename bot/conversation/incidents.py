@@ -120,10 +120,11 @@ def content(text: str) -> str:
     return _FILLER.sub("", _AT.sub(" ", text))
 
 
-def _bigrams(text: str) -> set[str]:
+@lru_cache(maxsize=4096)  # a ticket's reports are compared with every message after them
+def _bigrams(text: str) -> frozenset[str]:
     c = content(text)
-    grams = {c[i:i + 2] for i in range(len(c) - 1)}
-    return grams or ({c} if c else set())
+    grams = frozenset(c[i:i + 2] for i in range(len(c) - 1))
+    return grams or (frozenset((c,)) if c else frozenset())
 
 
 def similarity(a: str, b: str) -> float:
@@ -149,8 +150,9 @@ def shared(text: str, texts: Sequence[str]) -> set[str]:
     return set().union(*(mine & _word_grams(t) for t in texts)) if texts else set()
 
 
-def places(text: str) -> set[str]:
-    return {re.sub(r"\s", "", m) for m in _PLACE.findall(text)}
+@lru_cache(maxsize=4096)
+def places(text: str) -> frozenset[str]:
+    return frozenset(re.sub(r"\s", "", m) for m in _PLACE.findall(text))
 
 
 def pair_matrix(text: str, prediction: Prediction, sender: str, ts: datetime,

@@ -39,17 +39,18 @@ class Request:
             # other, not to the grid (a quarrel is the exception: it starts by addressing the neighbour)
             ctx.outcome = "reply"
             return True
-        target, talk = self._incident(ctx, prediction)
+        target, talk, reporters = self._incident(ctx, prediction)
         if target is None and verdict(ctx.text) == "unsatisfied":
             target = self._held_by_addressed(ctx)
-        if target is not None and (prediction.p_request or 0.0) < SAME_HOUSEHOLD_MIN \
-                and ctx.msg.contact in repo.reporters_for(ctx.session, ticket_ids=[target.id])[target.id]:
+            reporters = repo.reporters_for(ctx.session, ticket_ids=[target.id])[target.id] if target else set()
+        reported = ctx.msg.contact in reporters
+        if target is not None and (prediction.p_request or 0.0) < SAME_HOUSEHOLD_MIN and reported:
             # "[捂脸]也是", "俺冰柜里肉都化了": a household that already reported it, saying something that is
             # probably not a request, talks about its problem; it reports nothing new and reopens nothing
             ctx.outcome = "talk"
             return True
         if target is not None:
-            return self._join(ctx, target, prediction)
+            return self._join(ctx, target, reported)
         if talk:  # "那俺这馍咋弄": talk about an open incident, not another household's report
             ctx.outcome = "talk"
             return True
@@ -102,8 +103,8 @@ class Request:
         """The grid's tickets a new message may be about: open, or resolved or closed within the window."""
         assert ctx.grid is not None
         since = ctx.now - timedelta(minutes=ctx.settings.merge_window_minutes)
-        return [t for t in repo.open_tickets(ctx.session, grid_id=ctx.grid.id, statuses=_JOINABLE)
-                if t.updated_at >= since and (t.status != CLOSED or (t.closed_at and t.closed_at >= since))]
+        return [t for t in repo.open_tickets(ctx.session, grid_id=ctx.grid.id, statuses=_JOINABLE, since=since)
+                if (t.status != CLOSED or (t.closed_at and t.closed_at >= since))]
 
     def _held_by_addressed(self, ctx: Context) -> Ticket | None:
         """"周师傅 我奶奶说搜了两遍 还是不行": "still not fixed" said to a worker by name (or @) is about the
@@ -116,14 +117,14 @@ class Request:
         theirs = [t for t in found if any(a.name in named for a in held[t.id])]
         return theirs[0] if len(theirs) == 1 else None
 
-    def _incident(self, ctx: Context, prediction) -> tuple[Ticket | None, bool]:
+    def _incident(self, ctx: Context, prediction) -> tuple[Ticket | None, bool, set[str]]:
         """The open (or just resolved) ticket this message is about, if the matcher is sure enough;
-        and whether it is an unsure message about that ticket with nothing of its own (talk)."""
+        whether it is an unsure message about that ticket with nothing of its own (talk); and that
+        ticket's reporters (names and contact ids)."""
         found = self._recent(ctx)
         if not found:
-            return None, False
-        reports = repo.reports_for(ctx.session, ticket_ids=[t.id for t in found])
-        reporters = repo.reporters_for(ctx.session, ticket_ids=[t.id for t in found])
+            return None, False, set()
+        reports, reporters = repo.reports_and_reporters(ctx.session, ticket_ids=[t.id for t in found])
         cands = [Candidate(t.id, t.category, t.provider, tuple(r.text for r in reports[t.id]),
                            frozenset(reporters[t.id]),
                            t.created_at, max([r.ts for r in reports[t.id]] or [t.created_at]),
@@ -133,26 +134,27 @@ class Request:
         unsure = is_unsure(prediction, ctx.text)
         best, _, tied = ctx.matcher.best(ctx.text, prediction, ctx.msg.contact, ctx.now, cands, strict=unsure)
         if best is None:
-            return None, False
+            return None, False, set()
         if unsure and not tied:
-            return None, True  # CONTRACT.md: an unsure message joins only when its content matches
+            return None, True, set()  # CONTRACT.md: an unsure message joins only when its content matches
         ticket = next(t for t in found if t.id == best.key)
         if prediction.urgent and not ticket.urgent and not tied and not any(k in ctx.text for k in ticket.keywords):
             # a danger ("电线被风刮断 掉在人行道上 冒火花") is not one more household of the outage it
             # happens in: it goes out at once as its own ticket unless it names the same thing (停电)
-            return None, False
-        return ticket, False
+            return None, False, set()
+        return ticket, False, reporters[ticket.id]
 
-    def _join(self, ctx: Context, ticket: Ticket, prediction) -> bool:
+    def _join(self, ctx: Context, ticket: Ticket, reported: bool) -> bool:
         assert ctx.grid is not None
         if ticket.status in (RESOLVED, CLOSED):
             # The same problem reported again after the fix: it is not fixed.
-            tickets.add_household_report(ctx.session, ticket=ticket, msg=ctx.msg, text=ctx.text)
+            tickets.add_household_report(ctx.session, ticket=ticket, msg=ctx.msg, text=ctx.text, reported=reported)
             ctx.out += tickets.reopen(ctx.session, settings=ctx.settings, ticket=ticket, grid=ctx.grid,
                                       members=ctx.members, now=ctx.now, actor=ctx.msg.sender, text=ctx.text)
             ctx.outcome = f"reopened:{ticket.id}"
             return True
-        new_household = tickets.add_household_report(ctx.session, ticket=ticket, msg=ctx.msg, text=ctx.text)
+        new_household = tickets.add_household_report(ctx.session, ticket=ticket, msg=ctx.msg, text=ctx.text,
+                                                     reported=reported)
         ctx.outcome = f"merged:{ticket.id}"
         if new_household:  # one acknowledgement per household per incident
             ctx.say(texts.merged(ticket.id, ticket.report_count))

@@ -82,18 +82,22 @@ class WorkerActs:
     # -- which ticket ----------------------------------------------------------------------
     def _options(self, ctx: Context) -> tuple[list[Option], dict[int, Ticket]]:
         assert ctx.grid is not None
-        found = repo.open_tickets(ctx.session, grid_id=ctx.grid.id, statuses=ACTIVE)
-        if not found:
-            return [], {}
         roles = {m.role for m in ctx.sender_rows if m.grid_id == ctx.grid.id}
         comprehensive = "comprehensive" in roles
-        held = repo.assignments_of(ctx.session, ticket_ids=[t.id for t in found])
-        mine_of = {t.id: [a for a in held[t.id] if tickets.holds(a, ctx.msg.contact, ctx.msg.sender)] for t in found}
-        # a service worker acts on the tickets assigned to them: only those are read further
-        found = [t for t in found if mine_of[t.id] or comprehensive]
+        if comprehensive:
+            found = repo.open_tickets(ctx.session, grid_id=ctx.grid.id, statuses=ACTIVE)
+            held = repo.assignments_of(ctx.session, ticket_ids=[t.id for t in found])
+            mine_of = {t.id: [a for a in held[t.id] if tickets.holds(a, ctx.msg.contact, ctx.msg.sender)]
+                       for t in found}
+        else:  # a service worker acts on the tickets assigned to them: only those are read
+            theirs = repo.held_by(ctx.session, grid_id=ctx.grid.id, statuses=ACTIVE, contact=ctx.msg.contact,
+                                  name=ctx.msg.sender)
+            found = [t for t, _ in theirs.values()]
+            mine_of = {i: held for i, (_, held) in theirs.items()}
+        if not found:
+            return [], {}
         ids = [t.id for t in found]
-        reports = repo.reports_for(ctx.session, ticket_ids=ids)
-        reporters = repo.reporters_for(ctx.session, ticket_ids=ids)
+        reports, reporters = repo.reports_and_reporters(ctx.session, ticket_ids=ids)
         notes = repo.worker_words_for(ctx.session, ticket_ids=ids)
         options, by_id = [], {}
         for t in found:

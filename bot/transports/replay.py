@@ -123,6 +123,7 @@ class Replayer:
         self.clock: datetime | None = None
         self.last_event: datetime | None = None
         self._known: tuple[datetime, datetime | None] | None = None  # (asked after, next deadline)
+        self._idle: tuple[object, datetime] | None = None  # (the _known it was found with, the next instant)
         self.result = ReplayResult()
         self._sent: list[int] = []
 
@@ -165,6 +166,10 @@ class Replayer:
         Work is bounded by what is due, not by the length of the gap: the sweep runs at the first
         sweep instant after each deadline (nothing else can change in between), and after a week
         without events only the digest of the last day before `until` is sent."""
+        if self._idle is not None and self._idle[0] is self._known and until < self._idle[1]:
+            if self.clock is None or until > self.clock:  # nothing is due before the instant found last
+                self.clock = until  # time, and nothing has moved it since
+            return
         settings = self.app.settings
         t = self.clock
         while t is not None:
@@ -172,10 +177,12 @@ class Replayer:
             deadline = self._next_deadline(last_sweep_at(t, settings))
             sweep_at = next_sweep_at(deadline, settings) if deadline is not None else None
             digest_at = DIGEST.next_after(t, settings)
-            if self.last_event is not None and digest_at - self.last_event > QUIET_DIGESTS:
+            quiet = self.last_event is not None and digest_at - self.last_event > QUIET_DIGESTS
+            if quiet:
                 digest_at = max(digest_at, DIGEST.next_after(until - timedelta(days=1), settings))
             instant = min(x for x in (sweep_at, digest_at) if x is not None)
             if instant > until:
+                self._idle = None if quiet else (self._known, instant)
                 break
             if digest_at == instant:
                 self._emit(DIGEST.run(self.app, instant), instant)
