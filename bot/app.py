@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Callable, Sequence
 
+from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
@@ -45,6 +46,9 @@ ROSTER_CHECK = timedelta(minutes=5)
 QUIET_BATCH = 100  # chatter ids held at most before they are written on their own
 
 
+_INSERT_OUTBOX = insert(Outbox.__table__).returning(Outbox.__table__.c.id, sort_by_parameter_order=True)
+
+
 class App:
     """Composes settings, database, classifier and the handler list."""
 
@@ -59,6 +63,7 @@ class App:
         self.handlers = list(handlers) if handlers is not None else default_handlers()
         self._rooms: dict[str, Grid] = {}
         self._members: dict[int, list[Member]] = {}
+        self._people: dict[str, list[Member]] = {}  # contact id or name -> roster rows, in roster order
         self._recent: dict[str, None] = {}
         self._speakers: dict[str, dict[str, None]] = {}  # room -> recent residents' names, newest last
         self._checked_at: datetime | None = None
@@ -99,8 +104,11 @@ class App:
         self._stamp = self._roster_stamp()
         self._rooms = {g.room: g for g in grids}
         self._members = {g.id: [] for g in grids}
+        self._people = {}
         for m in members:  # one pass: a county has 150,000 roster rows
             self._members.setdefault(m.grid_id, []).append(m)
+            for key in {m.contact_id, m.name}:  # a message's sender is known by contact id, or by name
+                self._people.setdefault(key, []).append(m)
 
     def _roster_stamp(self) -> int:
         """A hash of the roster's content (plain rows, no ORM objects: cheap enough for the sweep)."""
@@ -171,15 +179,16 @@ class App:
                 written = len(self._quiet)
                 if ctx._session is not None or ctx.out:
                     out = self._to_outbox(ctx.session, ctx.out, msg.ts)
-                    repo.record_quiet_messages(ctx.session, self._quiet[:written])
-                    repo.record_message(ctx.session, msg=msg, outcome=ctx.outcome)  # a duplicate id fails here
+                    # a duplicate id fails here (IntegrityError, or Duplicate when taken along with the held ids)
+                    repo.record_quiet_messages(ctx.session, self._quiet[:written],
+                                               then=repo.message_row(msg, ctx.outcome))
                 else:  # nothing to write but its id: kept until the next write (see write_quiet)
                     out, written = [], 0
                     self._quiet.append(repo.message_row(msg, ctx.outcome))
                     if len(self._quiet) >= QUIET_BATCH:
                         self.write_quiet()
             del self._quiet[:written]
-        except IntegrityError:
+        except (IntegrityError, repo.Duplicate):
             if self._seen_in_db(msg.msg_id):
                 self._remember(msg.msg_id)
                 log.info("skip duplicate message %s", msg.msg_id)
@@ -235,9 +244,9 @@ class App:
         grid = self._rooms.get(msg.room) if msg.room is not None else None
         if grid is not None:
             members = self._members.get(grid.id, [])
-            rows = [m for m in members if msg.contact in (m.contact_id, m.name)]
+            rows = [m for m in self._people.get(msg.contact, ()) if m.grid_id == grid.id]
         else:
-            rows = members = [m for ms in self._members.values() for m in ms if msg.contact in (m.contact_id, m.name)]
+            rows = members = list(self._people.get(msg.contact, ()))
         speakers: tuple[str, ...] = ()
         if grid is not None and not rows:
             seen = self._speakers.setdefault(grid.room, {})
@@ -338,14 +347,13 @@ class App:
     def _to_outbox(self, session: Session, out: list[Outgoing], now: datetime) -> list[Outgoing]:
         if not out:
             return []
-        rows = [Outbox(room=item.room, to_name=item.to.name if item.to else None,
-                       to_id=item.to.contact_id if item.to else None, text=item.text,
-                       mentions=[[m.name, m.contact_id] for m in item.mentions], created_at=now)
+        rows = [{"room": item.room, "to_name": item.to.name if item.to else None,
+                 "to_id": item.to.contact_id if item.to else None, "text": item.text,
+                 "mentions": [[m.name, m.contact_id] for m in item.mentions], "created_at": now}
                 for item in out]
-        session.add_all(rows)
-        session.flush()
-        return [Outgoing(text=item.text, room=item.room, to=item.to, mentions=item.mentions, outbox_id=row.id)
-                for item, row in zip(out, rows)]
+        ids = session.execute(_INSERT_OUTBOX, rows).scalars().all()  # a plain insert: see repo.log_event
+        return [Outgoing(text=item.text, room=item.room, to=item.to, mentions=item.mentions, outbox_id=i)
+                for item, i in zip(out, ids)]
 
     def unsent(self) -> list[Outgoing]:
         """Outbox messages not yet marked sent, oldest first (resend after a restart)."""

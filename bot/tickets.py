@@ -166,11 +166,8 @@ def add_household_report(session: Session, *, ticket: Ticket, msg: Incoming, tex
     if reported is None:
         reported = repo.has_reported(session, ticket_id=ticket.id, contact=msg.contact)
     new = not reported
-    if new:
-        ticket.report_count += 1
     repo.add_report(session, ticket=ticket, msg=msg, text=text)
-    ticket.updated_at = msg.ts
-    session.add(ticket)
+    repo.count_report(session, ticket=ticket, households=ticket.report_count + (1 if new else 0), ts=msg.ts)
     repo.log_event(session, ticket=ticket, ts=msg.ts, actor=msg.sender, action="merged",
                    detail=f"{ticket.report_count}户")
     return new

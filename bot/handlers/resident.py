@@ -148,7 +148,7 @@ class Confirmation(_FollowUp):
         assert ctx.grid is not None
         statuses = (RESOLVED, CLOSED) if verdict(ctx.text) == "unsatisfied" else (RESOLVED,)
         found = [t for t in repo.tickets_reported_by(ctx.session, grid_id=ctx.grid.id, contact=ctx.msg.contact,
-                                                     statuses=statuses)
+                                                     statuses=statuses, closed_since=ctx.now - JUST_CLOSED)
                  if t.status == RESOLVED or (t.closed_at is not None and ctx.now - t.closed_at <= JUST_CLOSED)]
         return max(found, key=lambda t: (t.resolved_at or t.created_at, t.id)) if found else None
 
