@@ -405,9 +405,10 @@ def _storable(msg: Incoming) -> Incoming:
     if msg_id != msg.msg_id or len(msg_id) > MAX_ID_CHARS:  # still unique: a digest of the original
         msg_id = "h:" + hashlib.sha256(msg.msg_id.encode("utf-8", "surrogatepass")).hexdigest()
     room = _clean_str(msg.room) if msg.room is not None else None
-    cleaned = replace(msg, msg_id=msg_id, room=room, sender=_clean_str(msg.sender), text=_clean_str(msg.text),
-                      sender_id=_clean_str(msg.sender_id))
-    return cleaned if cleaned != msg else msg
+    sender, text, sender_id = _clean_str(msg.sender), _clean_str(msg.text), _clean_str(msg.sender_id)
+    if (msg_id, room, sender, text, sender_id) == (msg.msg_id, msg.room, msg.sender, msg.text, msg.sender_id):
+        return msg  # nearly always: no copy
+    return replace(msg, msg_id=msg_id, room=room, sender=sender, text=text, sender_id=sender_id)
 
 
 def _with_zone(msg: Incoming, settings: Settings) -> Incoming:
