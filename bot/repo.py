@@ -142,26 +142,6 @@ def reports_of(session: Session, *, ticket_id: int) -> list:
 RECENT_REPORTS = 12  # what the conversation compares a message with: a ticket's latest reports
 
 
-def _latest_reports_stmt():  # type: ignore[no-untyped-def]
-    rank = func.row_number().over(partition_by=Report.ticket_id, order_by=col(Report.id).desc()).label("rank")
-    inner = select(Report.id, rank).where(col(Report.ticket_id).in_(bindparam("ids", expanding=True))).subquery()
-    return (select(Report.ticket_id, Report.text, Report.ts, Report.sender_id).join(inner, col(Report.id) == inner.c.id)
-            .where(inner.c.rank <= bindparam("last")).order_by(Report.ts, Report.id))
-
-
-_LATEST_REPORTS = _latest_reports_stmt()  # built once: building it cost more than running it
-
-
-def reports_for(session: Session, *, ticket_ids: Sequence[int], last: int = RECENT_REPORTS) -> dict[int, list]:
-    """The latest `last` reports of each ticket (rows with ticket_id, text, ts, sender_id), oldest first, in one
-    query (bounded, however many households). Plain rows, not ORM objects: this is on every request's path."""
-    out: dict[int, list] = {i: [] for i in ticket_ids}
-    if ticket_ids:
-        for row in session.execute(_LATEST_REPORTS, {"ids": list(ticket_ids), "last": last}):
-            out[row.ticket_id].append(row)
-    return out
-
-
 _REPORTERS = (select(Report.ticket_id, Report.sender, Report.sender_id)
               .where(col(Report.ticket_id).in_(bindparam("ids", expanding=True))).distinct())
 
@@ -184,7 +164,9 @@ _BY_TIME = itemgetter(3, 1)  # (ts, id)
 
 def reports_and_reporters(session: Session, *, ticket_ids: Sequence[int], last: int = RECENT_REPORTS
                           ) -> tuple[dict[int, list], dict[int, set[str]]]:
-    """reports_for and reporters_for in one query (both are on every request's and worker's path)."""
+    """The latest `last` reports of each ticket (rows with ticket_id, id, text, ts, sender_id, sender), oldest
+    first, and every reporter of each ticket (names and contact ids), in one query: both are on every
+    request's and worker's path. The reports are bounded however many households reported."""
     reports: dict[int, list] = {i: [] for i in ticket_ids}
     reporters: dict[int, set[str]] = {i: set() for i in ticket_ids}
     if ticket_ids:

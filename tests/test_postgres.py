@@ -137,3 +137,38 @@ def test_chatter_read_by_two_processes_is_stored_once_on_postgresql(tmp_path: Pa
     finally:
         first.close()
         second.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_latest_reports_and_reporters_in_one_query(tmp_path: Path, pg_url: str, backend: str) -> None:
+    """The union of a ticket's latest reports and all its reporters reads the same on both databases."""
+    from datetime import datetime, timedelta
+
+    from sqlmodel import SQLModel
+
+    from bot import repo
+    from bot.db import make_engine, unit_of_work
+    from models import Grid, Ticket
+
+    engine = make_engine(pg_url if backend == "postgresql" else f"sqlite:///{tmp_path / 'r.db'}")
+    SQLModel.metadata.create_all(engine)
+    start = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
+    with unit_of_work(engine) as session:
+        grid = Grid(name="g", room="r")
+        session.add(grid)
+        session.flush()
+        one, two = (Ticket(grid_id=grid.id, category="water", reporter="a", reporter_id="a", created_at=start,
+                           updated_at=start) for _ in range(2))
+        session.add_all([one, two])
+        session.flush()
+        for i in range(15):  # fifteen reports by five households on the first ticket, one on the second
+            session.add(Report(ticket_id=one.id, msg_id=f"m{i}", sender=f"户{i % 5}", sender_id=f"id{i % 5}",
+                               text=f"第{i}条", ts=start + timedelta(minutes=15 - i)))
+        session.add(Report(ticket_id=two.id, msg_id="n", sender="王", sender_id="w", text="只一条", ts=start))
+    with Session(engine) as session:
+        reports, reporters = repo.reports_and_reporters(session, ticket_ids=[one.id, two.id, 999], last=12)
+    assert [r.text for r in reports[one.id]] == [f"第{i}条" for i in range(14, 2, -1)]  # the last 12, by time
+    assert reporters[one.id] == {f"户{i}" for i in range(5)} | {f"id{i}" for i in range(5)}
+    assert [r.text for r in reports[two.id]] == ["只一条"] and reporters[two.id] == {"王", "w"}
+    assert reports[999] == [] and reporters[999] == set()
+    engine.dispose()
