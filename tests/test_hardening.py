@@ -189,3 +189,17 @@ def test_a_deadline_with_a_fraction_of_a_second_is_swept_after_it_not_before() -
     due = datetime(2026, 11, 19, 22, 56, 0, 480000, tzinfo=timezone.utc)
     assert next_sweep_at(due, settings) > due  # 22:56:00 would sweep before it and the clock would stall
     assert last_sweep_at(due, settings) <= due < next_sweep_at(due, settings)
+
+
+def test_long_texts_do_not_fill_the_conversation_caches() -> None:
+    """A report of 20,000 characters is compared with every later message; its bigrams are not kept."""
+    from bot.conversation import incidents
+
+    caches = (incidents._cached_bigrams, incidents._cached_places, incidents._cached_word_grams)
+    before = [c.cache_info().currsize for c in caches]
+    long = "3栋停水了 水龙头一滴都没有 " * 1_500
+    assert incidents.similarity(long, long + "！") == 1.0
+    assert incidents.places(long) == {"3栋"} and incidents.shared(long, [long + "！"])
+    assert [c.cache_info().currsize for c in caches] == before
+    incidents.similarity("3栋停水了", "4栋也停水了")
+    assert caches[0].cache_info().currsize > before[0]  # short texts are kept

@@ -120,11 +120,22 @@ def content(text: str) -> str:
     return _FILLER.sub("", _AT.sub(" ", text))
 
 
-@lru_cache(maxsize=4096)  # a ticket's reports are compared with every message after them
+CACHED_CHARS = 120  # texts up to this long keep their bigrams, words and places: a ticket's reports are
+# compared with every message after them. A longer one (up to 20,000 characters) is worked out again, so
+# the three caches stay small whatever people write: 38 MB at most (2,048 random texts of 120 characters)
+
+
 def _bigrams(text: str) -> frozenset[str]:
+    return _cached_bigrams(text) if len(text) <= CACHED_CHARS else _bigrams_of(text)
+
+
+def _bigrams_of(text: str) -> frozenset[str]:
     c = content(text)
     grams = frozenset(c[i:i + 2] for i in range(len(c) - 1))
     return grams or (frozenset((c,)) if c else frozenset())
+
+
+_cached_bigrams = lru_cache(maxsize=2048)(_bigrams_of)
 
 
 def similarity(a: str, b: str) -> float:
@@ -135,13 +146,19 @@ def similarity(a: str, b: str) -> float:
     return len(ga & gb) / min(len(ga), len(gb))
 
 
-@lru_cache(maxsize=4096)
 def _word_grams(text: str) -> frozenset[str]:
+    return _cached_word_grams(text) if len(text) <= CACHED_CHARS else _word_grams_of(text)
+
+
+def _word_grams_of(text: str) -> frozenset[str]:
     """Bigrams inside the words of a text ("大黄狗" gives 大黄 and 黄狗; "号楼一共" crosses words: none)."""
     grams = set()
     for word in jieba.lcut(content(text)):  # with the HMM: "黄狗" is a word even if no dictionary has it
         grams |= {word[i:i + 2] for i in range(len(word) - 1)}
     return frozenset(grams - _COMMON_GRAMS)
+
+
+_cached_word_grams = lru_cache(maxsize=2048)(_word_grams_of)
 
 
 def shared(text: str, texts: Sequence[str]) -> set[str]:
@@ -150,9 +167,15 @@ def shared(text: str, texts: Sequence[str]) -> set[str]:
     return set().union(*(mine & _word_grams(t) for t in texts)) if texts else set()
 
 
-@lru_cache(maxsize=4096)
 def places(text: str) -> frozenset[str]:
+    return _cached_places(text) if len(text) <= CACHED_CHARS else _places_of(text)
+
+
+def _places_of(text: str) -> frozenset[str]:
     return frozenset(re.sub(r"\s", "", m) for m in _PLACE.findall(text))
+
+
+_cached_places = lru_cache(maxsize=2048)(_places_of)
 
 
 def pair_matrix(text: str, prediction: Prediction, sender: str, ts: datetime,
