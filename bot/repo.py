@@ -125,14 +125,6 @@ _REPORTED_BY_CLOSED_SINCE = _REPORTED_BY.where(
     or_(Ticket.status != CLOSED, col(Ticket.closed_at) >= bindparam("closed_since")))
 
 
-_HAS_REPORTED = select(Report.id).where(Report.ticket_id == bindparam("ticket_id"),
-                                        Report.sender_id == bindparam("contact")).limit(1)
-
-
-def has_reported(session: Session, *, ticket_id: int, contact: str) -> bool:
-    return session.exec(_HAS_REPORTED, params={"ticket_id": ticket_id, "contact": contact}).first() is not None
-
-
 def reports_of(session: Session, *, ticket_id: int) -> list:
     """The ticket's reports, oldest first: read-only rows with Report's fields (no ORM objects: on the
     path of every accept, fix and reopen, which mention the reporters)."""

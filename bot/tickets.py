@@ -159,12 +159,9 @@ def _reporter_mentions(session: Session, ticket: Ticket) -> list[Mention]:
     return list(seen.values())
 
 
-def add_household_report(session: Session, *, ticket: Ticket, msg: Incoming, text: str,
-                         reported: bool | None = None) -> bool:
+def add_household_report(session: Session, *, ticket: Ticket, msg: Incoming, text: str, reported: bool) -> bool:
     """Attach a further report to an open incident; True when it is a new household's first.
-    `reported`: whether this household has reported it before, when the caller knows (else looked up)."""
-    if reported is None:
-        reported = repo.has_reported(session, ticket_id=ticket.id, contact=msg.contact)
+    `reported`: whether this household has reported it before (the caller has read its reporters)."""
     new = not reported
     repo.add_report(session, ticket=ticket, msg=msg, text=text)
     repo.count_report(session, ticket=ticket, households=ticket.report_count + (1 if new else 0), ts=msg.ts)

@@ -195,7 +195,7 @@ def test_long_texts_do_not_fill_the_conversation_caches() -> None:
     """A report of 20,000 characters is compared with every later message; its bigrams are not kept."""
     from bot.conversation import incidents
 
-    caches = (incidents._cached_bigrams, incidents._cached_places, incidents._cached_word_grams)
+    caches = (incidents._bigrams.cache, incidents.places.cache, incidents._word_grams.cache)
     before = [c.cache_info().currsize for c in caches]
     long = "3栋停水了 水龙头一滴都没有 " * 1_500
     assert incidents.similarity(long, long + "！") == 1.0

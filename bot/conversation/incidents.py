@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, wraps
 from datetime import datetime, timedelta
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -125,17 +125,23 @@ CACHED_CHARS = 120  # texts up to this long keep their bigrams, words and places
 # the three caches stay small whatever people write: 38 MB at most (2,048 random texts of 120 characters)
 
 
+def _short_cached(fn: Callable[[str], frozenset[str]]) -> Callable[[str], frozenset[str]]:
+    """`fn` with its results kept for texts up to CACHED_CHARS (`.cache` is the lru_cache)."""
+    cached = lru_cache(maxsize=2048)(fn)
+
+    @wraps(fn)
+    def call(text: str) -> frozenset[str]:
+        return cached(text) if len(text) <= CACHED_CHARS else fn(text)
+
+    call.cache = cached  # type: ignore[attr-defined]
+    return call
+
+
+@_short_cached
 def _bigrams(text: str) -> frozenset[str]:
-    return _cached_bigrams(text) if len(text) <= CACHED_CHARS else _bigrams_of(text)
-
-
-def _bigrams_of(text: str) -> frozenset[str]:
     c = content(text)
     grams = frozenset(c[i:i + 2] for i in range(len(c) - 1))
     return grams or (frozenset((c,)) if c else frozenset())
-
-
-_cached_bigrams = lru_cache(maxsize=2048)(_bigrams_of)
 
 
 def similarity(a: str, b: str) -> float:
@@ -146,19 +152,13 @@ def similarity(a: str, b: str) -> float:
     return len(ga & gb) / min(len(ga), len(gb))
 
 
+@_short_cached
 def _word_grams(text: str) -> frozenset[str]:
-    return _cached_word_grams(text) if len(text) <= CACHED_CHARS else _word_grams_of(text)
-
-
-def _word_grams_of(text: str) -> frozenset[str]:
     """Bigrams inside the words of a text ("大黄狗" gives 大黄 and 黄狗; "号楼一共" crosses words: none)."""
     grams = set()
     for word in jieba.lcut(content(text)):  # with the HMM: "黄狗" is a word even if no dictionary has it
         grams |= {word[i:i + 2] for i in range(len(word) - 1)}
     return frozenset(grams - _COMMON_GRAMS)
-
-
-_cached_word_grams = lru_cache(maxsize=2048)(_word_grams_of)
 
 
 def shared(text: str, texts: Sequence[str]) -> set[str]:
@@ -167,15 +167,9 @@ def shared(text: str, texts: Sequence[str]) -> set[str]:
     return set().union(*(mine & _word_grams(t) for t in texts)) if texts else set()
 
 
+@_short_cached
 def places(text: str) -> frozenset[str]:
-    return _cached_places(text) if len(text) <= CACHED_CHARS else _places_of(text)
-
-
-def _places_of(text: str) -> frozenset[str]:
     return frozenset(re.sub(r"\s", "", m) for m in _PLACE.findall(text))
-
-
-_cached_places = lru_cache(maxsize=2048)(_places_of)
 
 
 def pair_matrix(text: str, prediction: Prediction, sender: str, ts: datetime,
