@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
@@ -43,6 +43,7 @@ RECENT_IDS = 10_000
 SAMPLE_ROSTER = DATA / "roster.sample.csv"
 RECENT_SPEAKERS = 40  # residents remembered per room, to tell a reply to a neighbour from a request
 ROSTER_CHECK = timedelta(minutes=5)
+SENT_CHUNK = 1000  # outbox ids marked sent per statement (well under any driver's parameter limit)
 QUIET_BATCH = 100  # chatter ids held at most before they are written on their own
 
 
@@ -98,10 +99,10 @@ class App:
     def refresh_rooms(self) -> None:
         """Reload the roster cache (rooms, grids, members); done at start and after an import."""
         with Session(self.engine, expire_on_commit=False) as session:
+            self._version = repo.roster_version(session)  # read first: a change made meanwhile reloads again
             grids = list(session.exec(select(Grid)))
             members = list(session.exec(select(Member).order_by(Member.id)))
             session.expunge_all()
-        self._stamp = self._roster_stamp()
         self._rooms = {g.room: g for g in grids}
         self._members = {g.id: [] for g in grids}
         self._people = {}
@@ -110,20 +111,15 @@ class App:
             for key in {m.contact_id, m.name}:  # a message's sender is known by contact id, or by name
                 self._people.setdefault(key, []).append(m)
 
-    def _roster_stamp(self) -> int:
-        """A hash of the roster's content (plain rows, no ORM objects: cheap enough for the sweep)."""
-        with self.engine.connect() as conn:
-            grids = conn.execute(select(Grid.id, Grid.name, Grid.room).order_by(Grid.id)).all()
-            members = conn.execute(select(Member.grid_id, Member.role, Member.name, Member.contact_id)
-                                   .order_by(Member.id)).all()
-        return hash((tuple(grids), tuple(members)))
-
     def _refresh_if_roster_changed(self, now: datetime) -> None:
-        """Reload the roster cache when an import changed it (checked at most every few minutes)."""
+        """Reload the roster cache when another process (an import, contact ids found) changed it: its
+        version is one row, read at most every few minutes."""
         if self._checked_at is not None and now - self._checked_at < ROSTER_CHECK:
             return
         self._checked_at = now
-        if self._roster_stamp() != self._stamp:
+        with self.engine.connect() as conn:
+            version = repo.roster_version(conn)
+        if version != self._version:
             self.refresh_rooms()
 
     def known_rooms(self) -> set[str]:
@@ -179,7 +175,7 @@ class App:
                 written = len(self._quiet)
                 if ctx._session is not None or ctx.out:
                     out = self._to_outbox(ctx.session, ctx.out, msg.ts)
-                    # a duplicate id fails here (IntegrityError, or Duplicate when taken along with the held ids)
+                    # a duplicate id fails here (IntegrityError), and the held ids stay held
                     repo.record_quiet_messages(ctx.session, self._quiet[:written],
                                                then=repo.message_row(msg, ctx.outcome))
                 else:  # nothing to write but its id: kept until the next write (see write_quiet)
@@ -188,7 +184,7 @@ class App:
                     if len(self._quiet) >= QUIET_BATCH:
                         self.write_quiet()
             del self._quiet[:written]
-        except (IntegrityError, repo.Duplicate):
+        except IntegrityError:
             if self._seen_in_db(msg.msg_id):
                 self._remember(msg.msg_id)
                 log.info("skip duplicate message %s", msg.msg_id)
@@ -364,10 +360,11 @@ class App:
     def mark_sent(self, outbox_ids: Sequence[int], now: datetime) -> None:
         if not outbox_ids:
             return
-        with unit_of_work(self.engine) as session:
-            for row in session.exec(select(Outbox).where(col(Outbox.id).in_(list(outbox_ids)))):
-                row.sent_at = now
-                session.add(row)
+        table = Outbox.__table__
+        with self.engine.begin() as conn:  # one statement, not an ORM object per row
+            for start in range(0, len(outbox_ids), SENT_CHUNK):
+                chunk = list(outbox_ids[start:start + SENT_CHUNK])
+                conn.execute(update(table).where(table.c.id.in_(chunk)).values(sent_at=now))
 
     def close(self) -> None:
         self.write_quiet()

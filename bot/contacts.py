@@ -16,6 +16,7 @@ from typing import Iterable, Sequence
 
 from sqlmodel import Session, select
 
+from bot import repo
 from models import Grid, Member
 
 NAME_LIMIT = 10  # names shown in one line before "等 N 人"
@@ -110,6 +111,8 @@ def fill_room(session: Session, room: str, people: Sequence[RoomPerson]) -> Reso
             member.contact_id = cid
             session.add(member)
     session.flush()
+    if res.found:
+        repo.raise_roster_version(session)
     return res
 
 

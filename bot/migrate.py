@@ -3,7 +3,8 @@
 Every start migrates (bot.db.make_engine calls `upgrade_engine`), and `gridbot db upgrade` calls
 `upgrade`. A database made by SQLModel.metadata.create_all before migrations existed has no
 alembic_version table: it is recognised by its tables and stamped with the revision it matches
-(v1: ticket still has the JSON column assignee_ids; v2: the assignment table), then upgraded.
+(v1: ticket still has the JSON column assignee_ids; v2: the assignment table; v3: the accounts; v4: the
+roster version), then upgraded.
 
 The whole migration is one transaction (SQLite and PostgreSQL both have transactional DDL): a failure
 leaves the database as it was. Two processes starting together cannot both migrate: on PostgreSQL a
@@ -57,6 +58,7 @@ V1_TABLES = frozenset({"grid", "member", "ticket", "report", "ticketevent", "inb
                        "correction", "outbox", "jobrun"})
 V2_TABLES = V1_TABLES | {"assignment"}
 V3_TABLES = V2_TABLES | {"account", "accountroom", "accountcontact"}
+V4_TABLES = V3_TABLES | {"rosterversion"}
 
 
 class MigrationError(Exception):
@@ -101,17 +103,19 @@ def _legacy_revision(conn: Connection) -> str | None:
     """The revision of a database made by create_all before migrations, None for an empty one."""
     inspector = sa.inspect(conn)
     tables = set(inspector.get_table_names())
-    ours = tables & V3_TABLES
+    ours = tables & V4_TABLES
     if not ours:
         return None
     if "ticket" in tables and "assignee_ids" in {c["name"] for c in inspector.get_columns("ticket")}:
         revision, expected = "v1", V1_TABLES
+    elif "rosterversion" in tables:
+        revision, expected = "v4", V4_TABLES
     elif "account" in tables:
         revision, expected = "v3", V3_TABLES
     elif "assignment" in tables:
         revision, expected = "v2", V2_TABLES
     else:
-        revision, expected = None, V3_TABLES
+        revision, expected = None, V4_TABLES
     missing = sorted(expected - tables)
     if revision is None or missing:
         raise MigrationError(f"数据库里有 gridbot 的部分表（{', '.join(sorted(ours))}），"

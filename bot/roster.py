@@ -18,6 +18,7 @@ from typing import IO, Iterable, Sequence
 from sqlalchemy import func, text
 from sqlmodel import Session, delete, select
 
+from bot import repo
 from bot.labels import ROLES
 from models import Grid, Member, Review, Ticket
 
@@ -261,6 +262,7 @@ def import_roster(session: Session, rows: Sequence[RosterRow], *,
     for row in rows:
         session.add(Member(grid_id=grids[row.grid].id, role=row.role, name=row.name, contact_id=row.contact_id))
     session.flush()
+    repo.raise_roster_version(session)
     return RosterImport(len(grids), len(rows), warnings)
 
 
@@ -340,4 +342,5 @@ def remove_grid(session: Session, grid: str, *, force: bool = False) -> int:
     if not (tickets or reviews):
         session.delete(g)
     session.flush()
+    repo.raise_roster_version(session)
     return removed

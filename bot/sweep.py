@@ -37,7 +37,8 @@ def _claim_all(session: Session, tickets_: list[Ticket], now: datetime, action: 
               for k, t in rows.items()]
     dialect = session.get_bind().dialect.name
     insert = {"sqlite": sqlite_insert, "postgresql": pg_insert}[dialect]
-    stmt = insert(TicketEvent).on_conflict_do_nothing(index_elements=["key"]).returning(TicketEvent.key)
+    events = TicketEvent.__table__
+    stmt = insert(events).on_conflict_do_nothing(index_elements=["key"]).returning(events.c.key)
     claimed = set(session.execute(stmt, values).scalars())
     return [t for k, t in rows.items() if k in claimed]
 
@@ -89,59 +90,79 @@ class _Grids:
 
 _DAWN = datetime(2000, 1, 1, tzinfo=timezone.utc)  # before any ticket
 _after = bindparam("after")
-_waiting = col(Ticket.status).in_([REPORTED, REOPENED])
+_working = repo.status_in(frozenset({REPORTED, ACCEPTED, REOPENED}))
+_waiting = repo.status_in(frozenset({REPORTED, REOPENED}))  # written into the SQL: see repo.status_in
 # One statement, built once: the earliest of each deadline kind after `after` (each on its own index).
+_t = Ticket.__table__.c  # table columns: a Core statement runs without the ORM's layer
 _NEXT_DEADLINES = select(
-    select(func.min(Ticket.accept_due)).where(_waiting, Ticket.escalation == 0, Ticket.accept_due > _after)
+    select(func.min(_t.accept_due)).where(_waiting, _t.escalation == 0, _t.accept_due > _after)
     .scalar_subquery(),
-    select(func.min(Ticket.escalate_at)).where(_waiting, Ticket.escalation == 1, Ticket.escalate_at > _after)
+    select(func.min(_t.escalate_at)).where(_waiting, _t.escalation == 1, _t.escalate_at > _after)
     .scalar_subquery(),
-    select(func.min(Ticket.solve_due)).where(col(Ticket.status).in_([REPORTED, ACCEPTED, REOPENED]),
-                                             Ticket.overdue == False, Ticket.solve_due > _after)  # noqa: E712
+    select(func.min(_t.solve_due)).where(_working, _t.overdue == False, _t.solve_due > _after)  # noqa: E712
     .scalar_subquery(),
-    select(func.min(Ticket.created_at)).where(Ticket.status == AWAITING_PROVIDER,
-                                              Ticket.created_at > bindparam("carrier_after")).scalar_subquery(),
-    select(func.min(Ticket.resolved_at)).where(Ticket.status == RESOLVED,
-                                               Ticket.resolved_at > bindparam("confirm_after")).scalar_subquery(),
+    select(func.min(_t.created_at)).where(_t.status == AWAITING_PROVIDER, _t.created_at > bindparam("carrier_after"))
+    .scalar_subquery(),
+    select(func.min(_t.resolved_at)).where(_t.status == RESOLVED, _t.resolved_at > bindparam("confirm_after"))
+    .scalar_subquery(),
 )
+
+
+_KINDS = ("remind", "escalate", "overdue", "carrier", "auto_close")  # the columns of _NEXT_DEADLINES, in order
+
+
+def _deadlines(session: Session, settings: Settings, after: datetime) -> dict[str, datetime]:
+    """The earliest instant after `after` of each kind of deadline that has one."""
+    carrier = timedelta(minutes=settings.carrier_wait_minutes)
+    confirm = timedelta(hours=settings.confirm_wait_hours)
+    params = {"after": after, "carrier_after": after - carrier, "confirm_after": after - confirm}
+    row = session.execute(_NEXT_DEADLINES, params).one()
+    found = {}
+    for kind, value, plus in zip(_KINDS, row, (None, None, None, carrier, confirm)):
+        if value is not None:
+            if isinstance(value, str):  # SQLite returns an aggregate of a datetime column as text
+                value = datetime.fromisoformat(value)
+            value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+            found[kind] = value + plus if plus else value
+    return found
 
 
 def next_deadline(session: Session, settings: Settings, after: datetime) -> datetime | None:
     """The earliest instant after `after` at which the sweep would have something to do (None: nothing).
 
     Replay's virtual clock jumps from one to the next instead of sweeping every minute of a long gap."""
-    carrier = timedelta(minutes=settings.carrier_wait_minutes)
-    confirm = timedelta(hours=settings.confirm_wait_hours)
-    params = {"after": after, "carrier_after": after - carrier, "confirm_after": after - confirm}
-    row = session.execute(_NEXT_DEADLINES, params).one()
-    found = []
-    for value, plus in zip(row, (None, None, None, carrier, confirm)):
-        if value is not None:
-            if isinstance(value, str):  # SQLite returns an aggregate of a datetime column as text
-                value = datetime.fromisoformat(value)
-            value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
-            found.append(value + plus if plus else value)
-    return min(found) if found else None
+    return min(_deadlines(session, settings, after).values(), default=None)
+
+
+def due_kinds(session: Session, settings: Settings, now: datetime) -> set[str]:
+    """One cheap query: which kinds of deadline has some ticket passed? (The earliest deadline of each kind
+    is the first entry of a small partial index, however many tickets are open.)"""
+    return {kind for kind, at in _deadlines(session, settings, _DAWN).items() if at <= now}
 
 
 def anything_due(session: Session, settings: Settings, now: datetime) -> bool:
-    """One cheap query: is any ticket past one of its deadlines? (The earliest deadline of each kind is
-    the first entry of a small partial index, however many tickets are open.)"""
-    earliest = next_deadline(session, settings, _DAWN)
-    return earliest is not None and earliest <= now
+    return bool(due_kinds(session, settings, now))
 
 
 def sweep(session: Session, *, settings: Settings, now: datetime, grids: dict[int, Grid] | None = None,
           members: dict[int, list[Member]] | None = None) -> list[Outgoing]:
-    """Everything due as of `now`: carrier time-outs, re-pings, escalations, overdue marks, auto-close."""
-    if not anything_due(session, settings, now):
+    """Everything due as of `now`: carrier time-outs, re-pings, escalations, overdue marks, auto-close.
+    Only the kinds some ticket is due for are looked for (each is a query)."""
+    due = due_kinds(session, settings, now)
+    if not due:
         return []
     lookup = _Grids(session, grids, members)
     out: list[Outgoing] = []
-    out += _carrier_timeouts(session, settings, now, lookup)
-    out += _unaccepted(session, settings, now, lookup)
-    out += _overdue(session, now, lookup)
-    _auto_close(session, settings, now)
+    if "carrier" in due:
+        out += _carrier_timeouts(session, settings, now, lookup)
+    if "remind" in due:
+        out += _remind(session, settings, now, lookup)
+    if "escalate" in due or "remind" in due:  # a reminder's own escalation may be due already (a clock jump)
+        out += _escalate(session, now, lookup)
+    if "overdue" in due:
+        out += _overdue(session, now, lookup)
+    if "auto_close" in due:
+        _auto_close(session, settings, now)
     return out
 
 
@@ -163,15 +184,16 @@ def _carrier_timeouts(session: Session, settings: Settings, now: datetime, grids
     return out
 
 
-def _unaccepted(session: Session, settings: Settings, now: datetime, grids: _Grids) -> list[Outgoing]:
-    """First a reminder to the assignees, one acceptance window later the comprehensive worker."""
-    waiting = col(Ticket.status).in_([REPORTED, REOPENED])
-    remind = select(Ticket).where(waiting, Ticket.escalation == 0, Ticket.accept_due <= now)
-    escalate = select(Ticket).where(waiting, Ticket.escalation == 1, Ticket.escalate_at <= now)
+def _cycle(ticket: Ticket) -> str:
+    return f"{ticket.status}:{ticket.accept_due.isoformat()}"
+
+
+def _remind(session: Session, settings: Settings, now: datetime, grids: _Grids) -> list[Outgoing]:
+    """Not accepted in time: first a reminder to the assignees (one acceptance window later, _escalate)."""
+    remind = select(Ticket).where(_waiting, Ticket.escalation == 0, Ticket.accept_due <= now)
     out: list[Outgoing] = []
-    cycle: Callable[[Ticket], str] = lambda t: f"{t.status}:{t.accept_due.isoformat()}"  # noqa: E731
     for ticket in grids.prefetch(_claim_all(session, session.exec(remind).all(), now, "reminded",
-                                            lambda t: f"remind:{cycle(t)}")):
+                                            lambda t: f"remind:{_cycle(t)}")):
         accept_minutes = settings.deadlines(ticket.color)[0]
         ticket.escalation = 1
         ticket.escalate_at = ticket.accept_due + timedelta(minutes=accept_minutes)
@@ -180,8 +202,15 @@ def _unaccepted(session: Session, settings: Settings, now: datetime, grids: _Gri
         people = [m for m in grids.members(ticket.grid_id) if (m.contact_id, m.name) in held]
         out.append(Outgoing(text=texts.reping(ticket.id, ticket.category, ticket.provider, accept_minutes),
                             room=grids.grid(ticket.grid_id).room, mentions=tuple(mention(m) for m in people)))
+    return out
+
+
+def _escalate(session: Session, now: datetime, grids: _Grids) -> list[Outgoing]:
+    """Still not accepted after the reminder: the comprehensive worker takes it over."""
+    escalate = select(Ticket).where(_waiting, Ticket.escalation == 1, Ticket.escalate_at <= now)
+    out: list[Outgoing] = []
     for ticket in grids.prefetch(_claim_all(session, session.exec(escalate).all(), now, "escalated",
-                                            lambda t: f"escalate:{cycle(t)}", "not accepted")):
+                                            lambda t: f"escalate:{_cycle(t)}", "not accepted")):
         ticket.escalation = 2
         ticket.escalate_at = None
         ticket.owner_role = "comprehensive"
@@ -194,7 +223,7 @@ def _unaccepted(session: Session, settings: Settings, now: datetime, grids: _Gri
 
 def _overdue(session: Session, now: datetime, grids: _Grids) -> list[Outgoing]:
     """Past the solution deadline: marked overdue and escalated once."""
-    stmt = select(Ticket).where(col(Ticket.status).in_([REPORTED, ACCEPTED, REOPENED]),
+    stmt = select(Ticket).where(_working,
                                 Ticket.overdue == False,  # noqa: E712 (SQL expression)
                                 col(Ticket.solve_due).is_not(None), Ticket.solve_due <= now)
     out: list[Outgoing] = []

@@ -213,6 +213,14 @@ class Outbox(SQLModel, table=True):
     claimed_until: datetime | None = _when(default=None)
 
 
+class RosterVersion(SQLModel, table=True):
+    """One row: a number every roster change raises (an import, a removal, contact ids found), in the
+    same transaction. A process sees another's change by reading this row, not the whole roster."""
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = 0
+
+
 class JobRun(SQLModel, table=True):
     """A scheduled run that must happen once: (job, key) is claimed in the database."""
 

@@ -235,11 +235,11 @@ def check_v1_database_is_migrated(url: str, tmp_path: Path, classifier) -> None:
     before = dump(url)
     assert migrate.current(url) is None  # made before migrations
 
-    assert migrate.upgrade(url) == ("v1", migrate.head()) == ("v1", "v3")
-    assert migrate.current(url) == "v3"
+    assert migrate.upgrade(url) == ("v1", migrate.head()) == ("v1", "v4")
+    assert migrate.current(url) == "v4"
 
     after = dump(url)
-    assert set(after) == set(before) | {"assignment", "account", "accountroom", "accountcontact"}
+    assert set(after) == set(before) | {"assignment", "account", "accountroom", "accountcontact", "rosterversion"}
     for name, rows in before.items():
         if name == "ticket":
             rows = [{k: v for k, v in r.items() if k not in ("assignees", "assignee_ids")} for r in rows]
@@ -322,7 +322,7 @@ def test_a_fresh_postgresql_database_equals_the_models(pg_server) -> None:
 
 def test_the_models_need_no_migration_that_is_not_written(tmp_path: Path) -> None:
     # A change to models/__init__.py without a revision in bot/migrations fails here (`alembic check`):
-    # write one, e.g. alembic.command.revision(migrate.config(url), autogenerate=True, rev_id="v3", message=...).
+    # write one, e.g. alembic.command.revision(migrate.config(url), autogenerate=True, rev_id="v5", message=...).
     from alembic import command
 
     url = _sqlite(tmp_path)
@@ -335,9 +335,9 @@ def test_the_models_need_no_migration_that_is_not_written(tmp_path: Path) -> Non
 def test_upgrading_twice_changes_nothing(tmp_path: Path) -> None:
     url = _sqlite(tmp_path)
     make_v1_database(url)
-    assert migrate.upgrade(url) == ("v1", "v3")
+    assert migrate.upgrade(url) == ("v1", "v4")
     rows, shape = dump(url), schema(url)
-    assert migrate.upgrade(url) == ("v3", "v3")
+    assert migrate.upgrade(url) == ("v4", "v4")
     make_engine(url).dispose()  # every start migrates too
     assert dump(url) == rows and schema(url) == shape
     assert len(dump(url)["assignment"]) == len(EXPECTED_ASSIGNMENTS)
@@ -352,7 +352,7 @@ def test_a_database_stamped_v1_by_migrations_is_upgraded(tmp_path: Path) -> None
             conn.execute(table.insert(), V1_ROWS[table.name])
     engine.dispose()
     assert migrate.current(url) == "v1"
-    assert migrate.upgrade(url) == ("v1", "v3")
+    assert migrate.upgrade(url) == ("v1", "v4")
     got = [(a["ticket_id"], a["role"], a["name"], a["contact_id"]) for a in dump(url)["assignment"]]
     assert got == EXPECTED_ASSIGNMENTS
 
@@ -364,8 +364,8 @@ def check_a_database_made_by_create_all_of_the_current_models_is_stamped(url: st
         conn.execute(models.Grid.__table__.insert(), [dict(id=1, name=G1, room=ROOM)])
     engine.dispose()
     assert migrate.current(url) is None
-    assert migrate.upgrade(url) == ("v3", "v3")
-    assert migrate.current(url) == "v3"
+    assert migrate.upgrade(url) == ("v4", "v4")
+    assert migrate.current(url) == "v4"
     assert dump(url)["grid"] == [dict(id=1, name=G1, room=ROOM)]
     assert differences_from_models(url) == []
 
@@ -390,7 +390,7 @@ def test_an_empty_database_is_created_by_make_engine(tmp_path: Path) -> None:
 def test_an_in_memory_database_is_migrated_on_its_one_connection() -> None:
     engine = make_engine("sqlite://")
     try:
-        assert set(sa.inspect(engine).get_table_names()) == set(migrate.V3_TABLES) | {"alembic_version"}
+        assert set(sa.inspect(engine).get_table_names()) == set(migrate.V4_TABLES) | {"alembic_version"}
         with engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # back on after migrating
     finally:
@@ -418,7 +418,7 @@ def test_a_failed_migration_leaves_the_v1_database_as_it_was(tmp_path: Path, mon
     monkeypatch.undo()
     assert dump(url) == before and schema(url) == shape  # one transaction: nothing happened
     assert migrate.current(url) is None
-    assert migrate.upgrade(url) == ("v1", "v3")
+    assert migrate.upgrade(url) == ("v1", "v4")
 
 
 def test_a_database_of_another_shape_is_a_one_line_settings_error(tmp_path: Path) -> None:
@@ -491,6 +491,6 @@ def test_two_processes_starting_together_on_postgresql_migrate_once(pg_url: str)
     for p in procs:
         p.join(timeout=60)
     assert results == ["ok"] * 4
-    assert migrate.current(pg_url) == "v3"
+    assert migrate.current(pg_url) == "v4"
     got = [(a["ticket_id"], a["role"], a["name"], a["contact_id"]) for a in dump(pg_url)["assignment"]]
     assert got == EXPECTED_ASSIGNMENTS

@@ -142,3 +142,32 @@ def test_a_roster_imported_while_the_bot_runs_takes_effect_at_the_next_sweep(app
     app.tick(now + timedelta(minutes=10))
     after = app.handle(Incoming(msg_id="n5", room="新村群", sender="水厂老牛", text="#接单 1", ts=now))
     assert "不是派给您的" in after[0].text  # now a worker (the ticket went to 水厂小马)
+
+
+def test_contact_ids_found_by_another_process_reach_this_one_at_the_next_check(settings, classifier) -> None:
+    from datetime import datetime, timedelta
+
+    from bot.app import App
+    from bot.contacts import RoomPerson
+    from bot.messages import Incoming
+    from bot.roster import parse_roster
+    from tests.harness import TZ
+
+    rows = parse_roster("grid,room,role,name,contact_id\n新村网格,新村群,comprehensive,新村网格员,wxid_g\n"
+                        "新村网格,新村群,water,水厂小马,\n")
+    here = App.create(settings, classifier=classifier, roster=rows)
+    there = App.create(settings, classifier=classifier, roster=[])  # another account's process, same database
+    try:
+        now = datetime(2026, 11, 20, 9, 0, tzinfo=TZ)
+        here.tick(now)
+        assert here.unresolved_names("新村群") == ["水厂小马"]
+        assert there.fill_contacts("新村群", [RoomPerson("wxid_ma", "水厂小马")]).found == {"水厂小马": "wxid_ma"}
+        here.tick(now + timedelta(minutes=1))
+        assert here.unresolved_names("新村群") == ["水厂小马"]  # read at most every five minutes
+        here.tick(now + timedelta(minutes=5))
+        assert here.unresolved_names("新村群") == []  # one row told it the roster changed
+        out = here.handle(Incoming(msg_id="c1", room="新村群", sender="李阿姨", text="我家停水了", ts=now))
+        assert [(m.name, m.contact_id) for m in out[0].mentions] == [("水厂小马", "wxid_ma")]
+    finally:
+        here.close()
+        there.close()
