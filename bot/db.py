@@ -108,11 +108,19 @@ def open_engine(url: str) -> Engine:
     return engine
 
 
+WAL_CHECKPOINT_PAGES = 10_000
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
+    # A checkpoint (copying the WAL back into the database, two fsyncs) runs inside some commit; every
+    # 10,000 pages instead of 1,000 it copies each hot page once for ten times the commits: in the replay
+    # bench the commits that checkpointed went from 0.77 to 0.34 s of 20,000 events. The WAL is at most
+    # about 40 MB; what a commit guarantees does not change.
+    cur.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
     cur.close()
     dbapi_conn.isolation_level = None
 
