@@ -140,10 +140,6 @@ def due_kinds(session: Session, settings: Settings, now: datetime) -> set[str]:
     return {kind for kind, at in _deadlines(session, settings, _DAWN).items() if at <= now}
 
 
-def anything_due(session: Session, settings: Settings, now: datetime) -> bool:
-    return bool(due_kinds(session, settings, now))
-
-
 def sweep(session: Session, *, settings: Settings, now: datetime, grids: dict[int, Grid] | None = None,
           members: dict[int, list[Member]] | None = None) -> list[Outgoing]:
     """Everything due as of `now`: carrier time-outs, re-pings, escalations, overdue marks, auto-close.

@@ -87,6 +87,16 @@ def test_the_escalation_ladder_reminds_then_escalates_then_stops(chat: Chat) -> 
     assert chat.tick(60) == []  # nothing more until the solution deadline
 
 
+def test_one_late_sweep_reminds_and_escalates_together(chat: Chat) -> None:
+    # The sweep looks only for the kinds of deadline some ticket had passed when it began; the
+    # escalation that its own reminder makes due at once (a sweep after a long pause) is not left out.
+    chat.say("张阿姨", "我家停水了")
+    out = chat.tick(90)
+    assert mentioned(out[:1]) == [WATER] and [o.to.name for o in out[1:]] == [GRIDMAN]
+    assert chat.ticket().owner_role == "comprehensive"
+    assert chat.tick(60) == []
+
+
 def test_acceptance_stops_the_ladder(chat: Chat) -> None:
     chat.say("张阿姨", "我家停水了")
     chat.tick(30)

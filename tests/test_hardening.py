@@ -203,3 +203,15 @@ def test_long_texts_do_not_fill_the_conversation_caches() -> None:
     assert [c.cache_info().currsize for c in caches] == before
     incidents.similarity("3栋停水了", "4栋也停水了")
     assert caches[0].cache_info().currsize > before[0]  # short texts are kept
+
+
+def test_only_known_ticket_statuses_are_written_into_sql() -> None:
+    # repo.status_in writes the statuses into the statement (no list expanded per execution): only
+    # the lifecycle's own statuses, never a value from outside
+    from bot import repo
+
+    sql = str(repo.status_in(frozenset({"reported", "reopened"})))
+    assert sql == "ticket.status IN ('reopened', 'reported')"
+    for bad in ({"reported') OR 1=1 --"}, set()):
+        with pytest.raises(ValueError):
+            repo.status_in(frozenset(bad))
