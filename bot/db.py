@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
@@ -109,6 +111,12 @@ def open_engine(url: str) -> Engine:
 
 
 WAL_CHECKPOINT_PAGES = 10_000
+_UPSERT = {"sqlite": sqlite_insert, "postgresql": pg_insert}
+
+
+def upsert_insert(dialect: str):  # type: ignore[no-untyped-def]
+    """The database's own INSERT, which has ON CONFLICT (SQLite and PostgreSQL spell it alike)."""
+    return _UPSERT[dialect]
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

@@ -18,10 +18,9 @@ from datetime import datetime, timedelta
 from typing import Iterable, Sequence
 
 from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
+from bot.db import upsert_insert
 from bot.messages import Mention, Outgoing
 from models import Account, AccountContact, AccountRoom, Outbox
 
@@ -43,14 +42,10 @@ class AccountInfo:
     contacts: frozenset[str]
 
 
-def _upsert(conn: Connection):  # type: ignore[no-untyped-def]
-    return {"sqlite": sqlite_insert, "postgresql": pg_insert}[conn.dialect.name]
-
-
 def register(engine: Engine, account_id: str, name: str, now: datetime) -> None:
     """Record the account as alive (started now) and release claims a previous run of it left."""
     with engine.begin() as conn:
-        stmt = _upsert(conn)(_a).values(id=account_id, name=name, started_at=now, heartbeat_at=now)
+        stmt = upsert_insert(conn.dialect.name)(_a).values(id=account_id, name=name, started_at=now, heartbeat_at=now)
         conn.execute(stmt.on_conflict_do_update(index_elements=["id"],
                                                 set_=dict(name=name, started_at=now, heartbeat_at=now)))
         _release(conn, account_id)

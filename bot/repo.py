@@ -8,8 +8,7 @@ from operator import itemgetter
 from typing import Sequence
 
 from sqlalchemy import and_, bindparam, cast, func, insert, literal_column, null, or_, union_all, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
@@ -18,6 +17,7 @@ from models import (
     ACCEPTED, AWAITING_PROVIDER, CLOSED, REOPENED, REPORTED, RESOLVED, Assignment, Correction, Grid, InboundMessage,
     Member, Report, Review, RosterVersion, Ticket, TicketEvent,
 )
+from bot.db import upsert_insert
 from bot.messages import Incoming
 
 
@@ -62,13 +62,17 @@ def record_quiet_messages(session: Session | Connection, rows: Sequence[dict[str
     (IntegrityError), held ids and all, as record_message does."""
     if rows:
         conn = session.connection() if isinstance(session, Session) else session
-        conn.execute(_INSERT_QUIET[conn.dialect.name], list(rows))  # an executemany: no RETURNING to read back
+        conn.execute(insert_skipping(InboundMessage.__table__, "msg_id", conn.dialect.name), list(rows))  # no RETURNING
     if then is not None:
         session.execute(_INSERT_INBOUND, then)
 
 
-_INSERT_QUIET = {"postgresql": pg_insert(InboundMessage.__table__).on_conflict_do_nothing(index_elements=["msg_id"]),
-                 "sqlite": sqlite_insert(InboundMessage.__table__).on_conflict_do_nothing(index_elements=["msg_id"])}
+@lru_cache(maxsize=None)
+def insert_skipping(table: Table, key: str, dialect: str, *, returning: bool = False):  # type: ignore[no-untyped-def]
+    """INSERT … ON CONFLICT (key) DO NOTHING on this database, built once; with `returning`, the keys
+    of the rows it did insert come back (the others were there already)."""
+    stmt = upsert_insert(dialect)(table).on_conflict_do_nothing(index_elements=[key])
+    return stmt.returning(table.c[key]) if returning else stmt
 
 
 # Rows nobody reads back in the same unit of work are written as plain inserts at once: an ORM object

@@ -243,6 +243,8 @@ def import_roster(session: Session, rows: Sequence[RosterRow], *,
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ROSTER_LOCK})
     grids: dict[str, Grid] = {}
+    before: list[tuple] = []  # the members replaced, as they were: an unchanged import changes no version
+    changed = False
     for row in rows:
         if row.grid in grids:
             continue
@@ -252,17 +254,27 @@ def import_roster(session: Session, rows: Sequence[RosterRow], *,
             other.room = f"{other.room} (replaced)"  # the room moved to another grid
             session.add(other)
             session.flush()
+            changed = True
         if grid is None:
             grid = Grid(name=row.grid, room=row.room)
+            changed = True
+        changed = changed or grid.room != row.room
         grid.room = row.room
         session.add(grid)
         session.flush()
+        before += session.exec(select(Member.grid_id, Member.role, Member.name, Member.contact_id)
+                               .where(Member.grid_id == grid.id).order_by(Member.id)).all()
         session.exec(delete(Member).where(Member.grid_id == grid.id))
         grids[row.grid] = grid
+    after = []
     for row in rows:
         session.add(Member(grid_id=grids[row.grid].id, role=row.role, name=row.name, contact_id=row.contact_id))
+        after.append((grids[row.grid].id, row.role, row.name, row.contact_id))
     session.flush()
-    repo.raise_roster_version(session)
+    order = {grid.id: i for i, grid in enumerate(grids.values())}
+    after.sort(key=lambda m: order[m[0]])  # grid by grid as `before`, each in file order (= id order)
+    if changed or [tuple(m) for m in before] != after:
+        repo.raise_roster_version(session)  # the running processes reload it (App._refresh_if_roster_changed)
     return RosterImport(len(grids), len(rows), warnings)
 
 

@@ -10,8 +10,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from sqlalchemy import bindparam, func
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from bot import repo, texts, tickets
@@ -35,10 +33,7 @@ def _claim_all(session: Session, tickets_: list[Ticket], now: datetime, action: 
     rows = {f"{t.id}:{key(t)}": t for t in tickets_}
     values = [{"ticket_id": t.id, "ts": now, "actor": "gridbot", "action": action, "detail": detail, "key": k}
               for k, t in rows.items()]
-    dialect = session.get_bind().dialect.name
-    insert = {"sqlite": sqlite_insert, "postgresql": pg_insert}[dialect]
-    events = TicketEvent.__table__
-    stmt = insert(events).on_conflict_do_nothing(index_elements=["key"]).returning(events.c.key)
+    stmt = repo.insert_skipping(TicketEvent.__table__, "key", session.get_bind().dialect.name, returning=True)
     claimed = set(session.execute(stmt, values).scalars())
     return [t for k, t in rows.items() if k in claimed]
 

@@ -171,3 +171,30 @@ def test_contact_ids_found_by_another_process_reach_this_one_at_the_next_check(s
     finally:
         here.close()
         there.close()
+
+
+def test_only_an_import_that_changes_the_roster_raises_its_version(settings) -> None:
+    # Every bot process imports its roster file at start: the same file again must not make every
+    # other process reload a county's roster; a changed name, order or room must.
+    from bot import repo
+    from bot.db import make_engine, unit_of_work
+    from bot.roster import import_roster, parse_roster
+
+    head = "grid,room,role,name,contact_id\n"
+    first = head + "新村网格,新村群,comprehensive,新村网格员,wxid_g\n新村网格,新村群,water,水厂小马,wxid_m\n"
+    engine = make_engine(settings.database_url)
+
+    def imported(text: str) -> int:
+        with unit_of_work(engine) as session:
+            import_roster(session, parse_roster(text))
+        with unit_of_work(engine) as session:
+            return repo.roster_version(session)
+
+    start = imported(first)
+    assert imported(first) == start
+    swapped = head + "新村网格,新村群,water,水厂小马,wxid_m\n新村网格,新村群,comprehensive,新村网格员,wxid_g\n"
+    assert imported(swapped) == start + 1  # the order names who is mentioned first
+    assert imported(swapped.replace("水厂小马", "水厂老牛")) == start + 2
+    assert imported(swapped.replace("水厂小马", "水厂老牛").replace("新村群", "新村二群")) == start + 3
+    assert imported(swapped.replace("水厂小马", "水厂老牛").replace("新村群", "新村二群")) == start + 3
+    engine.dispose()
