@@ -69,7 +69,7 @@ def test_training_sees_a_ticket_resolved_from_the_workers_fix_not_from_the_days_
     ]
     pairs = list(pairs_of_day(day, classifier))
     assert len(pairs) == 1  # the last message, against the one incident
-    rows, labels, _, _ = pairs[0]
+    rows, labels = pairs[0][:2]
     assert labels == [True] and rows[0, FEATURES.index("resolved")] == 1.0
 
 
@@ -106,3 +106,60 @@ def test_a_reporter_naming_another_service_out_is_no_verdict_on_their_ticket(cha
 def test_a_service_named_as_out(text: str, service: str | None) -> None:
     match = _SERVICE_OUT.search(text)
     assert (match.group("a") or match.group("b") if match else None) == service
+
+
+def test_the_report_model_scores_as_its_training_saw_the_messages() -> None:
+    """The report model keeps its weights as a plain table (the matcher's JSON artefact holds them);
+    scoring a message from that table gives the probability sklearn gives for the same vector."""
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import normalize
+
+    from bot.conversation.report_model import ReportModel, grams
+
+    texts = ["3栋停水了", "我家也停水了", "还没来水吗", "停水正好歇一天[捂脸]", "哈哈 打牌去", "5栋也没水",
+             "没水也不耽误喝酒[捂脸]", "水还没来 急死了", "正好省水费了", "我家也没有水"] * 2
+    labels = [True, True, True, False, False, True, False, True, False, True] * 2
+    model = ReportModel.fit(texts, labels, C=1.0)
+    vec = CountVectorizer(analyzer=grams, binary=True, min_df=2)
+    X = normalize(vec.fit_transform(texts).astype(float))
+    ref = LogisticRegression(C=1.0, max_iter=3000, class_weight="balanced").fit(X, labels)
+    for text in ("6栋也停水了 @王师傅", "停水了正好不洗碗", "完全没见过的话"):
+        expected = ref.predict_proba(normalize(vec.transform([text]).astype(float)))[0, 1]
+        assert model.p(text) == pytest.approx(expected, abs=1e-6)
+    again = ReportModel.from_json(model.to_json())  # saved and loaded: rounded weights, same reading
+    assert again.p("6栋也停水了") == pytest.approx(model.p("6栋也停水了"), abs=1e-3)
+    assert model.p("x" * 1_000_000) == model.p("x" * 200)  # a long message is read by its beginning
+
+
+@pytest.mark.parametrize("gated", [True, False])
+def test_a_neighbours_talk_about_an_outage_is_not_one_more_household(app, gated: bool) -> None:
+    """"上回停电也是这个时候" is about the outage, but it reports nothing. The same-incident matcher joins it
+    (same place, same words); the report model reads it as talk (the dev days: "没电也不耽误吃鸡蛋",
+    "心疼纸箱子" were counted as households). Without the learned gate it is counted again."""
+    if app.matcher.report is None:
+        pytest.skip("no labelled training days")
+    if not gated:
+        app.matcher.report_gate = 0.0
+    chat = Chat(app)
+    chat.say("张阿姨", "3栋停电了 家里一点电都没有")
+    chat.say("王大爷", "3栋上回停电也是这个时候 一停就半天", after=4)
+    assert chat.ticket(1).report_count == (1 if gated else 2) and len(chat.tickets()) == 1
+    chat.say("李叔", "3栋我家也停电了 冰箱都不转了", after=3)  # a household's report still joins
+    assert chat.ticket(1).report_count == (2 if gated else 3) and len(chat.tickets()) == 1
+
+
+def test_the_matcher_learns_a_report_gate_from_the_training_days(classifier, tmp_path) -> None:
+    """The gate is chosen by day-grouped cross-validation with the matcher's own cost, and the saved
+    matcher carries the report model and its gate."""
+    from bot.conversation.learning import ARTEFACT, day_files, load_matcher
+    from tests.conftest import make_settings
+
+    if not day_files("train"):
+        pytest.skip("no labelled training days")
+    matcher = load_matcher(make_settings(tmp_path), classifier)
+    assert matcher.report is not None and matcher.meta["report"]["cv_accuracy"] > 0.8
+    costs = {float(g): c for g, c in matcher.meta["gate_cv_cost"].items()}
+    assert matcher.report_gate == min(costs, key=lambda g: (costs[g], g)) and costs[matcher.report_gate] <= costs[0.0]
+    saved = (make_settings(tmp_path).model_dir / ARTEFACT).read_text(encoding="utf-8")
+    assert '"report_gate"' in saved and '"weights"' in saved

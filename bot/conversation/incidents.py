@@ -20,6 +20,7 @@ import numpy as np
 
 from bot.classifier.base import Prediction
 from bot.classifier.features import jieba  # imported there with its log level set
+from bot.conversation.report_model import ReportModel
 
 _FILLER = re.compile(r"好几天|好久|几天|没人|请问|什么|怎么|一下|麻烦|谁管|管管|晚上|早上|今天|昨天|现在|一直|大家|师傅|网格员|"
                      r"[\s\W_\d]|[的了吗呢啊呀吧哦哈嘛么啦我你他她们家也都还是在有个这那就要和跟]|\[[^\]]{1,6}\]")
@@ -72,24 +73,36 @@ class Matcher:
     threshold: float
     meta: dict = field(default_factory=dict)
     unsure_threshold: float = 0.8  # for a message the detector was not sure is a request
+    report: ReportModel | None = None  # P(a household's report, not talk), learned from the labelled days
+    report_gate: float = 0.0  # under this P(report), a join by someone who has not reported it is talk
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-(rows[:, :LEARNED] @ self.coef + self.intercept)))
 
     def best(self, text: str, prediction: Prediction, sender: str, ts: datetime,
-             candidates: Sequence[Candidate], *, strict: bool = False) -> tuple[Candidate | None, float, bool]:
-        """The most likely candidate, its probability, and whether the message says something of
-        that candidate's own (`tied_by_words`); the candidate is None when none clears the threshold.
+             candidates: Sequence[Candidate], *, strict: bool = False) -> tuple[Candidate | None, float, bool, bool]:
+        """The most likely candidate, its probability, whether the message says something of that
+        candidate's own (`tied_by_words`), and whether it is talk about it; the candidate is None
+        when none clears the threshold, or when the message is talk.
 
         `strict` (an unsure message) asks for a higher probability: it joins only what it clearly matches.
+        Talk: the candidate clears the bar, but the message reads as talk around it (P(report) under the
+        gate), from someone who has not reported it, and it is no bare "me too".
         """
         if not candidates:
-            return None, 0.0, False
-        rows = pair_matrix(text, prediction, sender, ts, candidates)
-        probs = np.maximum(self.probabilities(rows), np.where(bare_metoo(rows), 1.0, 0.0)) * evidence(rows, candidates)
+            return None, 0.0, False, False
+        p_report = self.report.p(text) if self.report is not None else NEUTRAL_REPORT
+        rows = pair_matrix(text, prediction, sender, ts, candidates, p_report)
+        metoo = bare_metoo(rows)
+        probs = np.maximum(self.probabilities(rows), np.where(metoo, 1.0, 0.0)) * evidence(rows, candidates)
         i = int(np.argmax(probs))
         bar = self.threshold if not strict else max(self.threshold, self.unsure_threshold)
-        return (candidates[i] if probs[i] >= bar else None), float(probs[i]), bool(tied_by_words(rows[i:i + 1])[0])
+        tied = bool(tied_by_words(rows[i:i + 1])[0])
+        if probs[i] < bar:
+            return None, float(probs[i]), tied, False
+        if is_talk(rows[i:i + 1], metoo[i:i + 1], self.report_gate)[0]:
+            return None, float(probs[i]), tied, True
+        return candidates[i], float(probs[i]), tied, False
 
 
 FEATURES = ("same_cat", "provider_conflict", "place_same", "place_differ", "sim_max", "sim_all", "keyword_overlap",
@@ -98,7 +111,7 @@ FEATURES = ("same_cat", "provider_conflict", "place_same", "place_differ", "sim_
             "resolved", "log_length", "same_cat_x_sim", "same_cat_x_metoo", "same_cat_x_followup",
             "latest_x_metoo", "sim_x_latest", "varied_same_cat", "varied_x_sim", "short", "again")
 # Columns after the learned ones: evidence for the gate below, not weighed by the model.
-GATE_ONLY = ("shared_words", "own_recent", "partial", "agree")
+GATE_ONLY = ("p_report", "shared_words", "own_recent", "partial", "agree")
 LEARNED = len(FEATURES)
 # Categories whose requests differ from one another (rubbish and a stray dog are both `other`):
 # there a shared category says little, and a join needs the words to agree (CONTRACT.md).
@@ -172,8 +185,11 @@ def places(text: str) -> frozenset[str]:
     return frozenset(re.sub(r"\s", "", m) for m in _PLACE.findall(text))
 
 
+NEUTRAL_REPORT = 0.5  # p_report without a learned report model (the rules' matcher gives it no weight)
+
+
 def pair_matrix(text: str, prediction: Prediction, sender: str, ts: datetime,
-                candidates: Sequence[Candidate]) -> np.ndarray:
+                candidates: Sequence[Candidate], p_report: float = NEUTRAL_REPORT) -> np.ndarray:
     """One feature row per candidate (see FEATURES, then GATE_ONLY)."""
     mine = places(text)
     metoo = 1.0 if _METOO.search(text) else 0.0
@@ -216,7 +232,7 @@ def pair_matrix(text: str, prediction: Prediction, sender: str, ts: datetime,
             float(p_req), 1.0 if cat == "none" else 0.0, 1.0 if prediction.abstained else 0.0,
             1.0 if c.resolved else 0.0, math.log1p(len(text)), same * sim_max, same * metoo, same * followup,
             is_latest * metoo, sim_max * is_latest, same * (c.category in VARIED), same * (c.category in VARIED) * sim_max,
-            short, again, min(len(shared(text, c.texts[-8:])), 3) / 3, own_recent, partial, agree,
+            short, again, p_report, min(len(shared(text, c.texts[-8:])), 3) / 3, own_recent, partial, agree,
         ])
     return np.asarray(rows, dtype=float)
 
@@ -261,6 +277,12 @@ def tied_by_words(rows: np.ndarray) -> np.ndarray:
     a bare me-too or follow-up right after it)?"""
     return (_named(rows) | (rows[:, _F["sim_max"]] >= CONTENT_BAR) | _short_cue(rows) | _recent_cue(rows)
             | _open_followup(rows))
+
+
+def is_talk(rows: np.ndarray, metoo: np.ndarray, gate: float) -> np.ndarray:
+    """Per pair: a message that reads as talk (P(report) under the gate) from someone who has not
+    reported that incident, and no bare "me too": "没电也不耽误吃鸡蛋", "心疼纸箱子"."""
+    return (rows[:, _F["p_report"]] < gate) & (rows[:, _F["sender_reported"]] == 0) & ~metoo
 
 
 def bare_metoo(rows: np.ndarray) -> np.ndarray:

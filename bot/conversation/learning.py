@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 import numpy as np
 
 from bot.conversation.incidents import (
-    FEATURES, GATE_ONLY, LEARNED, Candidate, Matcher, could_join, evidence, is_unsure, pair_matrix, rule_matcher,
+    FEATURES, GATE_ONLY, LEARNED, Candidate, Matcher, bare_metoo, could_join, evidence, is_talk, is_unsure,
+    pair_matrix, rule_matcher,
 )
+from bot.conversation.report_model import ReportModel
 from bot.paths import DATA
 
 if TYPE_CHECKING:
@@ -32,10 +34,12 @@ log = logging.getLogger(__name__)
 
 DIALOGUE = DATA / "dialogue"
 ARTEFACT = "matcher.json"
-VERSION = "matcher-2"
+VERSION = "matcher-3"
 WINDOW = timedelta(hours=10)  # incidents older than this (since their last report) are not candidates
 C_GRID = (0.1, 1.0, 10.0)
 THRESHOLD_GRID = tuple(round(0.05 * i, 2) for i in range(4, 19))
+REPORT_C = 1.0
+GATE_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)  # P(report) under which a join is talk (0: no gate)
 WRONG_JOIN_COST = 3.0  # joining an unrelated ticket hides a resident's problem: worse than a duplicate
 
 
@@ -73,8 +77,10 @@ class _Incident:
 
 
 def pairs_of_day(events: Sequence[dict],
-                 classifier: "Classifier") -> Iterable[tuple[np.ndarray, list[bool], np.ndarray, bool]]:
-    """(feature rows, labels) for each resident message of the day that has open incidents to compare with."""
+                 classifier: "Classifier") -> Iterable[tuple[np.ndarray, list[bool], np.ndarray, bool, str, bool]]:
+    """(feature rows, labels, possible joins, unsure, text, in some incident, bare me-too) for each resident
+    message of the day that has open incidents to compare with. The rows' p_report is neutral until
+    `with_reports` sets it (bare_metoo does not read it)."""
     is_resident = lambda e: e.get("sender_role", "resident") == "resident"  # noqa: E731
     residents = [e for e in events if is_resident(e)]
     preds = dict(zip((id(e) for e in residents), classifier.predict_many([e["text"] for e in residents])))
@@ -95,7 +101,8 @@ def pairs_of_day(events: Sequence[dict],
                               c.last_ts, resolved=c.resolved(ts),
                               keywords=frozenset(c.keywords), said=tuple(c.said)) for c in cands]
             rows = pair_matrix(e["text"], pred, e["sender"], ts, view)
-            yield rows, [c.key == gold for c in cands], evidence(rows, view), is_unsure(pred, e["text"])
+            yield rows, [c.key == gold for c in cands], evidence(rows, view), is_unsure(pred, e["text"]), \
+                e["text"], gold is not None, bare_metoo(rows)
         if gold:
             inc = open_.get(gold)
             if inc is None:
@@ -107,29 +114,56 @@ def pairs_of_day(events: Sequence[dict],
             inc.keywords |= set(pred.keywords)
 
 
-def day_pairs(paths: Sequence[Path], classifier: "Classifier") -> list[list[tuple[np.ndarray, list[bool]]]]:
+def day_pairs(paths: Sequence[Path], classifier: "Classifier") -> list[list[tuple]]:
     return [list(pairs_of_day(read_day(path), classifier)) for path in paths]
+
+
+def with_reports(days: list[list[tuple]], folds: int) -> tuple[list[list[tuple]], ReportModel]:
+    """The days' rows with p_report filled in out of fold (a day's messages are scored by a report model
+    that never saw that day), and the report model fitted on every day for use."""
+    col = (FEATURES + GATE_ONLY).index("p_report")
+    texts = lambda ds: [m[4] for d in ds for m in d]  # noqa: E731
+    labels = lambda ds: [m[5] for d in ds for m in d]  # noqa: E731
+    right = total = 0
+    for f in range(folds):
+        fit_on = [d for i, d in enumerate(days) if i % folds != f]
+        scored = [d for i, d in enumerate(days) if i % folds == f]
+        if not any(scored) or len(set(labels(fit_on))) < 2:
+            continue
+        model = ReportModel.fit(texts(fit_on), labels(fit_on), REPORT_C)
+        for day in scored:
+            for m in day:
+                p = model.p(m[4])
+                m[0][:, col] = p
+                right += (p >= 0.5) == m[5]
+                total += 1
+    final = ReportModel.fit(texts(days), labels(days), REPORT_C)
+    final.meta["cv_accuracy"] = round(right / total, 3) if total else None
+    return days, final
 
 
 def _fit(days: Sequence[Sequence[tuple[np.ndarray, list[bool]]]], C: float):
     from sklearn.linear_model import LogisticRegression
 
-    X = np.vstack([rows[:, :LEARNED] for day in days for rows, _, _, _ in day])
-    y = np.array([label for day in days for _, labels, _, _ in day for label in labels])
+    X = np.vstack([m[0][:, :LEARNED] for day in days for m in day])
+    y = np.array([label for day in days for m in day for label in m[1]])
     model = LogisticRegression(C=C, max_iter=2000, class_weight="balanced")
     model.fit(X, y)
     return model.coef_[0], float(model.intercept_[0])
 
 
-def decision_cost(days, coef, intercept, threshold: float, unsure_threshold: float) -> tuple[float, int, int, int]:
+def decision_cost(days, coef, intercept, threshold: float, unsure_threshold: float,
+                  report_gate: float = 0.0) -> tuple[float, int, int, int]:
     """(cost, right joins, wrong joins, missed joins) of joining the best candidate above the threshold
-    (the unsure threshold for a message the detector was not sure is a request)."""
+    (the unsure threshold for a message the detector was not sure is a request), unless the message
+    reads as talk (`is_talk` under the report gate). A join of a message in no incident is wrong."""
     right = wrong = missed = 0
     for day in days:
-        for rows, labels, possible, unsure in day:
+        for rows, labels, possible, unsure, _, _, metoo in day:
             p = possible / (1 + np.exp(-(rows[:, :LEARNED] @ coef + intercept)))
             i = int(np.argmax(p))
-            if p[i] >= (unsure_threshold if unsure else threshold):
+            if p[i] >= (unsure_threshold if unsure else threshold) \
+                    and not is_talk(rows[i:i + 1], metoo[i:i + 1], report_gate)[0]:
                 if labels[i]:
                     right += 1
                 else:
@@ -147,10 +181,12 @@ def train_matcher(classifier: "Classifier", paths: Sequence[Path] | None = None,
     days = day_pairs(paths, classifier)
     if len([d for d in days if d]) < 2:
         return rule_matcher()
+    days, report = with_reports(days, folds)
     fold_of = [i % folds for i in range(len(days))]
     best = None
+    oof_by_C = {}
     for C in C_GRID:
-        oof = []
+        oof = oof_by_C[C] = []
         for f in range(folds):
             train = [d for d, k in zip(days, fold_of) if k != f]
             test = [d for d, k in zip(days, fold_of) if k == f]
@@ -166,17 +202,21 @@ def train_matcher(classifier: "Classifier", paths: Sequence[Path] | None = None,
                     best = (cost, C, th, unsure_th)
     assert best is not None
     _, C, th, unsure_th = best
+    oof = oof_by_C[C]
+    gate_cost = {g: sum(decision_cost(test, coef, b, th, unsure_th, g)[0] for test, coef, b in oof) for g in GATE_GRID}
+    gate = min(GATE_GRID, key=lambda g: (gate_cost[g], g))
     coef, intercept = _fit(days, C)
-    meta = {"source": "learned", "C": C, "threshold": th, "unsure_threshold": unsure_th, "days": len(days),
-            "pairs": sum(len(l) for d in days for _, l, _, _ in d), "cv_cost": round(best[0], 1),
-            "seconds": round(time.perf_counter() - started, 2)}
-    return Matcher(np.asarray(coef), intercept, th, meta, unsure_th)
+    meta = {"source": "learned", "C": C, "threshold": th, "unsure_threshold": unsure_th, "report_gate": gate,
+            "gate_cv_cost": {str(g): round(c, 1) for g, c in gate_cost.items()}, "days": len(days),
+            "pairs": sum(len(m[1]) for d in days for m in d), "cv_cost": round(best[0], 1),
+            "report": report.meta, "seconds": round(time.perf_counter() - started, 2)}
+    return Matcher(np.asarray(coef), intercept, th, meta, unsure_th, report, gate)
 
 
 def data_hash(classifier_hash: str, paths: Sequence[Path]) -> str:
     """The days, the classifier they are read with, and this code (features, cost, grids)."""
     h = hashlib.sha256((VERSION + "|" + ",".join(FEATURES + GATE_ONLY) + "|" + classifier_hash).encode())
-    for source in (Path(__file__), Path(__file__).with_name("incidents.py")):
+    for source in (Path(__file__), Path(__file__).with_name("incidents.py"), Path(__file__).with_name("report_model.py")):
         h.update(source.read_bytes())
     for path in paths:
         for p in (path, incidents_file(path)):
@@ -189,7 +229,9 @@ def save(matcher: Matcher, model_dir: Path, digest: str) -> None:
     model_dir.mkdir(parents=True, exist_ok=True)
     obj = {"version": VERSION, "data_hash": digest, "features": list(FEATURES), "coef": matcher.coef.tolist(),
            "intercept": matcher.intercept, "threshold": matcher.threshold,
-           "unsure_threshold": matcher.unsure_threshold, "meta": matcher.meta}
+           "unsure_threshold": matcher.unsure_threshold, "meta": matcher.meta,
+           "report_gate": matcher.report_gate,
+           "report": matcher.report.to_json() if matcher.report is not None else None}
     tmp = model_dir / (ARTEFACT + ".tmp")
     tmp.write_text(json.dumps(obj, ensure_ascii=False, indent=1), encoding="utf-8")
     tmp.replace(model_dir / ARTEFACT)
@@ -205,8 +247,9 @@ def load_matcher(settings: "Settings", classifier: "Classifier") -> Matcher:
     try:
         obj = json.loads((settings.model_dir / ARTEFACT).read_text(encoding="utf-8"))
         if obj.get("data_hash") == digest and obj.get("features") == list(FEATURES):
+            report = ReportModel.from_json(obj["report"]) if obj.get("report") else None
             return Matcher(np.asarray(obj["coef"]), float(obj["intercept"]), float(obj["threshold"]), obj["meta"],
-                           float(obj["unsure_threshold"]))
+                           float(obj["unsure_threshold"]), report, float(obj.get("report_gate", 0.0)))
     except (OSError, ValueError, KeyError):
         pass
     log.info("incident matcher missing or stale: training on %d days", len(paths))

@@ -132,9 +132,9 @@ class Request:
                            said=tuple((r.sender_id, r.ts) for r in reports[t.id]))
                  for t in found]
         unsure = is_unsure(prediction, ctx.text)
-        best, _, tied = ctx.matcher.best(ctx.text, prediction, ctx.msg.contact, ctx.now, cands, strict=unsure)
+        best, _, tied, talk = ctx.matcher.best(ctx.text, prediction, ctx.msg.contact, ctx.now, cands, strict=unsure)
         if best is None:
-            return None, False, set()
+            return None, talk, set()  # talk: "没电也不耽误吃鸡蛋" is about the outage, not one more household
         if unsure and not tied:
             return None, True, set()  # CONTRACT.md: an unsure message joins only when its content matches
         ticket = next(t for t in found if t.id == best.key)
