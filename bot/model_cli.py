@@ -109,14 +109,15 @@ def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _train_matcher(settings: Settings) -> None:
-    """The same-incident matcher depends on the classifier: (re)trained with it when stale (about a second)."""
+    """The same-incident matcher depends on the classifier: (re)trained with it when stale (about a minute;
+    four more when the detector changed, for its held-out readings of the training days)."""
     from bot.classifier import load_classifier
     from bot.conversation.learning import load_acts, load_matcher
 
     meta = load_matcher(settings, load_classifier(settings, stored_corrections(settings.database_url))).meta
     acts = load_acts(settings)
     print(f"same-incident matcher: {meta.get('source')}, {meta.get('days', 0)} labelled days, "
-          f"threshold {meta.get('threshold', '-')}; workers' acts: "
+          f"threshold {meta.get('threshold', '-')}, report gate {meta.get('report_gate', '-')}; workers' acts: "
           f"{'CV accuracy ' + str(acts.meta.get('cv_accuracy')) if acts else 'rules only'}", file=sys.stderr)
 
 

@@ -163,3 +163,40 @@ def test_the_matcher_learns_a_report_gate_from_the_training_days(classifier, tmp
     assert matcher.report_gate == min(costs, key=lambda g: (costs[g], g)) and costs[matcher.report_gate] <= costs[0.0]
     saved = (make_settings(tmp_path).model_dir / ARTEFACT).read_text(encoding="utf-8")
     assert '"report_gate"' in saved and '"weights"' in saved
+
+
+def test_each_training_day_is_read_by_a_detector_that_never_saw_it(monkeypatch, tmp_path) -> None:
+    """The matcher learns from the detector's held-out reading of the days: each day is read by the
+    detector of its fold, trained on every corpus file but that fold's days; the readings are kept."""
+    import bot.classifier.corpus as corpus
+    import bot.classifier.hybrid as hybrid
+    import bot.classifier.training as training
+    from bot.conversation.held_out import held_out_predictions, residents
+    from bot.conversation.learning import day_files, read_day
+    from tests.conftest import make_settings
+
+    paths = day_files("train")[:6]
+    if len(paths) < 6:
+        pytest.skip("no labelled training days")
+    trained_on: list[set[str]] = []
+    monkeypatch.setattr(corpus, "read_corpus", lambda files: [p.name for p in files])
+    monkeypatch.setattr(training, "build_model", lambda files, *a, **k: trained_on.append(set(files)) or len(trained_on) - 1)
+
+    class Detector:  # the fold's detector: says which fold read the message
+        def __init__(self, fold, *args) -> None:
+            self.fold = fold
+
+        def predict_many(self, texts):
+            return [(self.fold, t) for t in texts]
+
+    monkeypatch.setattr(hybrid, "HybridClassifier", Detector)
+    settings = make_settings(tmp_path, model_dir=tmp_path / "model")
+    readings = held_out_predictions(settings, "hash", paths, 3)
+    assert len(trained_on) == 3
+    for i, path in enumerate(paths):
+        assert [t for _, t in readings[i]] == [e["text"] for e in residents(read_day(path))]
+        fold = readings[i][0][0]
+        assert fold == i % 3 and path.name not in trained_on[fold]
+        assert all(p.name in trained_on[fold] for j, p in enumerate(paths) if j % 3 != fold)
+    monkeypatch.setattr(training, "build_model", lambda *a, **k: pytest.fail("trained again"))
+    assert held_out_predictions(settings, "hash", paths, 3) == readings  # kept under the model directory

@@ -4,6 +4,9 @@ The days are replayed against their own labels: each resident message that could
 incident is paired with every incident open at that moment; the pair is positive when the
 labels put the message in that incident. The logistic model's C and the joining threshold are
 chosen by cross-validation grouped by day (a day is never split); dev and test days are never read.
+The days are read with the request detector's held-out readings (`bot.conversation.held_out`), as a
+new day would be read; the report model (`bot.conversation.report_model`) and its gate are learned
+the same way.
 """
 
 from __future__ import annotations
@@ -23,23 +26,25 @@ from bot.conversation.incidents import (
     FEATURES, GATE_ONLY, LEARNED, Candidate, Matcher, bare_metoo, could_join, evidence, is_talk, is_unsure,
     pair_matrix, rule_matcher,
 )
+from bot.conversation.held_out import held_out_predictions
 from bot.conversation.report_model import ReportModel
 from bot.paths import DATA
 
 if TYPE_CHECKING:
-    from bot.classifier.base import Classifier
+    from bot.classifier.base import Classifier, Prediction
     from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 DIALOGUE = DATA / "dialogue"
 ARTEFACT = "matcher.json"
-VERSION = "matcher-3"
+VERSION = "matcher-4"
 WINDOW = timedelta(hours=10)  # incidents older than this (since their last report) are not candidates
 C_GRID = (0.1, 1.0, 10.0)
 THRESHOLD_GRID = tuple(round(0.05 * i, 2) for i in range(4, 19))
+FOLDS = 4  # day-grouped folds: the matcher's CV and the held-out readings of the days
 REPORT_C = 1.0
-GATE_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)  # P(report) under which a join is talk (0: no gate)
+GATE_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)  # P(report) under which a join is talk (0: no gate)
 WRONG_JOIN_COST = 3.0  # joining an unrelated ticket hides a resident's problem: worse than a duplicate
 
 
@@ -76,14 +81,17 @@ class _Incident:
         return self.resolved_at is not None and self.resolved_at >= self.last_ts and self.resolved_at < ts
 
 
-def pairs_of_day(events: Sequence[dict],
-                 classifier: "Classifier") -> Iterable[tuple[np.ndarray, list[bool], np.ndarray, bool, str, bool]]:
+def pairs_of_day(events: Sequence[dict], classifier: "Classifier", readings: Sequence["Prediction"] | None = None,
+                 ) -> Iterable[tuple[np.ndarray, list[bool], np.ndarray, bool, str, bool, np.ndarray]]:
     """(feature rows, labels, possible joins, unsure, text, in some incident, bare me-too) for each resident
     message of the day that has open incidents to compare with. The rows' p_report is neutral until
-    `with_reports` sets it (bare_metoo does not read it)."""
+    `with_reports` sets it (bare_metoo does not read it). `readings`: the detector's reading of the
+    residents' messages (held out, see `bot.conversation.held_out`); by default `classifier`'s."""
     is_resident = lambda e: e.get("sender_role", "resident") == "resident"  # noqa: E731
     residents = [e for e in events if is_resident(e)]
-    preds = dict(zip((id(e) for e in residents), classifier.predict_many([e["text"] for e in residents])))
+    if readings is None:
+        readings = classifier.predict_many([e["text"] for e in residents])
+    preds = dict(zip((id(e) for e in residents), readings))
     open_: dict[str, _Incident] = {}
     for e in events:
         ts = datetime.fromisoformat(e["ts"])
@@ -114,8 +122,10 @@ def pairs_of_day(events: Sequence[dict],
             inc.keywords |= set(pred.keywords)
 
 
-def day_pairs(paths: Sequence[Path], classifier: "Classifier") -> list[list[tuple]]:
-    return [list(pairs_of_day(read_day(path), classifier)) for path in paths]
+def day_pairs(paths: Sequence[Path], classifier: "Classifier",
+              readings: Sequence[Sequence["Prediction"]] | None = None) -> list[list[tuple]]:
+    return [list(pairs_of_day(read_day(path), classifier, readings[i] if readings is not None else None))
+            for i, path in enumerate(paths)]
 
 
 def with_reports(days: list[list[tuple]], folds: int) -> tuple[list[list[tuple]], ReportModel]:
@@ -174,11 +184,13 @@ def decision_cost(days, coef, intercept, threshold: float, unsure_threshold: flo
     return WRONG_JOIN_COST * wrong + missed, right, wrong, missed
 
 
-def train_matcher(classifier: "Classifier", paths: Sequence[Path] | None = None, folds: int = 4) -> Matcher:
-    """Choose C and the threshold by day-grouped cross-validation, then fit on every training day."""
+def train_matcher(classifier: "Classifier", paths: Sequence[Path] | None = None, folds: int = FOLDS,
+                  readings: Sequence[Sequence["Prediction"]] | None = None) -> Matcher:
+    """Choose C and the threshold by day-grouped cross-validation, then fit on every training day.
+    `readings`: the detector's held-out reading of each day (day i in fold i % folds)."""
     started = time.perf_counter()
     paths = list(paths if paths is not None else day_files("train"))
-    days = day_pairs(paths, classifier)
+    days = day_pairs(paths, classifier, readings)
     if len([d for d in days if d]) < 2:
         return rule_matcher()
     days, report = with_reports(days, folds)
@@ -216,7 +228,8 @@ def train_matcher(classifier: "Classifier", paths: Sequence[Path] | None = None,
 def data_hash(classifier_hash: str, paths: Sequence[Path]) -> str:
     """The days, the classifier they are read with, and this code (features, cost, grids)."""
     h = hashlib.sha256((VERSION + "|" + ",".join(FEATURES + GATE_ONLY) + "|" + classifier_hash).encode())
-    for source in (Path(__file__), Path(__file__).with_name("incidents.py"), Path(__file__).with_name("report_model.py")):
+    for source in (Path(__file__), Path(__file__).with_name("incidents.py"), Path(__file__).with_name("report_model.py"),
+                   Path(__file__).with_name("held_out.py")):
         h.update(source.read_bytes())
     for path in paths:
         for p in (path, incidents_file(path)):
@@ -238,7 +251,8 @@ def save(matcher: Matcher, model_dir: Path, digest: str) -> None:
 
 
 def load_matcher(settings: "Settings", classifier: "Classifier") -> Matcher:
-    """The saved matcher; trained (about a second) when missing or trained on other data."""
+    """The saved matcher; trained when missing or trained on other data (about a minute, and four more
+    when the detector's held-out readings of the days must be made again: `bot.conversation.held_out`)."""
     paths = day_files("train")
     classifier_hash = getattr(getattr(classifier, "model", None), "data_hash", None)
     if not paths or not classifier_hash:  # no corpus, or a detector that is not the trained one
@@ -253,7 +267,8 @@ def load_matcher(settings: "Settings", classifier: "Classifier") -> Matcher:
     except (OSError, ValueError, KeyError):
         pass
     log.info("incident matcher missing or stale: training on %d days", len(paths))
-    matcher = train_matcher(classifier, paths)
+    readings = held_out_predictions(settings, str(classifier_hash), paths, FOLDS)
+    matcher = train_matcher(classifier, paths, FOLDS, readings)
     save(matcher, settings.model_dir, digest)
     return matcher
 
