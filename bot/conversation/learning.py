@@ -27,6 +27,7 @@ from bot.conversation.incidents import (
     pair_matrix, rule_matcher,
 )
 from bot.conversation.held_out import held_out_predictions
+from bot.conversation.report_learning import report_examples, with_reports
 from bot.conversation.report_model import ReportModel
 from bot.paths import DATA
 
@@ -43,7 +44,6 @@ WINDOW = timedelta(hours=10)  # incidents older than this (since their last repo
 C_GRID = (0.1, 1.0, 10.0)
 THRESHOLD_GRID = tuple(round(0.05 * i, 2) for i in range(4, 19))
 FOLDS = 4  # day-grouped folds: the matcher's CV and the held-out readings of the days
-REPORT_C = 1.0
 GATE_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)  # P(report) under which a join is talk (0: no gate)
 WRONG_JOIN_COST = 3.0  # joining an unrelated ticket hides a resident's problem: worse than a duplicate
 
@@ -123,33 +123,16 @@ def pairs_of_day(events: Sequence[dict], classifier: "Classifier", readings: Seq
 
 
 def day_pairs(paths: Sequence[Path], classifier: "Classifier",
-              readings: Sequence[Sequence["Prediction"]] | None = None) -> list[list[tuple]]:
-    return [list(pairs_of_day(read_day(path), classifier, readings[i] if readings is not None else None))
-            for i, path in enumerate(paths)]
-
-
-def with_reports(days: list[list[tuple]], folds: int) -> tuple[list[list[tuple]], ReportModel]:
-    """The days' rows with p_report filled in out of fold (a day's messages are scored by a report model
-    that never saw that day), and the report model fitted on every day for use."""
-    col = (FEATURES + GATE_ONLY).index("p_report")
-    texts = lambda ds: [m[4] for d in ds for m in d]  # noqa: E731
-    labels = lambda ds: [m[5] for d in ds for m in d]  # noqa: E731
-    right = total = 0
-    for f in range(folds):
-        fit_on = [d for i, d in enumerate(days) if i % folds != f]
-        scored = [d for i, d in enumerate(days) if i % folds == f]
-        if not any(scored) or len(set(labels(fit_on))) < 2:
-            continue
-        model = ReportModel.fit(texts(fit_on), labels(fit_on), REPORT_C)
-        for day in scored:
-            for m in day:
-                p = model.p(m[4])
-                m[0][:, col] = p
-                right += (p >= 0.5) == m[5]
-                total += 1
-    final = ReportModel.fit(texts(days), labels(days), REPORT_C)
-    final.meta["cv_accuracy"] = round(right / total, 3) if total else None
-    return days, final
+              readings: Sequence[Sequence["Prediction"]] | None = None) -> tuple[list[list[tuple]], list[list[tuple]]]:
+    """Per day, the matcher's pairs and the report model's examples (`report_examples`)."""
+    days, examples = [], []
+    for i, path in enumerate(paths):
+        events = read_day(path)
+        residents = [e for e in events if e.get("sender_role", "resident") == "resident"]
+        reading = readings[i] if readings is not None else classifier.predict_many([e["text"] for e in residents])
+        days.append(list(pairs_of_day(events, classifier, reading)))
+        examples.append(report_examples(residents, reading))
+    return days, examples
 
 
 def _fit(days: Sequence[Sequence[tuple[np.ndarray, list[bool]]]], C: float):
@@ -190,10 +173,10 @@ def train_matcher(classifier: "Classifier", paths: Sequence[Path] | None = None,
     `readings`: the detector's held-out reading of each day (day i in fold i % folds)."""
     started = time.perf_counter()
     paths = list(paths if paths is not None else day_files("train"))
-    days = day_pairs(paths, classifier, readings)
+    days, examples = day_pairs(paths, classifier, readings)
     if len([d for d in days if d]) < 2:
         return rule_matcher()
-    days, report = with_reports(days, folds)
+    report = with_reports(days, examples, folds)
     fold_of = [i % folds for i in range(len(days))]
     best = None
     oof_by_C = {}
@@ -229,7 +212,7 @@ def data_hash(classifier_hash: str, paths: Sequence[Path]) -> str:
     """The days, the classifier they are read with, and this code (features, cost, grids)."""
     h = hashlib.sha256((VERSION + "|" + ",".join(FEATURES + GATE_ONLY) + "|" + classifier_hash).encode())
     for source in (Path(__file__), Path(__file__).with_name("incidents.py"), Path(__file__).with_name("report_model.py"),
-                   Path(__file__).with_name("held_out.py")):
+                   Path(__file__).with_name("held_out.py"), Path(__file__).with_name("report_learning.py")):
         h.update(source.read_bytes())
     for path in paths:
         for p in (path, incidents_file(path)):
