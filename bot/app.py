@@ -18,7 +18,8 @@ from bot import repo
 from bot.classifier.base import Classifier
 from bot.conversation.incidents import Matcher
 from bot.conversation.act_model import ActModel
-from bot.conversation.learning import load_acts, load_matcher
+from bot.conversation.act_learning import load_acts
+from bot.conversation.learning import load_matcher
 from bot.db import make_engine, unit_of_work
 from bot.handlers import default_handlers
 from bot.messages import Incoming, Mention, Outgoing

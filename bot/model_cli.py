@@ -112,7 +112,8 @@ def _train_matcher(settings: Settings) -> None:
     """The same-incident matcher depends on the classifier: (re)trained with it when stale (about a minute;
     four more when the detector changed, for its held-out readings of the training days)."""
     from bot.classifier import load_classifier
-    from bot.conversation.learning import load_acts, load_matcher
+    from bot.conversation.act_learning import load_acts
+    from bot.conversation.learning import load_matcher
 
     meta = load_matcher(settings, load_classifier(settings, stored_corrections(settings.database_url))).meta
     acts = load_acts(settings)

@@ -19,6 +19,8 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
+from bot.conversation.artefacts import kept
+
 if TYPE_CHECKING:
     from bot.classifier.base import Prediction
     from bot.settings import Settings
@@ -44,22 +46,16 @@ def residents(events: Sequence[dict]) -> list[dict]:
 def held_out_predictions(settings: "Settings", classifier_hash: str, paths: Sequence[Path],
                          folds: int) -> list[list["Prediction"]]:
     """Per day (day i in fold i % folds), the held-out readings of its residents' messages in order."""
-    import joblib
-
-    from bot.conversation.learning import read_day
-
     key = _key(classifier_hash, paths, folds)
-    cache = settings.model_dir / ARTEFACT
-    try:
-        saved = joblib.load(cache)
-        if saved.get("key") == key:
-            return saved["predictions"]
-    except (OSError, ValueError, KeyError, EOFError, AttributeError, TypeError):
-        pass
+    return kept(settings.model_dir / ARTEFACT, key, lambda: _read_held_out(settings, paths, folds))
+
+
+def _read_held_out(settings: "Settings", paths: Sequence[Path], folds: int) -> list[list["Prediction"]]:
     from bot.classifier.corpus import corpus_files, read_corpus
     from bot.classifier.hybrid import HybridClassifier
     from bot.classifier.keyword_model import load_keywords
     from bot.classifier.training import build_model
+    from bot.conversation.learning import read_day
 
     texts = [[e["text"] for e in residents(read_day(p))] for p in paths]
     out: list[list] = [[] for _ in paths]
@@ -75,8 +71,4 @@ def held_out_predictions(settings: "Settings", classifier_hash: str, paths: Sequ
         for i, p in enumerate(paths):
             if p.resolve() in held:
                 out[i] = detector.predict_many(texts[i])
-    settings.model_dir.mkdir(parents=True, exist_ok=True)
-    tmp = settings.model_dir / (ARTEFACT + ".tmp")
-    joblib.dump({"key": key, "predictions": out}, tmp)
-    tmp.replace(cache)
     return out
