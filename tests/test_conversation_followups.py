@@ -200,3 +200,16 @@ def test_each_training_day_is_read_by_a_detector_that_never_saw_it(monkeypatch, 
         assert all(p.name in trained_on[fold] for j, p in enumerate(paths) if j % 3 != fold)
     monkeypatch.setattr(training, "build_model", lambda *a, **k: pytest.fail("trained again"))
     assert held_out_predictions(settings, "hash", paths, 3) == readings  # kept under the model directory
+
+
+def test_a_danger_during_an_outage_goes_out_even_when_it_reads_as_talk(app) -> None:
+    """The report gate never silences an urgent message: a live wire down during the outage is its
+    own urgent ticket, whatever P(report) the report model gives it (here 0 for every message)."""
+    from bot.conversation.report_model import ReportModel
+
+    app.matcher.report, app.matcher.report_gate = ReportModel({}, -50.0), 0.5  # everything reads as talk
+    chat = Chat(app)
+    chat.say("张阿姨", "3栋停电了 家里一点电都没有")
+    chat.say("李叔", "3栋楼下电线被风刮断了 掉在人行道上 还在冒火花", after=3)
+    urgent = [t for t in chat.tickets() if t.urgent]
+    assert len(urgent) == 1 and urgent[0].id == 2

@@ -86,8 +86,9 @@ class Matcher:
         when none clears the threshold, or when the message is talk.
 
         `strict` (an unsure message) asks for a higher probability: it joins only what it clearly matches.
-        Talk: the candidate clears the bar, but the message reads as talk around it (P(report) under the
-        gate), from someone who has not reported it, and it is no bare "me too".
+        Talk: the candidate clears the bar, but the message reads as talk around it (`is_talk`: P(report)
+        under the gate, from someone who has not reported it, no bare "me too", not short). The caller
+        never treats an urgent message as talk.
         """
         if not candidates:
             return None, 0.0, False, False

@@ -134,7 +134,9 @@ class Request:
         unsure = is_unsure(prediction, ctx.text)
         best, _, tied, talk = ctx.matcher.best(ctx.text, prediction, ctx.msg.contact, ctx.now, cands, strict=unsure)
         if best is None:
-            return None, talk, set()  # talk: "没电也不耽误吃鸡蛋" is about the outage, not one more household
+            # talk: "没电也不耽误吃鸡蛋" is about the outage, not one more household; never a danger, which
+            # goes out as its own ticket below whatever the report model reads
+            return None, talk and not prediction.urgent, set()
         if unsure and not tied:
             return None, True, set()  # CONTRACT.md: an unsure message joins only when its content matches
         ticket = next(t for t in found if t.id == best.key)
