@@ -284,6 +284,8 @@ def is_talk(rows: np.ndarray, metoo: np.ndarray, gate: float) -> np.ndarray:
     """Per pair: a message that reads as talk (P(report) under the gate) from someone who has not
     reported that incident: "没电也不耽误吃鸡蛋", "心疼纸箱子". Not a bare "me too", and not a short
     message ("没水了[流泪]", "停水了吗？"): talk needs words of its own, a short one is a household's report."""
+    if gate <= 0:  # no gate (the rules' matcher, and the CV's search before it chooses one)
+        return np.zeros(len(rows), dtype=bool)
     return ((rows[:, _F["p_report"]] < gate) & (rows[:, _F["sender_reported"]] == 0) & ~metoo
             & (rows[:, _F["short"]] == 0))
 

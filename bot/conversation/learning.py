@@ -26,7 +26,7 @@ from bot.conversation.incidents import (
     FEATURES, GATE_ONLY, LEARNED, Candidate, Matcher, bare_metoo, could_join, evidence, is_talk, is_unsure,
     pair_matrix, rule_matcher,
 )
-from bot.conversation.held_out import held_out_predictions
+from bot.conversation.held_out import held_out_predictions, residents
 from bot.conversation.report_learning import report_examples, with_reports
 from bot.conversation.report_model import ReportModel
 from bot.paths import DATA
@@ -87,15 +87,14 @@ def pairs_of_day(events: Sequence[dict], classifier: "Classifier", readings: Seq
     message of the day that has open incidents to compare with. The rows' p_report is neutral until
     `with_reports` sets it (bare_metoo does not read it). `readings`: the detector's reading of the
     residents' messages (held out, see `bot.conversation.held_out`); by default `classifier`'s."""
-    is_resident = lambda e: e.get("sender_role", "resident") == "resident"  # noqa: E731
-    residents = [e for e in events if is_resident(e)]
+    said = residents(events)
     if readings is None:
-        readings = classifier.predict_many([e["text"] for e in residents])
-    preds = dict(zip((id(e) for e in residents), readings))
+        readings = classifier.predict_many([e["text"] for e in said])
+    preds = dict(zip((id(e) for e in said), readings))
     open_: dict[str, _Incident] = {}
     for e in events:
         ts = datetime.fromisoformat(e["ts"])
-        if not is_resident(e):  # a worker: their "fixed" resolves the incident's ticket from then on
+        if id(e) not in preds:  # a worker: their "fixed" resolves the incident's ticket from then on
             act = e.get("act") or {}
             if act.get("kind") == "resolve" and act.get("incident") in open_:
                 open_[act["incident"]].resolved_at = ts
@@ -128,10 +127,10 @@ def day_pairs(paths: Sequence[Path], classifier: "Classifier",
     days, examples = [], []
     for i, path in enumerate(paths):
         events = read_day(path)
-        residents = [e for e in events if e.get("sender_role", "resident") == "resident"]
-        reading = readings[i] if readings is not None else classifier.predict_many([e["text"] for e in residents])
+        said = residents(events)
+        reading = readings[i] if readings is not None else classifier.predict_many([e["text"] for e in said])
         days.append(list(pairs_of_day(events, classifier, reading)))
-        examples.append(report_examples(residents, reading))
+        examples.append(report_examples(said, reading))
     return days, examples
 
 
@@ -247,7 +246,7 @@ def load_matcher(settings: "Settings", classifier: "Classifier") -> Matcher:
             report = ReportModel.from_json(obj["report"]) if obj.get("report") else None
             return Matcher(np.asarray(obj["coef"]), float(obj["intercept"]), float(obj["threshold"]), obj["meta"],
                            float(obj["unsure_threshold"]), report, float(obj.get("report_gate", 0.0)))
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # unreadable or hand-edited: made again
         pass
     log.info("incident matcher missing or stale: training on %d days", len(paths))
     readings = held_out_predictions(settings, str(classifier_hash), paths, FOLDS)
