@@ -24,7 +24,7 @@ import numpy as np
 
 from bot.conversation.incidents import (
     FEATURES, GATE_ONLY, LEARNED, Candidate, Matcher, bare_metoo, could_join, evidence, is_talk, is_unsure,
-    pair_matrix, rule_matcher,
+    pair_matrix, rule_matcher, tied_by_words,
 )
 from bot.conversation.held_out import held_out_predictions, residents
 from bot.conversation.report_learning import report_examples, with_reports
@@ -39,13 +39,20 @@ log = logging.getLogger(__name__)
 
 DIALOGUE = DATA / "dialogue"
 ARTEFACT = "matcher.json"
-VERSION = "matcher-4"
+VERSION = "matcher-5"
 WINDOW = timedelta(hours=10)  # incidents older than this (since their last report) are not candidates
 C_GRID = (0.1, 1.0, 10.0)
 THRESHOLD_GRID = tuple(round(0.05 * i, 2) for i in range(4, 19))
 FOLDS = 4  # day-grouped folds: the matcher's CV and the held-out readings of the days
 GATE_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)  # P(report) under which a join is talk (0: no gate)
-WRONG_JOIN_COST = 3.0  # joining an unrelated ticket hides a resident's problem: worse than a duplicate
+# What each outcome of the joining decision costs, as the replay would score it. A message the matcher
+# does not join opens a ticket of its own when the detector reads it as a request (`opens`).
+WRONG_JOIN_COST = 3.0  # a household's problem joined to another ticket: it is hidden from its worker
+NOISE_OPEN_COST = 2.0  # chatter not joined opens a ticket and pings a worker for nothing
+NOISE_JOIN_COST = 1.0  # chatter joined to a ticket: one more false household on it
+DUPLICATE_COST = 1.0  # a report of an open incident opens a second ticket for it
+UNHEARD_COST = 0.5  # a report of an open incident neither joins nor opens: its household is not counted
+OPENS_MIN = 0.9  # an unsure request opens an unconfirmed ticket from this P(request) (GRIDBOT_UNSURE_ROUTE_MIN)
 
 
 def day_files(split: str) -> list[Path]:
@@ -81,10 +88,16 @@ class _Incident:
         return self.resolved_at is not None and self.resolved_at >= self.last_ts and self.resolved_at < ts
 
 
+def opens_ticket(pred: "Prediction") -> bool:
+    """Would the message open a ticket of its own if it joined nothing (a request, or an unsure one that
+    is probably a request)?"""
+    return pred.category != "none" and (not pred.abstained or (pred.p_request or 0.0) >= OPENS_MIN)
+
+
 def pairs_of_day(events: Sequence[dict], classifier: "Classifier", readings: Sequence["Prediction"] | None = None,
-                 ) -> Iterable[tuple[np.ndarray, list[bool], np.ndarray, bool, str, bool, np.ndarray]]:
-    """(feature rows, labels, possible joins, unsure, text, in some incident, bare me-too) for each resident
-    message of the day that has open incidents to compare with. The rows' p_report is neutral until
+                 ) -> Iterable[tuple[np.ndarray, list[bool], np.ndarray, bool, str, bool, np.ndarray, bool]]:
+    """(feature rows, labels, possible joins, unsure, text, in some incident, bare me-too, opens a ticket)
+    for each resident message of the day that has open incidents to compare with. The rows' p_report is neutral until
     `with_reports` sets it (bare_metoo does not read it). `readings`: the detector's reading of the
     residents' messages (held out, see `bot.conversation.held_out`); by default `classifier`'s."""
     said = residents(events)
@@ -109,7 +122,7 @@ def pairs_of_day(events: Sequence[dict], classifier: "Classifier", readings: Seq
                               keywords=frozenset(c.keywords), said=tuple(c.said)) for c in cands]
             rows = pair_matrix(e["text"], pred, e["sender"], ts, view)
             yield rows, [c.key == gold for c in cands], evidence(rows, view), is_unsure(pred, e["text"]), \
-                e["text"], gold is not None, bare_metoo(rows)
+                e["text"], gold is not None, bare_metoo(rows), opens_ticket(pred)
         if gold:
             inc = open_.get(gold)
             if inc is None:
@@ -146,24 +159,37 @@ def _fit(days: Sequence[Sequence[tuple[np.ndarray, list[bool]]]], C: float):
 
 def decision_cost(days, coef, intercept, threshold: float, unsure_threshold: float,
                   report_gate: float = 0.0) -> tuple[float, int, int, int]:
-    """(cost, right joins, wrong joins, missed joins) of joining the best candidate above the threshold
-    (the unsure threshold for a message the detector was not sure is a request), unless the message
-    reads as talk (`is_talk` under the report gate). A join of a message in no incident is wrong."""
+    """(cost, right joins, wrong joins, missed joins) of the matcher's decision as `Matcher.best` and the
+    request handler make it: the best candidate (a bare "me too" always clears the bar) above the
+    threshold (the unsure threshold for a message the detector was not sure is a request) joins, unless
+    the message reads as talk or is unsure with nothing of the candidate's own. What is not joined opens
+    a ticket when the detector reads it as a request. Each outcome costs what the replay would count
+    against it (the *_COST constants): a wrong join, a ticket opened by chatter, chatter joined, a
+    duplicate ticket, a household not counted."""
     right = wrong = missed = 0
+    cost = 0.0
     for day in days:
-        for rows, labels, possible, unsure, _, _, metoo in day:
-            p = possible / (1 + np.exp(-(rows[:, :LEARNED] @ coef + intercept)))
+        for rows, labels, possible, unsure, _, in_incident, metoo, opens in day:
+            p = np.maximum(1 / (1 + np.exp(-(rows[:, :LEARNED] @ coef + intercept))), np.where(metoo, 1.0, 0.0))
+            p = p * possible
             i = int(np.argmax(p))
-            if p[i] >= (unsure_threshold if unsure else threshold) \
-                    and not is_talk(rows[i:i + 1], metoo[i:i + 1], report_gate)[0]:
-                if labels[i]:
-                    right += 1
-                else:
-                    wrong += 1
-                    missed += any(labels)
+            joined = talk = False
+            if p[i] >= (unsure_threshold if unsure else threshold):
+                talk = bool(is_talk(rows[i:i + 1], metoo[i:i + 1], report_gate)[0]) \
+                    or (unsure and not tied_by_words(rows[i:i + 1])[0])
+                joined = not talk
+            if joined and labels[i]:
+                right += 1
+            elif joined:
+                wrong += 1
+                missed += any(labels)
+                cost += WRONG_JOIN_COST if in_incident else NOISE_JOIN_COST
             elif any(labels):
                 missed += 1
-    return WRONG_JOIN_COST * wrong + missed, right, wrong, missed
+                cost += DUPLICATE_COST if opens and not talk else UNHEARD_COST
+            elif opens and not talk and not in_incident:
+                cost += NOISE_OPEN_COST
+    return cost, right, wrong, missed
 
 
 def train_matcher(classifier: "Classifier", paths: Sequence[Path] | None = None, folds: int = FOLDS,
