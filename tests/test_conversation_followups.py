@@ -213,3 +213,67 @@ def test_a_danger_during_an_outage_goes_out_even_when_it_reads_as_talk(app) -> N
     chat.say("李叔", "3栋楼下电线被风刮断了 掉在人行道上 还在冒火花", after=3)
     urgent = [t for t in chat.tickets() if t.urgent]
     assert len(urgent) == 1 and urgent[0].id == 2
+
+
+def test_a_call_for_someone_to_come_is_not_a_question_and_getting_someone_is_not_an_answer() -> None:
+    """"有没有人管哦" asks for someone to act: words do not settle it, and "我跟城管说 喊他们来抓" is a promise
+    (yu-d1 and yq-d1 on the dev days: the worker's accept closed the stray-dog ticket)."""
+    from bot.conversation.acts import is_answer, is_question, read_worker
+
+    assert not is_question("菜市场那里有条大黄狗 追到娃儿咬 刚才差点咬到我女儿 有没有人管哦")
+    assert not is_question("野狗又来哒 咬死两只鸡 能不能喊人来捉一下")
+    assert is_question("明年的医保啥时候开始交 一个人多少钱")
+    assert not is_answer(read_worker("收到 娃儿没咬到嘛 我跟城管说 喊他们来抓"))
+    assert not is_answer(read_worker("收到 我联系城管的犬只收容 看么时候能来"))
+
+
+def test_an_accept_on_a_call_for_help_leaves_it_open(chat: Chat) -> None:
+    chat.say("小雨妈妈", "菜市场那里有条大黄狗 追到娃儿咬 刚才差点咬到我女儿 有没有人管哦")
+    chat.say(GRIDMAN, "收到 娃儿没咬到嘛 我跟城管说 喊他们来抓", after=2)
+    assert chat.ticket(1).status == "accepted"
+    chat.say(GRIDMAN, "城管的来了 把菜市场那条黄狗套走了 送到收容所去了 #办结", after=240)
+    assert chat.ticket(1).status == "resolved"
+
+
+def test_a_reporter_addressed_on_two_tickets_is_told_apart_by_the_words() -> None:
+    """"彭爹爹两老的医保交好了 #办结 10" when 彭爹爹 reported two matters and #10 is a third: the words lean to
+    the one about paying for two old people (yq-d1 on the dev days closed the numbered ticket)."""
+    from datetime import datetime
+    from types import SimpleNamespace
+
+    from bot.conversation.acts import read_worker
+    from bot.conversation.refer import Option
+    from bot.handlers.target import words_name_another
+
+    at = datetime(2026, 11, 20, 10, 0)
+    options = [Option(4, "reported", ("活了七十几岁 冒听说过鸡叫还睡不着觉的",), frozenset({"彭爹爹"}), True, False, at),
+               Option(10, "reported", ("2单元9楼也停哒 电梯也不动了 屋里老人下不得楼",), frozenset({"微笑人生"}), True, False, at),
+               Option(12, "accepted", ("小覃 今年交好多钱一个人 我屋两个老的",), frozenset({"彭爹爹"}), True, False, at)]
+    act = read_worker("彭爹爹两老的医保交好了 收据在我这里 #办结 10")
+    by_id = {k: SimpleNamespace(category=c) for k, c in ((4, "dispute"), (10, "other"), (12, "other"))}
+    assert words_name_another(act, options, options[1], "other", by_id) == 12
+
+
+def test_the_matchers_cost_counts_what_the_replay_would_count_against_each_outcome() -> None:
+    """Not joining chatter the detector reads as a request opens a ticket (a false ping); not joining a
+    report of an open incident opens a duplicate; a wrong join hides a household's problem."""
+    import numpy as np
+
+    from bot.conversation import learning as L
+    from bot.conversation.incidents import GATE_ONLY, LEARNED
+
+    row = np.zeros((1, LEARNED + len(GATE_ONLY)))
+    coef = np.zeros(LEARNED)
+    never, always = -50.0, 50.0  # intercepts: P(same) 0 or 1
+
+    def cost(intercept, label, in_incident, opens):
+        pair = (row, [label], np.ones(1), False, "", in_incident, np.zeros(1, bool), opens)
+        return L.decision_cost([[pair]], coef, intercept, 0.5, 0.5)[0]
+
+    assert cost(never, False, False, True) == L.NOISE_OPEN_COST  # chatter opens a ticket
+    assert cost(never, False, False, False) == 0.0  # chatter the detector lets pass
+    assert cost(always, False, False, True) == L.NOISE_JOIN_COST  # chatter joined
+    assert cost(never, True, True, True) == L.DUPLICATE_COST
+    assert cost(never, True, True, False) == L.UNHEARD_COST
+    assert cost(always, False, True, True) == L.WRONG_JOIN_COST  # another incident's report joined
+    assert cost(always, True, True, True) == 0.0 and cost(never, False, True, True) == 0.0

@@ -160,6 +160,8 @@ _QUESTIONISH = re.compile(r"[?？]|吗|怎么|怎样|咋|多少|几点|什么时
 _LATER_DO = r"[^，,。.!！?？\s]{0,6}?(?:去|来|过去|上门|修|换|处理|弄|看|查|安排|派|找|联系|问|催|报)"
 _PROMISE = re.compile(r"过去|上门|(?:明天|明早|后天|等会|一会|待会)儿?(?:" + _LATER_DO + r"|[^，,。.!！?？\s]{0,3}我)|下午去|晚上去|我去|到时候|回头|再看|"
                       r"再说|马上|正在|还没|没下来|等通知|我问问|我查查|查一下|问一下|[?？]$|吗$|"
+                      # getting someone else to act ("我跟城管说 喊他们来抓", "我联系城管 看么时候能来")
+                      r"我(?:联系|跟[^，,。.!！?？\s]{1,6}(?:说|讲|联系)|喊|叫|让)|(?:喊|叫|让)他们|看(?:么|什么|啥)时候|"
                       r"我先|先去|报上去|上报|测一下|私发我|发给我|回你|需要[^，,。.!！?？\s]{0,6}配合")
 ANSWER_MIN = 12
 # the worker asks the resident something back ("包工头是哪个村的 全名叫啥"): the answer is still to come
@@ -179,10 +181,16 @@ def substance(text: str) -> str:
 _HELP = re.compile(r"(?:咋|怎么|怎样)(?:整|弄|办|搞|还|不|没|冇|就|回事)|为啥|为什么")
 
 
+# "有没有人管哦", "能不能喊人来捉一下": asking for someone to come and act, which words do not settle
+_ACT_WANTED = re.compile(r"(?:有没有|有冇|有无|有没)人(?:管|来|处理)|谁(?:来)?管|管一?下|管管|快来|来人|"
+                         r"(?:能不能|可不可以|能否)(?:喊|叫|派|找)?人?(?:来|过来)?(?:看|修|处理|捉|抓|清|拉|弄|管)")
+
+
 def is_question(text: str) -> bool:
     """A resident's request that asks something (a schedule, a price, a procedure), which a full
-    answer settles; not a problem that ends in asking what to do about it."""
-    return bool(_QUESTIONISH.search(_HELP.sub(" ", text)))
+    answer settles; not a problem that ends in asking what to do about it, nor a call for someone to
+    come and act."""
+    return bool(_QUESTIONISH.search(_HELP.sub(" ", text))) and not _ACT_WANTED.search(text)
 
 
 def is_answer(act: WorkerAct) -> bool:

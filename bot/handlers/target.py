@@ -154,6 +154,10 @@ def words_name_another(act: WorkerAct, options: list[Option], numbered: Option |
     if numbered is not None and shared(words, numbered.texts):
         return None  # the numbered ticket's words are there too: the number stands
     named = [o.ticket_id for o in options if addressed(act.body, o.reporters)]
+    if len(named) > 1:  # "彭爹爹两老的医保交好了" when 彭爹爹 reported two: the one the words lean to
+        top = max(named, key=lambda k: sims[k])
+        named = [top] if sims[top] >= WORDS_UNRELATED and all(2 * sims[k] < sims[top] for k in named if k != top) \
+            else named
     if len(named) == 1:  # "田姨 经四路网点就能换…": the reporter addressed names the ticket
         return None if numbered is not None and named[0] == numbered.ticket_id else named[0]
     own = distinct_words(act, options, notes=False)  # overriding a number takes the residents' own words
