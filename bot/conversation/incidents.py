@@ -20,10 +20,11 @@ import numpy as np
 
 from bot.classifier.base import Prediction
 from bot.classifier.features import jieba  # imported there with its log level set
+from bot.conversation.forest import Forest
 from bot.conversation.report_model import ReportModel
 
 _FILLER = re.compile(r"好几天|好久|几天|没人|请问|什么|怎么|一下|麻烦|谁管|管管|晚上|早上|今天|昨天|现在|一直|大家|师傅|网格员|"
-                     r"[\s\W_\d]|[的了吗呢啊呀吧哦哈嘛么啦我你他她们家也都还是在有个这那就要和跟]|\[[^\]]{1,6}\]")
+                     r"[\s\W_\d]|[的了吗呢啊呀吧哦哈嘛么啦我你他她们家也都还是在有个这那就要和跟俺咱恁]|\[[^\]]{1,6}\]")
 _METOO = re.compile(r"也(?:是|没|停|断|一样|这样|不|坏|黑|有|卡|连|打)|同样|一样|\+1|加一|同问|我家也|我们也|俺家也|咱家也|"
                     r"我这也|这边也|我们这也|也遇到|跟楼上|同楼上|楼上说|附议|还有我家|算我一个")
 # agreeing with the report just made, and saying more: "是的 垃圾桶都满出来哒", "对的 靠公交站那几盏都不亮"
@@ -75,8 +76,11 @@ class Matcher:
     unsure_threshold: float = 0.8  # for a message the detector was not sure is a request
     report: ReportModel | None = None  # P(a household's report, not talk), learned from the labelled days
     report_gate: float = 0.0  # under this P(report), a join by someone who has not reported it is talk
+    forest: Forest | None = None  # boosted trees, when the CV chose them over the logistic weights
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        if self.forest is not None:
+            return self.forest.proba(rows[:, :LEARNED])
         return 1.0 / (1.0 + np.exp(-(rows[:, :LEARNED] @ self.coef + self.intercept)))
 
     def best(self, text: str, prediction: Prediction, sender: str, ts: datetime,
