@@ -298,3 +298,18 @@ def test_the_flattened_trees_give_sklearns_probabilities_and_survive_json() -> N
     assert np.allclose(forest.proba(rows), model.predict_proba(rows)[:, 1], atol=1e-9)
     again = Forest.from_json(json.loads(json.dumps(forest.to_json())))
     assert np.allclose(again.proba(rows), forest.proba(rows), atol=1e-12)
+
+
+def test_a_number_of_a_closed_ticket_not_theirs_gives_way_to_the_workers_one_open_ticket(chat: Chat) -> None:
+    """"减压阀换了新个 … #办结 8" from the fire worker when #8 is someone else's closed ticket: their one open
+    ticket is the one meant (ys-d1 on the dev days: "工单 #8 不是派给您的", and the gas leak stayed open)."""
+    chat.say("田凤英", "@网格员 我妈的社保卡过期换了新卡 要去银行激活 她走不动 怎么办")
+    chat.say(GRIDMAN, "收到", after=2)
+    chat.say(GRIDMAN, "田姨 社保卡激活好了 #办结 1", after=30)
+    chat.say("田凤英", "满意", after=2)
+    assert chat.ticket(1).status == "closed"
+    chat.say("苏妹", "快来人呀 巷口那家楼上好大一股煤气味 怕出事", after=10)
+    fire = next(t for t in chat.tickets() if t.category == "fire")
+    chat.say("消防队老马", "马上到 大家不要开关电器 开窗", after=1)
+    out = chat.say("消防队老马", "减压阀换了新个 用肥皂水试过无漏 可以开火了 #办结 1", after=20)
+    assert chat.ticket(fire.id).status == "resolved" and "不是派给您的" not in " ".join(o.text for o in out)

@@ -69,7 +69,12 @@ def target(ctx: Context, act: WorkerAct, options: list[Option],
         if options and (ticket is None or all(o.ticket_id != ticket.id for o in options)):
             # not a ticket of theirs (nor open): a number copied wrong; the one they mean is among their own
             chosen, choice = number_aside(ctx, act, options)
-            if chosen is not None and (ticket is None or about(act, chosen)):
+            # "减压阀换了新个 … #办结 8" from the fire worker, when #8 is a closed bank ticket: another's
+            # ticket they cannot close; their one open ticket is the one they mean
+            lone = [o.ticket_id for o in options if o.mine and o.status in ACTIVE]
+            not_theirs = numbered is not None and not numbered.mine and not numbered.my_role
+            if chosen is not None and (ticket is None or about(act, chosen)
+                                       or (not_theirs and lone == [chosen.ticket_id])):
                 # a ticket of this grid that is not open stands unless the words name another
                 return by_id[chosen.ticket_id], None
             if choice.ambiguous:
