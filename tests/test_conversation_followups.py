@@ -313,3 +313,28 @@ def test_a_number_of_a_closed_ticket_not_theirs_gives_way_to_the_workers_one_ope
     chat.say("消防队老马", "马上到 大家不要开关电器 开窗", after=1)
     out = chat.say("消防队老马", "减压阀换了新个 用肥皂水试过无漏 可以开火了 #办结 1", after=20)
     assert chat.ticket(fire.id).status == "resolved" and "不是派给您的" not in " ".join(o.text for o in out)
+
+
+def test_an_incident_a_worker_is_still_on_is_not_stale(classifier) -> None:
+    """"上寨水还没来吗" two hours after the last household's report but ten minutes after the water worker's
+    "到龙潭了 正在掏" may join it (yr-d1 on the dev days opened a third water ticket); once it is fixed, or
+    with nobody on it, two hours is as long as before."""
+    from datetime import datetime, timedelta
+
+    from bot.conversation.incidents import Candidate, evidence, pair_matrix
+
+    now = datetime(2026, 3, 25, 8, 50)
+    text = "水还没来吗 我家牛都还没饮"
+    prediction = classifier.predict(text)
+
+    def possible(worked: datetime | None) -> float:
+        outage = Candidate(1, "water", None, ("上寨这边停水了 水龙头一滴都没得",), frozenset({"罗家兴"}),
+                           now - timedelta(hours=2), now - timedelta(hours=2), worked_ts=worked)
+        # a later water ticket (the latest of the category: a bare follow-up would go there by the rules)
+        meter = Candidate(2, "water", None, ("我家水表井盖被车压坏了",), frozenset({"普秀英"}),
+                          now - timedelta(minutes=70), now - timedelta(minutes=70))
+        rows = pair_matrix(text, prediction, "鲁永昌", now, [outage, meter])
+        return float(evidence(rows, [outage, meter])[0])
+
+    assert possible(now - timedelta(minutes=10)) == 1.0
+    assert possible(None) == 0.0 and possible(now - timedelta(hours=3)) == 0.0

@@ -63,6 +63,7 @@ class Candidate:
     resolved: bool = False
     keywords: frozenset[str] = frozenset()
     said: tuple[tuple[str, datetime], ...] = ()  # (reporter, when) of its latest reports
+    worked_ts: datetime | None = None  # a worker's latest act on it (taken up, progress, fixed)
 
 
 @dataclass
@@ -114,7 +115,8 @@ FEATURES = ("same_cat", "provider_conflict", "place_same", "place_differ", "sim_
             "metoo", "followup", "other_cue", "log_gap_last", "log_gap_first", "latest_of_category",
             "log_same_category", "sender_reported", "mentions_reporter", "p_request", "pred_none", "abstained",
             "resolved", "log_length", "same_cat_x_sim", "same_cat_x_metoo", "same_cat_x_followup",
-            "latest_x_metoo", "sim_x_latest", "varied_same_cat", "varied_x_sim", "short", "again")
+            "latest_x_metoo", "sim_x_latest", "varied_same_cat", "varied_x_sim", "short", "again",
+            "log_gap_worked")
 # Columns after the learned ones: evidence for the gate below, not weighed by the model.
 GATE_ONLY = ("p_report", "shared_words", "own_recent", "partial", "agree")
 LEARNED = len(FEATURES)
@@ -229,6 +231,8 @@ def pair_matrix(text: str, prediction: Prediction, sender: str, ts: datetime,
         is_latest = 1.0 if latest.get(c.category) == c.key and c.category == cat else 0.0
         gap_last = max(0.0, (ts - c.last_ts).total_seconds() / 60)
         gap_first = max(0.0, (ts - c.first_ts).total_seconds() / 60)
+        # since anyone last spoke of it: its last report, or a worker's act ("到龙潭了 正在掏")
+        gap_worked = max(0.0, (ts - max(c.last_ts, c.worked_ts or c.last_ts)).total_seconds() / 60)
         rows.append([
             same, conflict, place_same, place_differ, sim_max, sim_all, 1.0 if kws & c.keywords else 0.0,
             metoo, followup, other, math.log1p(gap_last), math.log1p(gap_first), is_latest,
@@ -237,7 +241,8 @@ def pair_matrix(text: str, prediction: Prediction, sender: str, ts: datetime,
             float(p_req), 1.0 if cat == "none" else 0.0, 1.0 if prediction.abstained else 0.0,
             1.0 if c.resolved else 0.0, math.log1p(len(text)), same * sim_max, same * metoo, same * followup,
             is_latest * metoo, sim_max * is_latest, same * (c.category in VARIED), same * (c.category in VARIED) * sim_max,
-            short, again, p_report, min(len(shared(text, c.texts[-8:])), 3) / 3, own_recent, partial, agree,
+            short, again, math.log1p(gap_worked),
+            p_report, min(len(shared(text, c.texts[-8:])), 3) / 3, own_recent, partial, agree,
         ])
     return np.asarray(rows, dtype=float)
 
@@ -309,7 +314,10 @@ def evidence(rows: np.ndarray, candidates: Sequence[Candidate]) -> np.ndarray:
     elsewhere = ((rows[:, _F["place_differ"]] > 0) & (rows[:, _F["sim_max"]] < CONTENT_BAR)
                  & (rows[:, _F["metoo"]] == 0) & (rows[:, _F["sender_reported"]] == 0))
     # long after the incident's last report, a report must say something that ties it to the incident
-    stale = rows[:, _F["log_gap_last"]] > math.log1p(QUIET_MINUTES)
+    # (an incident still being worked on is not stale: "上寨水还没来吗" an hour after the last report, ten
+    # minutes after the worker's "到龙潭了 正在掏")
+    stale = (rows[:, _F["log_gap_last"]] > math.log1p(QUIET_MINUTES)) & (
+        (rows[:, _F["log_gap_worked"]] > math.log1p(QUIET_MINUTES)) | (rows[:, _F["resolved"]] > 0))
     again = rows[:, _F["again"]] > 0
     # a confident request of another category is another problem ("楼道里着火了" is not the water cut)
     # (unless it is the resident's own next word on their own report: "跺脚拍手都不亮" after "声控灯坏了")

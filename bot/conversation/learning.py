@@ -71,6 +71,7 @@ class _Incident:
     keywords: set[str]
     said: list[tuple[str, datetime]] = field(default_factory=list)  # (reporter, when), in order
     resolved_at: datetime | None = None  # a worker's latest "fixed" for it
+    worked_at: datetime | None = None  # a worker's latest act on it (taken up, progress, fixed)
 
     def resolved(self, ts: datetime) -> bool:
         """Resolved as the bot sees it at `ts`: a worker said it was fixed after its last report (a later
@@ -101,6 +102,8 @@ def pairs_of_day(events: Sequence[dict], classifier: "Classifier", readings: Seq
             act = e.get("act") or {}
             if act.get("kind") == "resolve" and act.get("incident") in open_:
                 open_[act["incident"]].resolved_at = ts
+            if act.get("kind") in ("accept", "progress", "resolve") and act.get("incident") in open_:
+                open_[act["incident"]].worked_at = ts
             continue
         x = e.get("expect") or {}
         gold = x.get("incident")
@@ -109,7 +112,8 @@ def pairs_of_day(events: Sequence[dict], classifier: "Classifier", readings: Seq
         if cands and could_join(e["text"], pred):
             view = [Candidate(c.key, c.category, c.provider, tuple(c.texts), frozenset(c.reporters), c.first_ts,
                               c.last_ts, resolved=c.resolved(ts),
-                              keywords=frozenset(c.keywords), said=tuple(c.said)) for c in cands]
+                              keywords=frozenset(c.keywords), said=tuple(c.said), worked_ts=c.worked_at)
+                    for c in cands]
             rows = pair_matrix(e["text"], pred, e["sender"], ts, view)
             yield rows, [c.key == gold for c in cands], evidence(rows, view), is_unsure(pred, e["text"]), \
                 e["text"], gold is not None, bare_metoo(rows), opens_ticket(pred)
