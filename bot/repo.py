@@ -233,21 +233,6 @@ def worker_words_for(session: Session, *, ticket_ids: Sequence[int], last: int =
     return {i: words[-last:] for i, words in out.items()}
 
 
-_WORKED = (select(TicketEvent.ticket_id, TicketEvent.ts)
-           .where(col(TicketEvent.ticket_id).in_(bindparam("ids", expanding=True)),
-                  col(TicketEvent.action).in_(("accepted", "progress", "resolved")))
-           .order_by(TicketEvent.ts, TicketEvent.id))
-
-
-def last_worked(session: Session, *, ticket_ids: Sequence[int]) -> dict[int, datetime]:
-    """When a worker last took up, reported progress on or fixed each ticket (tickets nobody has: absent)."""
-    out: dict[int, datetime] = {}
-    if ticket_ids:
-        for ticket_id, ts in session.execute(_WORKED, {"ids": list(ticket_ids)}):
-            out[ticket_id] = ts
-    return out
-
-
 def events_of(session: Session, *, ticket_id: int) -> list[TicketEvent]:
     stmt = select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.ts, TicketEvent.id)
     return list(session.exec(stmt))

@@ -61,19 +61,22 @@ class Forest:
 
     def raw(self, X: np.ndarray) -> np.ndarray:
         """The trees' summed log-odds for each row of X."""
-        n, (trees, width) = len(X), self.feature.shape
-        if getattr(self, "_flat", None) is None:  # node arrays flattened, children as flat positions
+        n = len(X)
+        if getattr(self, "_flat", None) is None:  # flat node arrays; a node's children side by side
+            trees, width = self.feature.shape
             offset = (np.arange(trees) * width)[:, None]
-            self._flat = (self.feature.ravel(), self.threshold.ravel(), (self.left + offset).ravel(),
-                          (self.right + offset).ravel(), self.value.ravel())
-        feature, threshold, left, right, value = self._flat
-        at = np.broadcast_to(np.arange(trees) * width, (n, trees))  # every tree's root, for every row
-        rows = (np.arange(n) * X.shape[1])[:, None]
+            children = np.stack([(self.left + offset).ravel(), (self.right + offset).ravel()], axis=1).ravel()
+            self._flat = (self.feature.ravel(), self.threshold.ravel(), children, self.value.ravel(),
+                          np.arange(trees) * width)
+        feature, threshold, children, value, roots = self._flat
+        width = X.shape[1]
         flat_x = np.ascontiguousarray(X, dtype=float).ravel()
+        at = np.tile(roots, n)  # every tree's root, for every row (row-major: row i's trees together)
+        base = np.repeat(np.arange(n) * width, len(roots))
         for _ in range(self.depth):
-            go_left = flat_x.take(rows + feature.take(at)) <= threshold.take(at)
-            at = np.where(go_left, left.take(at), right.take(at))
-        return self.baseline + value.take(at).sum(axis=1)
+            right = flat_x.take(base + feature.take(at)) > threshold.take(at)
+            at = children.take(2 * at + right)
+        return self.baseline + value.take(at).reshape(n, -1).sum(axis=1)
 
     def proba(self, X: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.raw(X)))

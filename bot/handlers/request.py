@@ -125,12 +125,12 @@ class Request:
         if not found:
             return None, False, set()
         reports, reporters = repo.reports_and_reporters(ctx.session, ticket_ids=[t.id for t in found])
-        worked = repo.last_worked(ctx.session, ticket_ids=[t.id for t in found])
         cands = [Candidate(t.id, t.category, t.provider, tuple(r.text for r in reports[t.id]),
                            frozenset(reporters[t.id]),
                            t.created_at, max([r.ts for r in reports[t.id]] or [t.created_at]),
                            resolved=t.status in (RESOLVED, CLOSED), keywords=frozenset(t.keywords),
-                           said=tuple((r.sender_id, r.ts) for r in reports[t.id]), worked_ts=worked.get(t.id))
+                           said=tuple((r.sender_id, r.ts) for r in reports[t.id]),
+                           worked_ts=t.updated_at)  # every act on it stamps this (lifecycle.transition)
                  for t in found]
         unsure = is_unsure(prediction, ctx.text)
         best, _, tied, talk = ctx.matcher.best(ctx.text, prediction, ctx.msg.contact, ctx.now, cands, strict=unsure)
