@@ -338,3 +338,16 @@ def test_an_incident_a_worker_is_still_on_is_not_stale(classifier) -> None:
 
     assert possible(now - timedelta(minutes=10)) == 1.0
     assert possible(None) == 0.0 and possible(now - timedelta(hours=3)) == 0.0
+
+
+def test_the_matchers_folds_keep_each_writers_days_together() -> None:
+    """Scored on writers it never saw: a writer's four days share one fold, the single days spread."""
+    from pathlib import Path
+
+    from bot.conversation.matcher_cv import writer_folds
+
+    paths = [Path(f"{w}-d{i}.jsonl") for w in ("nh", "ob") for i in range(1, 5)] + \
+        [Path(f"{w}-d1.jsonl") for w in ("wp", "wq", "wr", "wt")]
+    folds = writer_folds(paths, 4)
+    assert len(set(folds[:4])) == 1 and len(set(folds[4:8])) == 1 and folds[0] != folds[4]
+    assert sorted(folds[8:]) == [2, 2, 3, 3]  # the two empty folds take the single days

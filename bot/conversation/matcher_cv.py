@@ -1,7 +1,7 @@
 """Choosing and fitting the "same incident" matcher on the labelled training days.
 
 Every model family (logistic with each C, boosted trees in `bot.conversation.forest`), joining
-threshold and report gate is scored by day-grouped cross-validation with the cost of what the
+threshold and report gate is scored by cross-validation grouped by writer (`writer_folds`) with the cost of what the
 replay would count against each decision (`decision_cost`); the cheapest is fitted on every day.
 Dev and test days are never read.
 """
@@ -98,17 +98,33 @@ def decision_cost(days, threshold: float, unsure_threshold: float,
     return cost, right, wrong, missed
 
 
+def writer_folds(paths: Sequence[Path], folds: int) -> list[int]:
+    """A fold for each day, all days of one writer in one fold (the writer is the name's prefix: nh-d1 …
+    nh-d4): the CV then scores the model on writers it never saw, as a new group's day is. Folds by day
+    let a writer's other days teach their wording, which rewards memorising a writer's style."""
+    writers: dict[str, list[int]] = {}
+    for i, path in enumerate(paths):
+        writers.setdefault(path.name.split("-")[0], []).append(i)
+    load, fold_of = [0] * folds, [0] * len(paths)
+    for writer in sorted(writers, key=lambda w: (-len(writers[w]), w)):  # the largest first, to the lightest fold
+        f = min(range(folds), key=lambda k: (load[k], k))
+        for i in writers[writer]:
+            fold_of[i] = f
+        load[f] += len(writers[writer])
+    return fold_of
+
+
 def train_matcher(classifier: "Classifier", paths: Sequence[Path] | None = None, folds: int = 4,
                   readings: Sequence[Sequence["Prediction"]] | None = None) -> Matcher:
-    """Choose the model, the threshold and the gate by day-grouped cross-validation, then fit on every
+    """Choose the model, the threshold and the gate by writer-grouped cross-validation, then fit on every
     training day. `readings`: the detector's held-out reading of each day (day i in fold i % folds)."""
     started = time.perf_counter()
     paths = list(paths if paths is not None else day_files("train"))
     days, examples = day_pairs(paths, classifier, readings)
     if len([d for d in days if d]) < 2:
         return rule_matcher()
-    report = with_reports(days, examples, folds)
-    fold_of = [i % folds for i in range(len(days))]
+    fold_of = writer_folds(paths, folds)
+    report = with_reports(days, examples, folds, fold_of)
     families: dict[str, Callable] = {f"logistic C={C}": (lambda C: lambda d: logistic(*fit_logistic(d, C)))(C)
                                      for C in C_GRID}
     families["forest"] = lambda d: (lambda forest: lambda rows: forest.proba(rows[:, :LEARNED]))(fit_forest(d))

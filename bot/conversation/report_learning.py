@@ -30,17 +30,19 @@ def report_examples(residents: Sequence[dict], readings: Sequence["Prediction"])
             for e, pred in zip(residents, readings) if could_join(e["text"], pred)]
 
 
-def with_reports(days: list[list[tuple]], examples: list[list[tuple[str, bool]]], folds: int) -> ReportModel:
-    """Fill in the pair rows' p_report out of fold (day i in fold i % folds); the report model fitted
-    on every day, with its out-of-fold accuracy on the examples."""
+def with_reports(days: list[list[tuple]], examples: list[list[tuple[str, bool]]], folds: int,
+                 fold_of: Sequence[int] | None = None) -> ReportModel:
+    """Fill in the pair rows' p_report out of fold (day i in fold `fold_of[i]`, by default i % folds);
+    the report model fitted on every day, with its out-of-fold accuracy on the examples."""
     col = (FEATURES + GATE_ONLY).index("p_report")
+    fold_of = list(fold_of) if fold_of is not None else [i % folds for i in range(len(days))]
     right = total = 0
     for f in range(folds):
-        fit_on = [x for i, d in enumerate(examples) if i % folds != f for x in d]
+        fit_on = [x for i, d in enumerate(examples) if fold_of[i] != f for x in d]
         if len({label for _, label in fit_on}) < 2:
             continue
         model = ReportModel.fit([t for t, _ in fit_on], [label for _, label in fit_on], REPORT_C)
-        for i in range(f, len(days), folds):
+        for i in (i for i in range(len(days)) if fold_of[i] == f):
             for m in days[i]:
                 m[0][:, col] = model.p(m[4])
             right += sum((model.p(t) >= 0.5) == label for t, label in examples[i])
