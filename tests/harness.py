@@ -66,3 +66,12 @@ def mentioned(out: list[Outgoing]) -> list[str]:
 
 def texts_of(out: list[Outgoing]) -> str:
     return "\n".join(o.text for o in out)
+
+
+def reported_and_fixed(chat: Chat, resident: str, report: str, worker: str, fix: str, *,
+                       accept: str = "收到", accept_after: float = 5, fix_after: float = 30) -> None:
+    """A resident reports, the worker takes it up and says it is fixed: ticket 1 waits for the verdict."""
+    chat.say(resident, report)
+    chat.say(worker, accept, after=accept_after)
+    chat.say(worker, fix, after=fix_after)
+    assert chat.ticket(1).status == "resolved"

@@ -9,7 +9,7 @@ import pytest
 from bot.conversation.incidents import FEATURES, is_restored
 from bot.conversation.learning import pairs_of_day
 from bot.handlers.resident import _SERVICE_OUT
-from tests.harness import GRIDMAN, POWER, WATER, Chat
+from tests.harness import GRIDMAN, POWER, WATER, Chat, reported_and_fixed
 
 
 @pytest.mark.parametrize("text, back", [
@@ -303,9 +303,8 @@ def test_the_flattened_trees_give_sklearns_probabilities_and_survive_json() -> N
 def test_a_number_of_a_closed_ticket_not_theirs_gives_way_to_the_workers_one_open_ticket(chat: Chat) -> None:
     """"减压阀换了新个 … #办结 8" from the fire worker when #8 is someone else's closed ticket: their one open
     ticket is the one meant (ys-d1 on the dev days: "工单 #8 不是派给您的", and the gas leak stayed open)."""
-    chat.say("田凤英", "@网格员 我妈的社保卡过期换了新卡 要去银行激活 她走不动 怎么办")
-    chat.say(GRIDMAN, "收到", after=2)
-    chat.say(GRIDMAN, "田姨 社保卡激活好了 #办结 1", after=30)
+    reported_and_fixed(chat, "田凤英", "@网格员 我妈的社保卡过期换了新卡 要去银行激活 她走不动 怎么办", GRIDMAN,
+                       "田姨 社保卡激活好了 #办结 1")
     chat.say("田凤英", "满意", after=2)
     assert chat.ticket(1).status == "closed"
     chat.say("苏妹", "快来人呀 巷口那家楼上好大一股煤气味 怕出事", after=10)

@@ -10,19 +10,10 @@ from bot.conversation.acts import _NOT_DONE, clean, is_answer, read_worker
 from bot.conversation.names import addressed, addresses_worker, talks_to_neighbour, worker_handles
 from bot.conversation.incidents import is_unsure, places, shared
 from bot.handlers.resident import verdict
-from tests.harness import GRIDMAN, POWER, WATER, Chat, mentioned, texts_of
+from tests.harness import GRIDMAN, POWER, WATER, Chat, mentioned, reported_and_fixed, texts_of
 
 CABLE = "广电老周"
 FIRE = "消防队老马"
-
-
-def reported_and_fixed(chat: Chat, resident: str, report: str, worker: str, fix: str, *,
-                       accept: str = "收到", accept_after: float = 5, fix_after: float = 30) -> None:
-    """A resident reports, the worker takes it up and says it is fixed: ticket 1 waits for the verdict."""
-    chat.say(resident, report)
-    chat.say(worker, accept, after=accept_after)
-    chat.say(worker, fix, after=fix_after)
-    assert chat.ticket(1).status == "resolved"
 
 
 def test_a_wrong_number_gives_way_to_words_only_one_ticket_has(chat: Chat) -> None:
