@@ -10,7 +10,7 @@ probabilities, and an artefact that is plain JSON.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,7 +27,7 @@ class Forest:
     value: np.ndarray  # (trees, nodes) float: a leaf's contribution
     baseline: float
     depth: int
-    _flat: tuple | None = None
+    _flat: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def fit(cls, X: np.ndarray, y: np.ndarray, *, depth: int = 4, trees: int = 100,
@@ -62,7 +62,7 @@ class Forest:
     def raw(self, X: np.ndarray) -> np.ndarray:
         """The trees' summed log-odds for each row of X."""
         n = len(X)
-        if getattr(self, "_flat", None) is None:  # flat node arrays; a node's children side by side
+        if self._flat is None:  # flat node arrays; a node's children side by side
             trees, width = self.feature.shape
             offset = (np.arange(trees) * width)[:, None]
             children = np.stack([(self.left + offset).ravel(), (self.right + offset).ravel()], axis=1).ravel()
@@ -88,8 +88,18 @@ class Forest:
                 "baseline": self.baseline, "depth": self.depth}
 
     @classmethod
-    def from_json(cls, obj: dict) -> "Forest":
+    def from_json(cls, obj: dict, n_features: int) -> "Forest":
+        """Read back `to_json`; ValueError when the arrays do not make trees over `n_features` columns
+        (a hand-edited or truncated artefact fails here, at load, not on a resident's message)."""
         threshold = np.array([[np.inf if v is None else v for v in row] for row in obj["threshold"]], dtype=float)
-        return cls(np.asarray(obj["feature"], dtype=np.intp), threshold, np.asarray(obj["left"], dtype=np.intp),
-                   np.asarray(obj["right"], dtype=np.intp), np.asarray(obj["value"], dtype=float),
-                   float(obj["baseline"]), int(obj["depth"]))
+        forest = cls(np.asarray(obj["feature"], dtype=np.intp), threshold, np.asarray(obj["left"], dtype=np.intp),
+                     np.asarray(obj["right"], dtype=np.intp), np.asarray(obj["value"], dtype=float),
+                     float(obj["baseline"]), int(obj["depth"]))
+        arrays = (forest.feature, forest.threshold, forest.left, forest.right, forest.value)
+        width = forest.feature.shape[-1] if forest.feature.ndim == 2 else 0
+        if forest.feature.ndim != 2 or width == 0 or any(a.shape != forest.feature.shape for a in arrays) \
+                or not (0 <= forest.feature.min() and forest.feature.max() < n_features) \
+                or not all(0 <= a.min() and a.max() < width for a in (forest.left, forest.right)) \
+                or not 0 <= forest.depth <= width:
+            raise ValueError("the matcher's trees do not fit together")
+        return forest

@@ -4,7 +4,7 @@ its artefact (made when missing or stale, loaded otherwise).
 The days are replayed against their own labels: each resident message that could join an open
 incident is paired with every incident open at that moment; the pair is positive when the
 labels put the message in that incident. The model, the joining threshold and the gate are chosen
-by cross-validation grouped by day (`bot.conversation.matcher_cv`); dev and test days are never read.
+by cross-validation grouped by writer (`bot.conversation.matcher_cv`); dev and test days are never read.
 The days are read with the request detector's held-out readings (`bot.conversation.held_out`), as a
 new day would be read; the report model (`bot.conversation.report_model`) and its gate are learned
 the same way.
@@ -30,6 +30,7 @@ from bot.conversation.report_learning import report_examples
 from bot.conversation.forest import Forest
 from bot.conversation.report_model import ReportModel
 from bot.paths import DATA
+from bot.settings import SPEC
 
 if TYPE_CHECKING:
     from bot.classifier.base import Classifier, Prediction
@@ -41,7 +42,8 @@ DIALOGUE = DATA / "dialogue"
 ARTEFACT = "matcher.json"
 VERSION = "matcher-5"
 WINDOW = timedelta(hours=10)  # incidents older than this (since their last report) are not candidates
-OPENS_MIN = 0.9  # an unsure request opens an unconfirmed ticket from this P(request) (GRIDBOT_UNSURE_ROUTE_MIN)
+# an unsure request opens an unconfirmed ticket from this P(request): the setting's default
+OPENS_MIN = float(SPEC["GRIDBOT_UNSURE_ROUTE_MIN"][2])
 FOLDS = 4  # day-grouped folds: the matcher's CV and the held-out readings of the days
 
 
@@ -179,7 +181,7 @@ def load_matcher(settings: "Settings", classifier: "Classifier") -> Matcher:
         obj = json.loads((settings.model_dir / ARTEFACT).read_text(encoding="utf-8"))
         if obj.get("data_hash") == digest and obj.get("features") == list(FEATURES):
             report = ReportModel.from_json(obj["report"]) if obj.get("report") else None
-            forest = Forest.from_json(obj["forest"]) if obj.get("forest") else None
+            forest = Forest.from_json(obj["forest"], len(FEATURES)) if obj.get("forest") else None
             return Matcher(np.asarray(obj["coef"]), float(obj["intercept"]), float(obj["threshold"]), obj["meta"],
                            float(obj["unsure_threshold"]), report, float(obj.get("report_gate", 0.0)), forest)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):  # unreadable or hand-edited: made again

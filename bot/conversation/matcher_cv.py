@@ -35,9 +35,6 @@ NOISE_JOIN_COST = 1.0  # chatter joined to a ticket: one more false household on
 DUPLICATE_COST = 1.0  # a report of an open incident opens a second ticket for it
 UNHEARD_COST = 0.5  # a report of an open incident neither joins nor opens: its household is not counted
 
-Probability = Callable[[np.ndarray], np.ndarray]  # learned P(same incident) of a message's feature rows
-
-
 def _training_rows(days) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
     X = np.vstack([m[0][:, :LEARNED] for day in days for m in day])
     y = np.array([label for day in days for m in day for label in m[1]])
@@ -52,17 +49,27 @@ def fit_logistic(days, C: float) -> tuple[np.ndarray, float]:  # type: ignore[no
     return np.asarray(model.coef_[0]), float(model.intercept_[0])
 
 
-def fit_forest(days) -> Forest:  # type: ignore[no-untyped-def]
-    return Forest.fit(*_training_rows(days), **FOREST)
+Fitted = tuple[np.ndarray, float, "Forest | None"]  # a Matcher's learned part: weights, or trees
 
 
-def logistic(coef: np.ndarray, intercept: float) -> Probability:
-    return lambda rows: 1 / (1 + np.exp(-(rows[:, :LEARNED] @ coef + intercept)))
+def families() -> dict[str, Callable[[list], Fitted]]:
+    """Each model the CV may choose, as a function from training days to the Matcher's learned part."""
+    out: dict[str, Callable[[list], Fitted]] = {
+        f"logistic C={C}": (lambda C: lambda days: (*fit_logistic(days, C), None))(C) for C in C_GRID}
+    out["forest"] = lambda days: (np.zeros(LEARNED), 0.0, Forest.fit(*_training_rows(days), **FOREST))
+    return out
 
 
-def scored(days, probability: Probability) -> list[list[tuple]]:  # type: ignore[no-untyped-def]
-    """The days' pairs with the learned probabilities they get, worked out once for every threshold."""
+def scored(days, probability: Callable[[np.ndarray], np.ndarray]) -> list[list[tuple]]:  # type: ignore[no-untyped-def]
+    """The days' pairs with the learned probabilities they get (a Matcher's `probabilities`), worked out
+    once for every threshold."""
     return [[(probability(m[0]), *m) for m in day] for day in days]
+
+
+def _learned(fitted: Fitted) -> Matcher:
+    """A matcher holding only the learned part: its `probabilities` are the ones `Matcher.best` uses."""
+    coef, intercept, forest = fitted
+    return Matcher(coef, intercept, 0.0, forest=forest)
 
 
 def decision_cost(days, threshold: float, unsure_threshold: float,
@@ -117,7 +124,8 @@ def writer_folds(paths: Sequence[Path], folds: int) -> list[int]:
 def train_matcher(classifier: "Classifier", paths: Sequence[Path] | None = None, folds: int = 4,
                   readings: Sequence[Sequence["Prediction"]] | None = None) -> Matcher:
     """Choose the model, the threshold and the gate by writer-grouped cross-validation, then fit on every
-    training day. `readings`: the detector's held-out reading of each day (day i in fold i % folds)."""
+    training day. `readings`: the detector's held-out reading of each day (`bot.conversation.held_out`:
+    its detectors' folds are by day, i % folds, not by writer)."""
     started = time.perf_counter()
     paths = list(paths if paths is not None else day_files("train"))
     days, examples = day_pairs(paths, classifier, readings)
@@ -125,16 +133,14 @@ def train_matcher(classifier: "Classifier", paths: Sequence[Path] | None = None,
         return rule_matcher()
     fold_of = writer_folds(paths, folds)
     report = with_reports(days, examples, folds, fold_of)
-    families: dict[str, Callable] = {f"logistic C={C}": (lambda C: lambda d: logistic(*fit_logistic(d, C)))(C)
-                                     for C in C_GRID}
-    families["forest"] = lambda d: (lambda forest: lambda rows: forest.proba(rows[:, :LEARNED]))(fit_forest(d))
+    candidates = families()
     best, oof_of, family_cost = None, {}, {}
-    for name, fit in families.items():
+    for name, fit in candidates.items():
         oof = oof_of[name] = []
         for f in range(folds):
             test = [d for d, k in zip(days, fold_of) if k == f]
             if test:
-                oof.extend(scored(test, fit([d for d, k in zip(days, fold_of) if k != f])))
+                oof.extend(scored(test, _learned(fit([d for d, k in zip(days, fold_of) if k != f])).probabilities))
         for th in THRESHOLD_GRID:
             for unsure_th in (t for t in THRESHOLD_GRID if t >= th):
                 cost = decision_cost(oof, th, unsure_th)[0]
@@ -145,8 +151,7 @@ def train_matcher(classifier: "Classifier", paths: Sequence[Path] | None = None,
     _, name, th, unsure_th = best
     gate_cost = {g: decision_cost(oof_of[name], th, unsure_th, g)[0] for g in GATE_GRID}
     gate = min(GATE_GRID, key=lambda g: (gate_cost[g], g))
-    forest = fit_forest(days) if name == "forest" else None
-    coef, intercept = fit_logistic(days, float(name.split("=")[1])) if forest is None else (np.zeros(LEARNED), 0.0)
+    coef, intercept, forest = candidates[name](days)
     meta = {"source": "learned", "model": name, "threshold": th, "unsure_threshold": unsure_th, "report_gate": gate,
             "family_cv_cost": {k: round(v, 1) for k, v in family_cost.items()},
             "gate_cv_cost": {str(g): round(c, 1) for g, c in gate_cost.items()}, "days": len(days),

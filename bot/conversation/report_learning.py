@@ -42,7 +42,7 @@ def with_reports(days: list[list[tuple]], examples: list[list[tuple[str, bool]]]
         if len({label for _, label in fit_on}) < 2:
             continue
         model = ReportModel.fit([t for t, _ in fit_on], [label for _, label in fit_on], REPORT_C)
-        for i in (i for i in range(len(days)) if fold_of[i] == f):
+        for i in [j for j, k in enumerate(fold_of) if k == f]:
             for m in days[i]:
                 m[0][:, col] = model.p(m[4])
             right += sum((model.p(t) >= 0.5) == label for t, label in examples[i])
