@@ -292,3 +292,40 @@ def test_an_incident_a_worker_is_still_on_is_not_stale(classifier) -> None:
 
     assert possible(now - timedelta(minutes=10)) == 1.0
     assert possible(None) == 0.0 and possible(now - timedelta(hours=3)) == 0.0
+
+
+def test_talk_beside_an_open_outage_opens_no_ticket_and_waits_for_review(chat: Chat) -> None:
+    """"黑灯瞎火的 蜡烛都找不到[流泪]" reads as a power request, but while the outage is open it is talk about
+    it (the opening gate, chosen by the CV): no second ticket and no ping; the comprehensive worker sees
+    it in the review list. Before, such lines opened tickets and pinged the power worker for nothing."""
+    from sqlmodel import Session, select
+
+    from models import Review
+
+    chat.say("张阿姨", "3栋停电了 整栋楼都黑了")
+    out = chat.say("刘婶", "黑灯瞎火的 蜡烛都找不到[流泪]", after=30)
+    assert out == [] and len(chat.tickets()) == 1 and chat.ticket(1).report_count == 1
+    with Session(chat.app.engine) as session:
+        assert [(r.text, r.reason) for r in session.exec(select(Review))] == [("黑灯瞎火的 蜡烛都找不到[流泪]", "talk")]
+
+
+@pytest.mark.parametrize("text", [
+    "3栋停电了 整栋楼都黑了",  # nothing of its category is open: a report
+    "停水了 锅碗都没洗[捂脸]",  # such words with an open incident of another category
+])
+def test_the_opening_gate_holds_nothing_without_an_open_incident_of_its_category(chat: Chat, text: str) -> None:
+    chat.say("李叔", "小区门口的路灯坏了好几盏 晚上黑咕隆咚的")
+    chat.say("刘婶", text, after=4)
+    assert len(chat.tickets()) == 2
+
+
+@pytest.mark.parametrize("text, holdable", [
+    ("又停电 这个月第三回了", True),
+    ("等电等到睡着了 zzz", True),
+    ("明天的电几点来啊 我要洗头", False),  # a question asks for something
+    ("@赵电工(供电所) 停个电 晚饭都煮不成了", False),  # so does a message to someone
+])
+def test_questions_and_messages_to_someone_are_never_held(text: str, holdable: bool) -> None:
+    from bot.conversation.incidents import may_hold
+
+    assert may_hold(text) is holdable

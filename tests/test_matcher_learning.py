@@ -18,7 +18,7 @@ def test_the_matchers_cost_counts_what_the_replay_would_count_against_each_outco
     never, always = 0.0, 1.0  # the learned P(same)
 
     def cost(p, label, in_incident, opens):
-        pair = (row, [label], np.ones(1), False, "", in_incident, np.zeros(1, bool), opens)
+        pair = (row, [label], np.ones(1), False, "", in_incident, np.zeros(1, bool), opens, False)
         return L.decision_cost(L.scored([[pair]], lambda rows: np.full(len(rows), p)), 0.5, 0.5)[0]
 
     assert cost(never, False, False, True) == L.NOISE_OPEN_COST  # chatter opens a ticket
@@ -28,6 +28,31 @@ def test_the_matchers_cost_counts_what_the_replay_would_count_against_each_outco
     assert cost(never, True, True, False) == L.UNHEARD_COST
     assert cost(always, False, True, True) == L.WRONG_JOIN_COST  # another incident's report joined
     assert cost(always, True, True, True) == 0.0 and cost(never, False, True, True) == 0.0
+
+
+def test_the_opening_gate_costs_a_first_report_it_holds_more_than_the_chatter_it_spares() -> None:
+    """A message that joins nothing and would open a ticket, reading as talk (P(report) under the gate)
+    beside an open incident of its category, is held: chatter held costs nothing, a new problem's first
+    report held costs an incident nobody hears of, a further report of an open one a household not counted.
+    A question or a message to someone (not holdable) is never held."""
+    import numpy as np
+
+    from bot.conversation import matcher_cv as L
+    from bot.conversation.incidents import FEATURES, GATE_ONLY, LEARNED
+
+    row = np.zeros((1, LEARNED + len(GATE_ONLY)))
+    row[0, (FEATURES + GATE_ONLY).index("same_cat")] = 1.0
+    row[0, (FEATURES + GATE_ONLY).index("p_report")] = 0.2
+
+    def cost(label, in_incident, holdable, gate=0.4):
+        pair = (row, [label], np.ones(1), False, "", in_incident, np.zeros(1, bool), True, holdable)
+        return L.decision_cost(L.scored([[pair]], lambda rows: np.zeros(len(rows))), 0.5, 0.5, 0.0, gate)[0]
+
+    assert cost(False, False, True) == 0.0 and cost(False, False, True, gate=0.0) == L.NOISE_OPEN_COST
+    assert cost(False, False, False) == L.NOISE_OPEN_COST  # a question is not held
+    assert cost(False, True, True) == L.MISSED_FIRST_COST and cost(False, True, True, gate=0.0) == 0.0
+    assert cost(True, True, True) == L.UNHEARD_COST and cost(True, True, True, gate=0.0) == L.DUPLICATE_COST
+    assert cost(False, False, True, gate=0.1) == L.NOISE_OPEN_COST  # P(report) 0.2 is over this gate
 
 
 def test_the_flattened_trees_give_sklearns_probabilities_and_survive_json() -> None:

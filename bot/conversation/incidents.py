@@ -20,6 +20,7 @@ import numpy as np
 
 from bot.classifier.base import Prediction
 from bot.classifier.features import jieba  # imported there with its log level set
+from bot.conversation.acts import is_question
 from bot.conversation.forest import Forest
 from bot.conversation.report_model import ReportModel
 
@@ -78,6 +79,8 @@ class Matcher:
     report: ReportModel | None = None  # P(a household's report, not talk), learned from the labelled days
     report_gate: float = 0.0  # under this P(report), a join by someone who has not reported it is talk
     forest: Forest | None = None  # boosted trees, when the CV chose them over the logistic weights
+    open_gate: float = 0.0  # under this P(report), a message that would open a ticket beside an open incident of
+    # its category is talk (`holds`)
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         if self.forest is not None:
@@ -85,10 +88,12 @@ class Matcher:
         return 1.0 / (1.0 + np.exp(-(rows[:, :LEARNED] @ self.coef + self.intercept)))
 
     def best(self, text: str, prediction: Prediction, sender: str, ts: datetime,
-             candidates: Sequence[Candidate], *, strict: bool = False) -> tuple[Candidate | None, float, bool, bool]:
+             candidates: Sequence[Candidate], *, strict: bool = False) -> tuple[Candidate | None, float, bool, str]:
         """The most likely candidate, its probability, whether the message says something of that
-        candidate's own (`tied_by_words`), and whether it is talk about it; the candidate is None
-        when none clears the threshold, or when the message is talk.
+        candidate's own (`tied_by_words`), and whether it is talk: "about" (talk about that candidate),
+        "held" (it clears no candidate, and would open a ticket of its own, but reads as talk while an
+        incident of its category is open: `holds`) or ""; the candidate is None when none clears the
+        threshold, or when the message is talk.
 
         `strict` (an unsure message) asks for a higher probability: it joins only what it clearly matches.
         Talk: the candidate clears the bar, but the message reads as talk around it (`is_talk`: P(report)
@@ -96,7 +101,7 @@ class Matcher:
         never treats an urgent message as talk.
         """
         if not candidates:
-            return None, 0.0, False, False
+            return None, 0.0, False, ""
         p_report = self.report.p(text) if self.report is not None else NEUTRAL_REPORT
         rows = pair_matrix(text, prediction, sender, ts, candidates, p_report)
         metoo = bare_metoo(rows)
@@ -105,10 +110,10 @@ class Matcher:
         bar = self.threshold if not strict else max(self.threshold, self.unsure_threshold)
         tied = bool(tied_by_words(rows[i:i + 1])[0])
         if probs[i] < bar:
-            return None, float(probs[i]), tied, False
+            return None, float(probs[i]), tied, "held" if may_hold(text) and holds(rows, self.open_gate) else ""
         if is_talk(rows[i:i + 1], metoo[i:i + 1], self.report_gate)[0]:
-            return None, float(probs[i]), tied, True
-        return candidates[i], float(probs[i]), tied, False
+            return None, float(probs[i]), tied, "about"
+        return candidates[i], float(probs[i]), tied, ""
 
 
 FEATURES = ("same_cat", "provider_conflict", "place_same", "place_differ", "sim_max", "sim_all", "keyword_overlap",
@@ -297,6 +302,25 @@ def is_talk(rows: np.ndarray, metoo: np.ndarray, gate: float) -> np.ndarray:
         return np.zeros(len(rows), dtype=bool)
     return ((rows[:, _F["p_report"]] < gate) & (rows[:, _F["sender_reported"]] == 0) & ~metoo
             & (rows[:, _F["short"]] == 0))
+
+
+def may_hold(text: str) -> bool:
+    """Could the opening gate hold this message (`holds`)? Not a question ("明天的水几点来啊"), not one
+    addressed to someone (@): those ask for something whatever they read as. (The caller never holds an
+    urgent message.)"""
+    return "@" not in text and "＠" not in text and not is_question(text)
+
+
+def holds(rows: np.ndarray, gate: float) -> bool:
+    """The opening gate: a message that joins nothing and would open a ticket of its own, reading as talk
+    (P(report) under the gate) while an incident of its category is open (not a varied one), is talk about it:
+    "又停呀[捂脸]", "等电等到睡着了 zzz", "宝宝洗一半 水都凉了[大哭]". It opens nothing (it waits for review)."""
+    if gate <= 0 or not len(rows):
+        return False
+    # not in the varied categories: an open stray-dog ticket says nothing of a rubbish report beside it
+    # ("小区里有条流浪狗老追着小孩咬 谁管管" reads P(report) 0.21)
+    of_its_kind = (rows[:, _F["same_cat"]] > 0) & (rows[:, _F["varied_same_cat"]] == 0)
+    return bool(((rows[:, _F["p_report"]] < gate) & of_its_kind).any())
 
 
 def bare_metoo(rows: np.ndarray) -> np.ndarray:

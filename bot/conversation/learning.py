@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 import numpy as np
 
 from bot.conversation.incidents import (
-    FEATURES, GATE_ONLY, Candidate, Matcher, bare_metoo, could_join, evidence, is_unsure, pair_matrix, rule_matcher,
+    FEATURES, GATE_ONLY, Candidate, Matcher, bare_metoo, could_join, evidence, is_unsure, may_hold, pair_matrix,
+    rule_matcher,
 )
 from bot.conversation.held_out import held_out_predictions, residents
 from bot.conversation.report_learning import report_examples
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 
 DIALOGUE = DATA / "dialogue"
 ARTEFACT = "matcher.json"
-VERSION = "matcher-5"
+VERSION = "matcher-6"
 WINDOW = timedelta(hours=10)  # incidents older than this (since their last report) are not candidates
 # an unsure request opens an unconfirmed ticket from this P(request): the setting's default
 OPENS_MIN = float(SPEC["GRIDBOT_UNSURE_ROUTE_MIN"][2])
@@ -88,9 +89,10 @@ def opens_ticket(pred: "Prediction") -> bool:
 
 
 def pairs_of_day(events: Sequence[dict], classifier: "Classifier", readings: Sequence["Prediction"] | None = None,
-                 ) -> Iterable[tuple[np.ndarray, list[bool], np.ndarray, bool, str, bool, np.ndarray, bool]]:
-    """(feature rows, labels, possible joins, unsure, text, in some incident, bare me-too, opens a ticket)
-    for each resident message of the day that has open incidents to compare with. The rows' p_report is neutral until
+                 ) -> Iterable[tuple[np.ndarray, list[bool], np.ndarray, bool, str, bool, np.ndarray, bool, bool]]:
+    """(feature rows, labels, possible joins, unsure, text, in some incident, bare me-too, opens a ticket,
+    the opening gate may hold it: `may_hold` and not urgent) for each resident message of the day that has
+    open incidents to compare with. The rows' p_report is neutral until
     `with_reports` sets it (bare_metoo does not read it). `readings`: the detector's reading of the
     residents' messages (held out, see `bot.conversation.held_out`); by default `classifier`'s."""
     said = residents(events)
@@ -118,7 +120,7 @@ def pairs_of_day(events: Sequence[dict], classifier: "Classifier", readings: Seq
                     for c in cands]
             rows = pair_matrix(e["text"], pred, e["sender"], ts, view)
             yield rows, [c.key == gold for c in cands], evidence(rows, view), is_unsure(pred, e["text"]), \
-                e["text"], gold is not None, bare_metoo(rows), opens_ticket(pred)
+                e["text"], gold is not None, bare_metoo(rows), opens_ticket(pred), may_hold(e["text"]) and not pred.urgent
         if gold:
             inc = open_.get(gold)
             if inc is None:
@@ -161,7 +163,7 @@ def save(matcher: Matcher, model_dir: Path, digest: str) -> None:
     obj = {"version": VERSION, "data_hash": digest, "features": list(FEATURES), "coef": matcher.coef.tolist(),
            "intercept": matcher.intercept, "threshold": matcher.threshold,
            "unsure_threshold": matcher.unsure_threshold, "meta": matcher.meta,
-           "report_gate": matcher.report_gate,
+           "report_gate": matcher.report_gate, "open_gate": matcher.open_gate,
            "report": matcher.report.to_json() if matcher.report is not None else None,
            "forest": matcher.forest.to_json() if matcher.forest is not None else None}
     tmp = model_dir / (ARTEFACT + ".tmp")
@@ -183,7 +185,8 @@ def load_matcher(settings: "Settings", classifier: "Classifier") -> Matcher:
             report = ReportModel.from_json(obj["report"]) if obj.get("report") else None
             forest = Forest.from_json(obj["forest"], len(FEATURES)) if obj.get("forest") else None
             return Matcher(np.asarray(obj["coef"]), float(obj["intercept"]), float(obj["threshold"]), obj["meta"],
-                           float(obj["unsure_threshold"]), report, float(obj.get("report_gate", 0.0)), forest)
+                           float(obj["unsure_threshold"]), report, float(obj.get("report_gate", 0.0)), forest,
+                           float(obj.get("open_gate", 0.0)))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):  # unreadable or hand-edited: made again
         pass
     log.info("incident matcher missing or stale: training on %d days", len(paths))

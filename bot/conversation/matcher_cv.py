@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 import numpy as np
 
 from bot.conversation.forest import Forest
-from bot.conversation.incidents import LEARNED, Matcher, is_talk, rule_matcher, tied_by_words
+from bot.conversation.incidents import LEARNED, Matcher, holds, is_talk, rule_matcher, tied_by_words
 from bot.conversation.learning import day_files, day_pairs
 from bot.conversation.report_learning import with_reports
 
@@ -27,6 +27,7 @@ FOREST = {"depth": 4, "trees": 100, "learning_rate": 0.1}  # CV cost on 73 days:
 # 999 / 995 / 979 / 981, against 1,064 for the best logistic model
 THRESHOLD_GRID = tuple(round(0.05 * i, 2) for i in range(4, 19))
 GATE_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)  # P(report) under which a join is talk (0: no gate)
+OPEN_GATE_GRID = (0.0, 0.1, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)  # ... an opening is talk (`holds`; 0: none)
 # What each outcome of the joining decision costs, as the replay would score it. A message the matcher
 # does not join opens a ticket of its own when the detector reads it as a request (`opens`).
 WRONG_JOIN_COST = 3.0  # a household's problem joined to another ticket: it is hidden from its worker
@@ -34,6 +35,7 @@ NOISE_OPEN_COST = 2.0  # chatter not joined opens a ticket and pings a worker fo
 NOISE_JOIN_COST = 1.0  # chatter joined to a ticket: one more false household on it
 DUPLICATE_COST = 1.0  # a report of an open incident opens a second ticket for it
 UNHEARD_COST = 0.5  # a report of an open incident neither joins nor opens: its household is not counted
+MISSED_FIRST_COST = 4.0  # a new problem's first report taken for talk: nobody hears of it (recall, ping, state)
 
 def _training_rows(days) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
     X = np.vstack([m[0][:, :LEARNED] for day in days for m in day])
@@ -73,17 +75,17 @@ def _learned(fitted: Fitted) -> Matcher:
 
 
 def decision_cost(days, threshold: float, unsure_threshold: float,
-                  report_gate: float = 0.0) -> tuple[float, int, int, int]:
+                  report_gate: float = 0.0, open_gate: float = 0.0) -> tuple[float, int, int, int]:
     """(cost, right joins, wrong joins, missed joins) of the matcher's decision as `Matcher.best` and the
     request handler make it, over `scored` days: the best candidate (a bare "me too" always clears the
     bar) above the threshold (the unsure threshold for a message the detector was not sure is a request)
     joins, unless the message reads as talk or is unsure with nothing of the candidate's own. What is
-    not joined opens a ticket when the detector reads it as a request. Each outcome costs what the
-    replay would count against it (the *_COST constants)."""
+    not joined opens a ticket when the detector reads it as a request, unless the opening gate holds it
+    (`holds`). Each outcome costs what the replay would count against it (the *_COST constants)."""
     right = wrong = missed = 0
     cost = 0.0
     for day in days:
-        for learned, rows, labels, possible, unsure, _, in_incident, metoo, opens in day:
+        for learned, rows, labels, possible, unsure, _, in_incident, metoo, opens, holdable in day:
             p = np.maximum(learned, np.where(metoo, 1.0, 0.0)) * possible
             i = int(np.argmax(p))
             joined = talk = False
@@ -91,6 +93,8 @@ def decision_cost(days, threshold: float, unsure_threshold: float,
                 talk = bool(is_talk(rows[i:i + 1], metoo[i:i + 1], report_gate)[0]) \
                     or (unsure and not tied_by_words(rows[i:i + 1])[0])
                 joined = not talk
+            elif opens and holdable:
+                talk = holds(rows, open_gate)
             if joined and labels[i]:
                 right += 1
             elif joined:
@@ -102,6 +106,8 @@ def decision_cost(days, threshold: float, unsure_threshold: float,
                 cost += DUPLICATE_COST if opens and not talk else UNHEARD_COST
             elif opens and not talk and not in_incident:
                 cost += NOISE_OPEN_COST
+            elif opens and talk and in_incident:
+                cost += MISSED_FIRST_COST
     return cost, right, wrong, missed
 
 
@@ -151,10 +157,13 @@ def train_matcher(classifier: "Classifier", paths: Sequence[Path] | None = None,
     _, name, th, unsure_th = best
     gate_cost = {g: decision_cost(oof_of[name], th, unsure_th, g)[0] for g in GATE_GRID}
     gate = min(GATE_GRID, key=lambda g: (gate_cost[g], g))
+    open_cost = {g: decision_cost(oof_of[name], th, unsure_th, gate, g)[0] for g in OPEN_GATE_GRID}
+    open_gate = min(OPEN_GATE_GRID, key=lambda g: (open_cost[g], g))
     coef, intercept, forest = candidates[name](days)
     meta = {"source": "learned", "model": name, "threshold": th, "unsure_threshold": unsure_th, "report_gate": gate,
             "family_cv_cost": {k: round(v, 1) for k, v in family_cost.items()},
-            "gate_cv_cost": {str(g): round(c, 1) for g, c in gate_cost.items()}, "days": len(days),
+            "gate_cv_cost": {str(g): round(c, 1) for g, c in gate_cost.items()}, "open_gate": open_gate,
+            "open_gate_cv_cost": {str(g): round(c, 1) for g, c in open_cost.items()}, "days": len(days),
             "pairs": sum(len(m[1]) for d in days for m in d), "cv_cost": round(best[0], 1),
             "report": report.meta, "seconds": round(time.perf_counter() - started, 2)}
-    return Matcher(coef, intercept, th, meta, unsure_th, report, gate, forest)
+    return Matcher(coef, intercept, th, meta, unsure_th, report, gate, forest, open_gate)

@@ -52,6 +52,9 @@ class Request:
         if target is not None:
             return self._join(ctx, target, reported)
         if talk:  # "那俺这馍咋弄": talk about an open incident, not another household's report
+            if talk == "held" and prediction.category != "none":  # it would have opened a ticket: kept for review
+                repo.add_review(ctx.session, grid_id=ctx.grid.id, msg=ctx.msg, text=ctx.text, guess=prediction.category,
+                                confidence=prediction.confidence, reason="talk")
             ctx.outcome = "talk"
             return True
         if prediction.category == "none":
@@ -117,13 +120,13 @@ class Request:
         theirs = [t for t in found if any(a.name in named for a in held[t.id])]
         return theirs[0] if len(theirs) == 1 else None
 
-    def _incident(self, ctx: Context, prediction) -> tuple[Ticket | None, bool, set[str]]:
+    def _incident(self, ctx: Context, prediction) -> tuple[Ticket | None, str, set[str]]:
         """The open (or just resolved) ticket this message is about, if the matcher is sure enough;
-        whether it is an unsure message about that ticket with nothing of its own (talk); and that
-        ticket's reporters (names and contact ids)."""
+        whether the message is talk ("about" an open ticket, or "held" by the opening gate: `Matcher.best`;
+        "" when not); and that ticket's reporters (names and contact ids)."""
         found = self._recent(ctx)
         if not found:
-            return None, False, set()
+            return None, "", set()
         reports, reporters = repo.reports_and_reporters(ctx.session, ticket_ids=[t.id for t in found])
         cands = [Candidate(t.id, t.category, t.provider, tuple(r.text for r in reports[t.id]),
                            frozenset(reporters[t.id]),
@@ -137,15 +140,15 @@ class Request:
         if best is None:
             # talk: "没电也不耽误吃鸡蛋" is about the outage, not one more household; never a danger, which
             # goes out as its own ticket below whatever the report model reads
-            return None, talk and not prediction.urgent, set()
+            return None, "" if prediction.urgent else talk, set()
         if unsure and not tied:
-            return None, True, set()  # CONTRACT.md: an unsure message joins only when its content matches
+            return None, "about", set()  # CONTRACT.md: an unsure message joins only when its content matches
         ticket = next(t for t in found if t.id == best.key)
         if prediction.urgent and not ticket.urgent and not tied and not any(k in ctx.text for k in ticket.keywords):
             # a danger ("电线被风刮断 掉在人行道上 冒火花") is not one more household of the outage it
             # happens in: it goes out at once as its own ticket unless it names the same thing (停电)
-            return None, False, set()
-        return ticket, False, reporters[ticket.id]
+            return None, "", set()
+        return ticket, "", reporters[ticket.id]
 
     def _join(self, ctx: Context, ticket: Ticket, reported: bool) -> bool:
         assert ctx.grid is not None
