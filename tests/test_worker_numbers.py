@@ -82,3 +82,15 @@ def test_a_household_saying_it_started_again_reopens_its_ticket(chat: Chat) -> N
     chat.say("龚秀兰", "又开始闪了 比刚才还狠些", after=60)
     assert chat.ticket(1).status == "reopened"
     assert WATER not in chat.assignees(1)
+
+
+def test_a_number_naming_the_workers_own_open_ticket_is_not_overridden_by_one_common_word(chat: Chat) -> None:
+    """"抓走了 送去收容所 娃娃们可以出门玩了 #办结 2" from the comprehensive worker, whose open ticket #2 is the dog: the
+    bank ticket #1 has "可以" in its report, and that one word (no other ticket's) used to override the
+    number and close the bank question instead."""
+    chat.say("陈伯", "请问社保卡过期换了新卡 寄到家里了 可以在手机上激活吗")
+    chat.say("庄姨", "@王网格 祠堂后面有只大黄狗 追着小孩叫 吓死人了", after=3)
+    assert [t.category for t in chat.tickets()] == ["bank", "other"]
+    chat.say(GRIDMAN, "收到 我喊城管来", after=2)
+    chat.say(GRIDMAN, "抓走了 送去收容所 娃娃们可以出门玩了 #办结 2", after=40)
+    assert chat.ticket(2).status == "resolved" and chat.ticket(1).status == "reported"

@@ -171,6 +171,9 @@ def words_name_another(act: WorkerAct, options: list[Option], numbered: Option |
     if numbered is not None and top == numbered.ticket_id:
         return None
     other_kind = numbered is None or by_id.get(top) is None or by_id[top].category != numbered_category
-    if len(own[top]) >= DISTINCT_SURE or (len(own[top]) >= 1 and second == 0 and other_kind):
+    # one word of another kind's ticket is enough against a number that is not the sender's open ticket;
+    # against their own open one it takes two ("娃娃们可以出门玩了 #办结 2": 可以 is in a bank question too)
+    own_open = numbered is not None and numbered.mine and numbered.status in ACTIVE
+    if len(own[top]) >= DISTINCT_SURE or (len(own[top]) >= 1 and second == 0 and other_kind and not own_open):
         return top
     return None

@@ -76,7 +76,10 @@ class WorkerActs:
         act = read_worker(ctx.text, names, comprehensive=comprehensive, workers=workers)
         if ctx.acts is None or act.explicit:
             return act
-        learned = ctx.acts.kind(act)
+        # the model reads the message as it was trained to (`act_learning.worker_messages`): with the roster's
+        # names only, so "@王思雨 机顶盒在线了 修好了" @-mentions nobody, as a resident's name never did in training
+        roster = {m.name for m in ctx.members} | {ctx.msg.sender}
+        learned = ctx.acts.kind(read_worker(ctx.text, roster, comprehensive=comprehensive))
         return replace(act, kind=learned) if learned != "relay" or any(n in workers for n in act.mentions) else act
 
     # -- which ticket ----------------------------------------------------------------------
