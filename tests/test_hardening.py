@@ -193,15 +193,15 @@ def test_a_deadline_with_a_fraction_of_a_second_is_swept_after_it_not_before() -
 
 def test_long_texts_do_not_fill_the_conversation_caches() -> None:
     """A report of 20,000 characters is compared with every later message; its bigrams are not kept."""
-    from bot.conversation import incidents
+    from bot.conversation import likeness
 
-    caches = (incidents._bigrams.cache, incidents.places.cache, incidents._word_grams.cache)
+    caches = (likeness._bigrams.cache, likeness.places.cache, likeness._word_grams.cache)
     before = [c.cache_info().currsize for c in caches]
     long = "3栋停水了 水龙头一滴都没有 " * 1_500
-    assert incidents.similarity(long, long + "！") == 1.0
-    assert incidents.places(long) == {"3栋"} and incidents.shared(long, [long + "！"])
+    assert likeness.similarity(long, long + "！") == 1.0
+    assert likeness.places(long) == {"3栋"} and likeness.shared(long, [long + "！"])
     assert [c.cache_info().currsize for c in caches] == before
-    incidents.similarity("3栋停水了", "4栋也停水了")
+    likeness.similarity("3栋停水了", "4栋也停水了")
     assert caches[0].cache_info().currsize > before[0]  # short texts are kept
 
 

@@ -12,20 +12,17 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache, wraps
 from datetime import datetime, timedelta
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
 from bot.classifier.base import Prediction
-from bot.classifier.features import jieba  # imported there with its log level set
 from bot.conversation.acts import is_question
 from bot.conversation.forest import Forest
+from bot.conversation.likeness import content, places, shared, similarity
 from bot.conversation.report_model import ReportModel
 
-_FILLER = re.compile(r"好几天|好久|几天|没人|请问|什么|怎么|一下|麻烦|谁管|管管|晚上|早上|今天|昨天|现在|一直|大家|师傅|网格员|"
-                     r"[\s\W_\d]|[的了吗呢啊呀吧哦哈嘛么啦我你他她们家也都还是在有个这那就要和跟俺咱恁]|\[[^\]]{1,6}\]")
 _METOO = re.compile(r"也(?:是|没|停|断|一样|这样|不|坏|黑|有|卡|连|打)|同样|一样|\+1|加一|同问|我家也|我们也|俺家也|咱家也|"
                     r"我这也|这边也|我们这也|也遇到|跟楼上|同楼上|楼上说|附议|还有我家|算我一个")
 # agreeing with the report just made, and saying more: "是的 垃圾桶都满出来哒", "对的 靠公交站那几盏都不亮"
@@ -41,13 +38,8 @@ _PARTIAL = re.compile(r"(?:电|水|网|信号|暖气)(?:是|倒是|总算|终于
                       # "巷子里都有电了 我厂里还是冇得": back around, still out here
                       r"都(?:有|来|通)(?:电|水|网)?了.{0,12}?还(?:是)?(?:没|冇|木|不)")
 _OTHER_CUE = re.compile(r"另外|还有个|还有一个|另一|别的事|顺便|再问|再说个|不是一回事|不是一个事")
-# words any ticket's talk may have: they tie a message to no ticket in particular
-_COMMON_GRAMS = frozenset({"处理", "解决", "修好", "已经", "问题", "反映", "谢谢", "情况", "看看", "赶紧", "快点", "不了",
-                           "不行", "没人", "联系", "好的", "收到", "知道", "时间", "小时", "分钟", "号楼", "单元"})
-# "东头", "南片": a place; "上头凉" (the upper part) and "前头" (in front) are not
 # "整个小区都黑了", "全庄都没电": the incident is not one place's
 _WIDE = re.compile(r"整个|全(?:村|庄|组|小区|屯|寨|队|街|片|镇)|一大片|整片|家家|都(?:停|没|黑|断)")
-_PLACE = re.compile(r"[0-9一二三四五六七八九十百零两]+\s*(?:栋|幢|号楼|座|组|队|单元|巷|排)|[东西南北前后上下]\s*[村组片街巷]|[东西南北]\s*头")
 
 
 @dataclass(frozen=True)
@@ -138,63 +130,6 @@ RECENT_MINUTES = 30  # agreeing (是的 …) this soon after the category's late
 OWN_MINUTES = 15
 
 
-_AT = re.compile(r"[@＠][^\s\u2005@＠]{1,16}")  # "@农商行小吴": who is addressed, not what it is about
-
-
-def content(text: str) -> str:
-    return _FILLER.sub("", _AT.sub(" ", text))
-
-
-CACHED_CHARS = 120  # texts up to this long keep their bigrams, words and places: a ticket's reports are
-# compared with every message after them. A longer one (up to 20,000 characters) is worked out again, so
-# the three caches stay small whatever people write: 38 MB at most (2,048 random texts of 120 characters)
-
-
-def _short_cached(fn: Callable[[str], frozenset[str]]) -> Callable[[str], frozenset[str]]:
-    """`fn` with its results kept for texts up to CACHED_CHARS (`.cache` is the lru_cache)."""
-    cached = lru_cache(maxsize=2048)(fn)
-
-    @wraps(fn)
-    def call(text: str) -> frozenset[str]:
-        return cached(text) if len(text) <= CACHED_CHARS else fn(text)
-
-    call.cache = cached  # type: ignore[attr-defined]
-    return call
-
-
-@_short_cached
-def _bigrams(text: str) -> frozenset[str]:
-    c = content(text)
-    grams = frozenset(c[i:i + 2] for i in range(len(c) - 1))
-    return grams or (frozenset((c,)) if c else frozenset())
-
-
-def similarity(a: str, b: str) -> float:
-    """Share of the smaller text's content bigrams that the other has (0..1)."""
-    ga, gb = _bigrams(a), _bigrams(b)
-    if not ga or not gb:
-        return 0.0
-    return len(ga & gb) / min(len(ga), len(gb))
-
-
-@_short_cached
-def _word_grams(text: str) -> frozenset[str]:
-    """Bigrams inside the words of a text ("大黄狗" gives 大黄 and 黄狗; "号楼一共" crosses words: none)."""
-    grams = set()
-    for word in jieba.lcut(content(text)):  # with the HMM: "黄狗" is a word even if no dictionary has it
-        grams |= {word[i:i + 2] for i in range(len(word) - 1)}
-    return frozenset(grams - _COMMON_GRAMS)
-
-
-def shared(text: str, texts: Sequence[str]) -> set[str]:
-    """The words' bigrams of `text` that any of `texts` also has ("垃圾站", "黄狗")."""
-    mine = _word_grams(text)
-    return set().union(*(mine & _word_grams(t) for t in texts)) if texts else set()
-
-
-@_short_cached
-def places(text: str) -> frozenset[str]:
-    return frozenset(re.sub(r"\s", "", m) for m in _PLACE.findall(text))
 
 
 NEUTRAL_REPORT = 0.5  # p_report without a learned report model (the rules' matcher gives it no weight)

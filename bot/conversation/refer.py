@@ -15,7 +15,7 @@ from typing import Sequence
 
 from bot.conversation.acts import WorkerAct
 from bot.conversation.names import addressed
-from bot.conversation.incidents import places, shared, similarity
+from bot.conversation.likeness import places, shared, similarity
 from models import ACCEPTED, AWAITING_PROVIDER, REOPENED, REPORTED, RESOLVED
 
 TIE = 0.4  # scores closer than this, with no decisive evidence, are "equally likely"

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from bot import repo, texts, tickets
 from bot.conversation.acts import WorkerAct
-from bot.conversation.incidents import shared, similarity
+from bot.conversation.likeness import shared, similarity
 from bot.conversation.refer import Option
 from bot.messages import Incoming, Mention
 from bot.pipeline import Context

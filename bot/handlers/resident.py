@@ -7,7 +7,8 @@ from datetime import timedelta
 from typing import Callable
 
 from bot import repo, texts, tickets
-from bot.conversation.incidents import SERVICE_BACK, is_partial, similarity
+from bot.conversation.incidents import SERVICE_BACK, is_partial
+from bot.conversation.likeness import similarity
 from bot.handlers.commands import carrier_answer, clean, confirmation, looks_like_command
 from bot.pipeline import Context
 from models import AWAITING_PROVIDER, CLOSED, RESOLVED, Ticket

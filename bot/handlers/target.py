@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from bot import repo, texts, tickets
 from bot.conversation.acts import WorkerAct, clean
-from bot.conversation.incidents import places, shared, similarity
+from bot.conversation.likeness import places, shared, similarity
 from bot.conversation.names import addressed
 from bot.conversation.refer import Choice, Option, choose, distinct_words, said
 from bot.handlers.relay import about_none, confirm_unsure, relayed_people

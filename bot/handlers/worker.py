@@ -12,7 +12,7 @@ from dataclasses import replace
 from bot import repo, texts, tickets
 from bot.conversation.acts import WorkerAct, clean, is_answer, is_question, read_worker, substance
 from bot.conversation.names import addressed
-from bot.conversation.incidents import places, shared, similarity
+from bot.conversation.likeness import places, shared, similarity
 from bot.conversation.refer import Option, said
 from bot.handlers.commands import parse_category
 from bot.handlers.target import ACTIVE, SAYS_WHICH, first_words, target
