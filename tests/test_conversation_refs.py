@@ -8,7 +8,8 @@ from dataclasses import replace
 from bot.classifier.base import Prediction
 from bot.conversation.acts import _NOT_DONE, clean, is_answer, read_worker
 from bot.conversation.names import addressed, addresses_worker, talks_to_neighbour, worker_handles
-from bot.conversation.incidents import is_unsure, places, shared
+from bot.conversation.incidents import is_unsure
+from bot.conversation.likeness import places, shared
 from bot.handlers.resident import verdict
 from tests.harness import GRIDMAN, POWER, WATER, Chat, mentioned, reported_and_fixed, texts_of
 

@@ -53,8 +53,7 @@ class Request:
             return self._join(ctx, target, reported)
         if talk:  # "那俺这馍咋弄": talk about an open incident, not another household's report
             if talk == "held" and prediction.category != "none":  # it would have opened a ticket: kept for review
-                repo.add_review(ctx.session, grid_id=ctx.grid.id, msg=ctx.msg, text=ctx.text, guess=prediction.category,
-                                confidence=prediction.confidence, reason="talk")
+                self._review(ctx, prediction, "talk")
             ctx.outcome = "talk"
             return True
         if prediction.category == "none":
@@ -68,8 +67,7 @@ class Request:
             unconfirmed = True  # probably a request: a person confirms it, and the resident hears so
         elif prediction.abstained:
             # Not sure enough to ping anyone: the comprehensive worker reviews it (#待查看, digest).
-            repo.add_review(ctx.session, grid_id=ctx.grid.id, msg=ctx.msg, text=ctx.text,
-                            guess=prediction.category, confidence=prediction.confidence, reason="abstained")
+            self._review(ctx, prediction, "abstained")
             ctx.outcome = "abstained"
             return True
         if prediction.category == "telecom" and prediction.provider is None:
@@ -85,6 +83,13 @@ class Request:
                                  text=ctx.text, now=ctx.now, unconfirmed=unconfirmed)
         ctx.say(texts.recorded_unconfirmed(ticket.id) if unconfirmed else texts.recorded(ticket.id, ticket.urgent))
         return True
+
+    @staticmethod
+    def _review(ctx: Context, prediction, reason: str) -> None:  # type: ignore[no-untyped-def]
+        """Kept for the comprehensive worker's review list (#待查看, the digest): nobody is pinged."""
+        assert ctx.grid is not None
+        repo.add_review(ctx.session, grid_id=ctx.grid.id, msg=ctx.msg, text=ctx.text, guess=prediction.category,
+                        confidence=prediction.confidence, reason=reason)
 
     @staticmethod
     def _carrier_addressed(ctx: Context, prediction):  # type: ignore[no-untyped-def]
