@@ -356,6 +356,21 @@ def test_a_problem_that_ends_in_asking_what_to_do_is_not_settled_by_an_answer() 
     assert not is_question("都四点多了 咋还不来水 后街一点都没有")
 
 
+def test_questions_asked_in_dialect_are_questions() -> None:
+    """A service question in 湘, 西南, 粤 or 滇 words is settled by a full answer like any other."""
+    from bot.conversation.acts import is_question
+
+    assert is_question("装水表 听说一方多少钱 格是真的")  # 滇 格是
+    assert is_question("电费么时候交 还是去老地方交啵")  # 湘 么时候
+    assert is_question("听讲有高龄津贴 要去边度办 要带乜个证件")  # 粤 边度 / 乜
+    assert is_question("老年卡要么样申请")
+    assert is_question("@联通张工 联通宽带能不能拉到我们下寨 想换")  # the line reaching, not someone to come
+    assert is_question("网格员 问个事 明年医保几时开始交")
+    assert not is_question("屋里冇得水 么样搞哦")  # asking what to do about a problem
+    assert not is_question("这个价格是好的 菜也新鲜")  # 价格是 is not 格是
+    assert not is_question("野狗又来哒 咬死两只鸡 能不能喊人来捉一下")
+
+
 def test_a_verdict_about_another_problem_leaves_the_ticket_just_fixed_alone(chat: Chat) -> None:
     reported_and_fixed(chat, "杨国富", "楼道口有人飞线给电瓶车充电 线从五楼窗子吊下来 风一吹晃来晃去 好危险", FIRE,
                        "线拆了 车推到楼下充电桩了 已处理", accept="收到 马上过去")

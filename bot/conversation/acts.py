@@ -154,7 +154,10 @@ def word_act(body: str) -> str | None:
 
 
 _QUESTIONISH = re.compile(r"[?？]|吗|怎么|怎样|咋|多少|几点|什么时候|啥时候|哪里|哪儿|哪门|能不能|可不可以|要不要|是不是|如何|"
-                          r"会不会|有没有|有冇|停不停|还停|在哪|么$|是[^，,。.!！?？]{1,15}还是")  # 是…还是…: which of two
+                          r"会不会|有没有|有冇|停不停|还停|在哪|么$|是[^，,。.!！?？]{1,15}还是|"  # 是…还是…: which of two
+                          # the same asked in dialect: 湘 么样/么时候/么子, 西南 啷个/啥子, 粤 几多/边度/点样/乜/咩,
+                          # 滇 格是 ("一方多少钱 格是真的"), 几时
+                          r"请问|问个事|问下子|打听一下|么样|么时候|么子|啥子|啷个|几时|几多|边度|点样|乜|咩|(?<![价表风规资严性合])格(?:是|有|要|能|会)")
 # the worker will do something later ("明天上午过去", "等会儿来看"); "明天带身份证来柜台领" tells the
 # resident what to do, and "明天不停" answers about tomorrow: those are answers
 _LATER_DO = r"[^，,。.!！?？\s]{0,6}?(?:去|来|过去|上门|修|换|处理|弄|看|查|安排|派|找|联系|问|催|报)"
@@ -178,12 +181,12 @@ def substance(text: str) -> str:
 
 
 # "这咋整啊", "咋还不来水", "怎么回事": asking for help with a problem, or complaining, not asking for information
-_HELP = re.compile(r"(?:咋|怎么|怎样)(?:整|弄|办|搞|还|不|没|冇|就|回事)|为啥|为什么")
+_HELP = re.compile(r"(?:咋|怎么|怎样|么样|啷个)(?:整|弄|办|搞|还|不|没|冇|莫|就|回事)|为啥|为什么|为么子")
 
 
 # "有没有人管哦", "能不能喊人来捉一下": asking for someone to come and act, which words do not settle
 _ACT_WANTED = re.compile(r"(?:有没有|有冇|有无|有没)人(?:管|来|处理)|谁(?:来)?管|管一?下|管管|快来|来人|"
-                         r"(?:能不能|可不可以|能否)(?:喊|叫|派|找)?人?(?:来|过来)?(?:看|修|处理|捉|抓|清|拉|弄|管)")
+                         r"(?:能不能|可不可以|能否)(?:喊|叫|派|找)?人?(?:来|过来)?(?:看|修|处理|捉|抓|清|拉(?!到|通|宽带|光纤)|弄|管)")  # 能不能拉到下寨: can the line reach
 
 
 def is_question(text: str) -> bool:
