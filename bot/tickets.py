@@ -88,6 +88,28 @@ def route(session: Session, *, ticket: Ticket, grid: Grid, members: Sequence[Mem
     return out
 
 
+def escalate(session: Session, *, settings: Settings, ticket: Ticket, grid: Grid, members: Sequence[Member],
+             reporter: str, text: str, now: datetime) -> list[Outgoing]:
+    """A danger reported about an open ticket ("还是没电 阿公的制氧机要用电"): one incident still, but now
+    urgent. It turns red (its deadlines no later than a red ticket's from now), the workers of its urgent
+    roles hold it too, and they hear it at once, as an urgent ticket is heard when it opens."""
+    accept_due, solve_due = ticket.accept_due, ticket.solve_due
+    ticket.urgent, ticket.color = True, color_for(ticket.category, True)
+    set_deadlines(ticket, settings, now)
+    ticket.accept_due = min(filter(None, (accept_due, ticket.accept_due)))
+    ticket.solve_due = min(filter(None, (solve_due, ticket.solve_due)))
+    _assign(session, ticket, pick_members(members, roles_for(ticket.category, ticket.provider, True)), now)
+    session.add(ticket)
+    repo.log_event(session, ticket=ticket, ts=now, actor=reporter, action="urgent", detail=short(mask(text)))
+    held = repo.assignees(session, ticket_id=ticket.id)
+    people = [m for m in members if any(holds(a, m.contact_id, m.name) for a in held)]
+    ping = texts.ticket_ping(ticket.id, ticket.category, ticket.provider, reporter, short(mask(text)),
+                             ticket.location, True)
+    out = [Outgoing(text=ping, room=grid.room, mentions=tuple(mention(m) for m in people))]
+    out += [Outgoing(text=ping, to=mention(m)) for m in members if m.role == "comprehensive"]
+    return out
+
+
 def relay(session: Session, *, ticket: Ticket, people: Sequence[Member], now: datetime, actor: str,
           route: bool = False) -> None:
     """The comprehensive worker passed the ticket on to workers by @-mentioning them: they hold it too.

@@ -9,7 +9,7 @@ import pytest
 from bot.conversation.incidents import FEATURES, is_restored
 from bot.conversation.learning import pairs_of_day
 from bot.handlers.resident import _SERVICE_OUT
-from tests.harness import GRIDMAN, POWER, WATER, Chat, reported_and_fixed
+from tests.harness import GRIDMAN, POWER, WATER, Chat, mentioned, reported_and_fixed, texts_of
 
 
 @pytest.mark.parametrize("text, back", [
@@ -230,6 +230,29 @@ def test_an_urgent_report_that_says_the_power_is_out_joins_the_outage(app, monke
     chat.say("张阿姨", "3栋停电了 家里一点电都没有")
     chat.say("李叔", spark, after=2)
     assert len(chat.tickets()) == 1 and chat.ticket(1).report_count == 2
+
+
+def test_a_danger_reported_about_an_open_outage_makes_the_incident_urgent(app, monkeypatch) -> None:
+    """"还是没电 我爸的制氧机停了" read as urgent joins the outage it is about (one incident), and the
+    incident turns urgent: red, the power worker pinged at once with 【紧急】, the comprehensive worker
+    told privately, the resident told to keep safe."""
+    from bot.classifier.base import Prediction
+
+    oxygen = "还是没电 我爸的制氧机停了 他喘不上气"
+    model_predict = app.classifier.predict
+    monkeypatch.setattr(app.classifier, "predict", lambda t: Prediction(
+        "power", 0.95, urgent=True, p_request=0.95, keywords=("制氧机",)) if t == oxygen else model_predict(t))
+    chat = Chat(app)
+    chat.say("张阿姨", "3栋停电了 家里一点电都没有")
+    chat.say(POWER, "收到 马上去看", after=2)
+    assert not chat.ticket(1).urgent
+    out = chat.say("李叔", oxygen, after=5)
+    ticket = chat.ticket(1)
+    assert len(chat.tickets()) == 1 and ticket.urgent and ticket.color == "red" and ticket.status == "accepted"
+    pings = [o for o in out if o.text.startswith("【紧急】")]
+    assert any(o.room and POWER in mentioned([o]) for o in pings) and any(o.to for o in pings)
+    assert "紧急通知" in texts_of(out)
+    assert ticket.report_count == 2
 
 
 def test_a_call_for_someone_to_come_is_not_a_question_and_getting_someone_is_not_an_answer() -> None:

@@ -56,7 +56,7 @@ class Request:
             ctx.outcome = "talk"
             return True
         if target is not None:
-            return self._join(ctx, target, reported)
+            return self._join(ctx, target, reported, prediction.urgent)
         if talk:  # "那俺这馍咋弄": talk about an open incident, not another household's report
             if talk == "held" and prediction.category != "none":  # it would have opened a ticket: kept for review
                 self._review(ctx, prediction, "talk")
@@ -163,8 +163,16 @@ class Request:
             return None, "", set()
         return ticket, "", reporters[ticket.id]
 
-    def _join(self, ctx: Context, ticket: Ticket, reported: bool) -> bool:
+    def _join(self, ctx: Context, ticket: Ticket, reported: bool, urgent: bool = False) -> bool:
         assert ctx.grid is not None
+        if urgent and not ticket.urgent and ticket.status not in (RESOLVED, CLOSED):
+            # a danger about the open incident ("还是没电 阿公的制氧机要用电"): the incident turns urgent
+            tickets.add_household_report(ctx.session, ticket=ticket, msg=ctx.msg, text=ctx.text, reported=reported)
+            ctx.out += tickets.escalate(ctx.session, settings=ctx.settings, ticket=ticket, grid=ctx.grid,
+                                        members=ctx.members, reporter=ctx.msg.sender, text=ctx.text, now=ctx.now)
+            ctx.say(texts.recorded(ticket.id, True))
+            ctx.outcome = f"escalated:{ticket.id}"
+            return True
         if ticket.status in (RESOLVED, CLOSED):
             # The same problem reported again after the fix: it is not fixed.
             tickets.add_household_report(ctx.session, ticket=ticket, msg=ctx.msg, text=ctx.text, reported=reported)
