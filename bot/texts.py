@@ -24,7 +24,7 @@ EVENT_NAMES: dict[str, str] = {
     "accepted": "接单", "resolved": "办结", "closed": "关闭", "reopened": "不满意，重新办理",
     "reassigned": "改派", "reminded": "超时提醒", "escalated": "督办", "overdue": "超期",
     "carrier-timeout": "未说明运营商，转综合网格员", "auto-closed": "居民未评价，自动关闭",
-    "progress": "进展", "carrier-asked": "询问运营商",
+    "progress": "进展", "carrier-asked": "询问运营商", "urgent": "居民反映险情，转为紧急",
 }
 STATUS_NAMES: dict[str, str] = {
     "awaiting_provider": "待确认运营商",
