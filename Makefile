@@ -16,7 +16,7 @@ install: $(STAMP)
 
 # Trains the models when their saved artefacts are missing or stale (minutes on a fresh clone).
 model: install
-	@echo "gridbot: 检查模型（缺失或过期时训练：分类模型约 1 分钟，对话模型约 6 分钟）…"
+	@echo "gridbot: 检查模型（缺失或过期时训练：分类模型约 1 分钟，对话模型约 7 分钟）…"
 	$(BIN)/gridbot train --if-stale
 
 run: model
