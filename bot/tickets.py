@@ -79,12 +79,15 @@ def route(session: Session, *, ticket: Ticket, grid: Grid, members: Sequence[Mem
         nobody = [r for r in unheld(members, roles) if r not in ("mediator", "police")]
         if nobody:  # said in the ping, so the comprehensive worker knows why it is theirs
             ping += texts.nobody_holds([texts.ROLE_NAMES.get(r, r) for r in nobody])
-    out = [Outgoing(text=ping, room=grid.room, mentions=tuple(mention(m) for m in chosen))]
-    if ticket.urgent:
-        # Urgent matters also reach the comprehensive worker privately, at once.
-        for member in members:
-            if member.role == "comprehensive":
-                out.append(Outgoing(text=ping, to=mention(member)))
+    return _pings(ping, grid, chosen, members, ticket.urgent)
+
+
+def _pings(ping: str, grid: Grid, people: Sequence[Member], members: Sequence[Member], urgent: bool) -> list[Outgoing]:
+    """The ping in the group, @-mentioning `people`; an urgent one also reaches the comprehensive worker
+    privately, at once."""
+    out = [Outgoing(text=ping, room=grid.room, mentions=tuple(mention(m) for m in people))]
+    if urgent:
+        out += [Outgoing(text=ping, to=mention(m)) for m in members if m.role == "comprehensive"]
     return out
 
 
@@ -105,9 +108,7 @@ def escalate(session: Session, *, settings: Settings, ticket: Ticket, grid: Grid
     people = [m for m in members if any(holds(a, m.contact_id, m.name) for a in held)]
     ping = texts.ticket_ping(ticket.id, ticket.category, ticket.provider, reporter, short(mask(text)),
                              ticket.location, True)
-    out = [Outgoing(text=ping, room=grid.room, mentions=tuple(mention(m) for m in people))]
-    out += [Outgoing(text=ping, to=mention(m)) for m in members if m.role == "comprehensive"]
-    return out
+    return _pings(ping, grid, people, members, True)
 
 
 def relay(session: Session, *, ticket: Ticket, people: Sequence[Member], now: datetime, actor: str,

@@ -8,7 +8,7 @@ import pytest
 
 from bot.conversation.incidents import FEATURES, is_restored
 from bot.conversation.learning import pairs_of_day
-from bot.handlers.resident import _SERVICE_OUT
+from bot.handlers.resident import SERVICE_OUT, service_out
 from tests.harness import GRIDMAN, POWER, WATER, Chat, mentioned, reported_and_fixed, texts_of
 
 
@@ -104,8 +104,16 @@ def test_a_reporter_naming_another_service_out_is_no_verdict_on_their_ticket(cha
     ("手机没电话费了", None), ("还是不行", None),
 ])
 def test_a_service_named_as_out(text: str, service: str | None) -> None:
-    match = _SERVICE_OUT.search(text)
+    match = SERVICE_OUT.search(text)
     assert (match.group("a") or match.group("b") if match else None) == service
+
+
+@pytest.mark.parametrize("text, category", [
+    ("18楼冒电 电梯也停了", "power"), ("刚才变压器嘭一声 冒了一下火花 然后就全黑了", "power"), ("屋里木水了", "water"),
+    ("3栋楼下电线被风刮断了 掉在人行道上 还在冒火花", None), ("还是没电视信号", "telecom"),
+])
+def test_the_category_of_a_service_said_to_be_out(text: str, category: str | None) -> None:
+    assert service_out(text) == category
 
 
 def test_the_report_model_scores_as_its_training_saw_the_messages() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import timedelta
 
@@ -10,7 +9,7 @@ from bot import repo, texts, tickets
 from bot.conversation.acts import find_mentions
 from bot.conversation.names import addressed_to, talks_to_neighbour, workers_addressed
 from bot.conversation.incidents import Candidate, could_join, has_metoo, is_restored, is_unsure
-from bot.handlers.resident import verdict
+from bot.handlers.resident import service_out, verdict
 from bot.lifecycle import transition
 from bot.pipeline import Context
 from bot.routing import CARRIERS
@@ -20,11 +19,6 @@ _JOINABLE = (AWAITING_PROVIDER, REPORTED, ACCEPTED, REOPENED, RESOLVED, CLOSED)
 # P(request) under which a household's further words about the ticket it reported are talk, not a report:
 # on the training days, 25 of 92 such joins were chatter and the other 67 said nothing the ticket lacked
 SAME_HOUSEHOLD_MIN = 0.5
-# A message that says the supply is out is about the outage, whatever danger it adds to it ("变压器嘭一声
-# 冒了一下火花 然后就全黑了", "18楼冒电 电梯也停了"); a live wire down that says nothing of the supply is
-# its own urgent ticket. Three dev-day outages were split in two by the urgent reading before this.
-_SUPPLY_OUT = {"power": re.compile(r"[没冇冒无木](?:有)?电|停电|停点|断电|全黑|黑了|跳闸"),
-               "water": re.compile(r"[没冇冒无木](?:有)?水|停水|断水|停了水")}
 
 
 class Request:
@@ -155,11 +149,11 @@ class Request:
         if unsure and not tied:
             return None, "about", set()  # CONTRACT.md: an unsure message joins only when its content matches
         ticket = next(t for t in found if t.id == best.key)
-        says_outage = ticket.category in _SUPPLY_OUT and _SUPPLY_OUT[ticket.category].search(ctx.text) is not None
-        if prediction.urgent and not ticket.urgent and not tied and not says_outage \
+        if prediction.urgent and not ticket.urgent and not tied and service_out(ctx.text) != ticket.category \
                 and not any(k in ctx.text for k in ticket.keywords):
             # a danger ("电线被风刮断 掉在人行道上 冒火花") is not one more household of the outage it
-            # happens in: it goes out at once as its own ticket unless it names the same thing (停电)
+            # happens in: it goes out at once as its own ticket unless it names the same thing (停电) or
+            # says the service is out ("变压器嘭一声 冒了一下火花 然后就全黑了", "18楼冒电 电梯也停了")
             return None, "", set()
         return ticket, "", reporters[ticket.id]
 

@@ -48,8 +48,18 @@ _SERVICE = {"水": ("water", "水"), "电": ("power", "电"), "网": ("telecom",
             "信号": ("telecom", "网信号电视"), "电视": ("telecom", "网信号电视")}
 
 
-# "又停水啊", "还是没电": a service named as out ("没电视信号" is the television, "没电话" no service)
-_SERVICE_OUT = re.compile(r"(?:停|没|冇|断|无)(?:有)?(?P<a>水|电视|电(?!话)|网|信号)|(?P<b>水|电|网|信号|电视)(?:又)?(?:停|断|没)了")
+# "又停水啊", "还是没电", "18楼冒电": a service named as out ("没电视信号" is the television, "没电话" no
+# service); `lights` are the power going out said without naming it ("然后就全黑了", "跳闸了")
+SERVICE_OUT = re.compile(r"(?:停|没|冇|冒|木|断|无)(?:有)?(?P<a>水|电视|电(?!话)|网|信号)|(?P<b>水|电|网|信号|电视)(?:又)?(?:停|断|没)了|"
+                         r"(?P<lights>停点|全黑|黑了|跳闸)")
+
+
+def service_out(text: str) -> str | None:
+    """The category of the service a message says is out ("变压器嘭一声…然后就全黑了": power), else None."""
+    match = SERVICE_OUT.search(clean(text))
+    if match is None:
+        return None
+    return "power" if match.group("lights") else _SERVICE[match.group("a") or match.group("b")][0]
 
 
 def _another_service(pattern: re.Pattern, text: str, ticket: Ticket, said: Callable[[], list[str]]) -> bool:
@@ -57,7 +67,7 @@ def _another_service(pattern: re.Pattern, text: str, ticket: Ticket, said: Calla
     the reporter of a quarrel about the property fee is about the water, and "又停水啊" from a reporter of
     this morning's power cut is about tomorrow's water cut. `said` reads the ticket's reports."""
     match = pattern.search(clean(text))
-    if match is None:
+    if match is None or not (match.group("a") or match.group("b")):  # "黑了" may be a screen: no service named
         return False
     category, words = _SERVICE[match.group("a") or match.group("b")]
     return ticket.category != category and not any(ch in report for report in said() for ch in words)
@@ -132,7 +142,7 @@ class Confirmation(_FollowUp):
         words = clean(ctx.text)
         if answer == "satisfied":
             return not _another_service(SERVICE_BACK, ctx.text, ticket, said)
-        if _another_service(_SERVICE_OUT, ctx.text, ticket, said):
+        if _another_service(SERVICE_OUT, ctx.text, ticket, said):
             return False
         if _VERDICT.match(words) or _NOT_FIXED.search(words):  # "还是不行 还是红灯…": a verdict, whatever follows
             return True
