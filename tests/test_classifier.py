@@ -198,3 +198,31 @@ def test_classify_keeps_going_after_bad_lines(clf: HybridClassifier) -> None:
     assert rows[3]["id"] is None and "error" in rows[3]
     assert rows[4]["id"] is None and rows[4]["category"] == "none"
     assert set(rows[0]) >= {"id", "category", "confidence", "provider", "urgent", "keywords"}
+
+
+def test_feature_grams_and_numbering() -> None:
+    """The char n-grams are every substring of each length (spaces dropped), by length then position;
+    features are numbered most frequent first (what a message gathers lies together in memory); the
+    word block can weigh less than the char block."""
+    from bot.classifier.features import FeatureConfig, Featurizer
+
+    def naive(text: str, lo: int, hi: int) -> list[str]:
+        t = text.replace(" ", "")
+        return [t[i:i + k] for k in range(lo, hi + 1) for i in range(len(t) - k + 1)]
+
+    for lo, hi in ((1, 1), (1, 2), (1, 3), (2, 3), (2, 4)):
+        fz = Featurizer(FeatureConfig(char_min=lo, char_max=hi), {}, [])
+        for text in ("", "水", "停水 了", "3栋停水了快来人", "ab c12"):
+            assert fz.grams(text) == naive(text, lo, hi), (lo, hi, text)
+
+    docs = [("停水", ["停水"]), ("又停水", ["又", "停水"]), ("停电", ["停电"]), ("水电", ["水电"]), ("水", ["水"])]
+    fz = Featurizer(FeatureConfig(char_min=1, char_max=1, min_df=1), {}, []).fit(docs)
+    order = sorted(fz.char.vocab, key=fz.char.vocab.get)
+    assert order[:2] == ["水", "停"]  # in 4 and 3 messages, the rest in fewer (by code point 停 comes first)
+    assert sorted(fz.word.vocab, key=fz.word.vocab.get)[0] == "停水"
+
+    half = Featurizer(FeatureConfig(char_min=1, char_max=1, min_df=1, word_weight=0.5), {}, []).fit(docs)
+    (i1, v1), (i2, v2) = fz.vector("又停水", ["又", "停水"]), half.vector("又停水", ["又", "停水"])
+    words = range(len(fz.char.vocab), len(fz.char.vocab) + len(fz.word.vocab))
+    assert i1 == i2
+    assert all(b == pytest.approx(a * (0.5 if j in words else 1.0)) for j, a, b in zip(i1, v1, v2))

@@ -15,7 +15,7 @@ from bot.classifier.decision import read_one
 from bot.classifier.extract import ADVERT, FICTION, FORWARDED, extract_location, extract_provider, normalize
 from bot.classifier.features import Featurizer, cut
 
-MODEL_VERSION = "hybrid-10"
+MODEL_VERSION = "hybrid-11"
 LONG_CHARS = 200  # longer than any training message: read by clauses as well
 _CLAUSE = re.compile(r"[。！？!?；;，,、…~～\s]+")
 _REPEAT = re.compile(r"(.{2,20}?)\1+")  # filler said over and over is a clause of its own
