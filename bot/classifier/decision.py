@@ -74,8 +74,10 @@ def read_one(probs: Sequence[float], gate: float | None, classes: Sequence[str],
              margin: float, floor: float = 0.0) -> tuple[int, bool, bool]:
     """`read` of one message's probabilities (a list), by the same `rule`, without numpy's per-call cost.
     Ties go to the lower index, as numpy's stable sort does."""
-    top = max(range(len(probs)), key=probs.__getitem__)
-    runner = max((k for k in range(len(probs)) if k != top), key=probs.__getitem__)
+    top = probs.index(max(probs))  # the first of equals, as max(range, key) would
+    rest = probs[:top] + probs[top + 1:]
+    runner = rest.index(max(rest))
+    runner += runner >= top
     conf = probs[top]
     ping, abstain = rule(conf if gate is None else gate, _need(classes[top], thresholds), conf, floor,
                          conf - probs[runner], margin, classes[top] == "none", classes[runner] == "none")

@@ -172,7 +172,7 @@ class HybridClassifier:
         extras = self.model.featurizer.extras(clean, tokens)
         idx, val = self.model.featurizer.vector(clean, tokens, extras)
         if idx:  # every head at once: the message's feature rows of the stacked weights, one product
-            d = np.asarray(val, dtype=np.float64) @ self._stacked[np.asarray(idx, dtype=np.int64)] + self._bias
+            d = np.dot(val, self._stacked.take(idx, axis=0)) + self._bias
         else:
             d = self._bias
         return self._decide(clean, tokens, idx, val, extras, d.tolist())
@@ -261,8 +261,15 @@ class HybridClassifier:
         index = self.model.featurizer.keyword_index
         found = [t for t in tokens if t in index]
         if cls != self._none and len(found) < 3:
-            weights = self._support(cls)
-            support = sorted(((weights[j] * v, self._word_names[j]) for j, v in zip(idx, val) if j in weights), reverse=True)
+            weights, names, first = self._support(cls), self._word_names, self.model.featurizer.word.offset
+            support = []
+            for j, v in zip(reversed(idx), reversed(val)):  # the extras, then the words: the chars come first
+                if j < first:
+                    break
+                w = weights.get(j)
+                if w is not None:
+                    support.append((w * v, names[j]))
+            support.sort(reverse=True)
             found += [w for _, w in support[: 3 - len(found)]]
         return tuple(dict.fromkeys(found))
 
