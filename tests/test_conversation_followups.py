@@ -377,3 +377,29 @@ def test_questions_and_messages_to_someone_are_never_held(text: str, holdable: b
     from bot.conversation.incidents import may_hold
 
     assert may_hold(text) is holdable
+
+
+def test_still_waiting_for_the_service_joins_the_outage_however_late() -> None:
+    """"还没来水吗 孩子八点要去上画画课" an hour into an outage is one more household of it, however far its
+    words are from the first reports (five dev-day outages were split by such a follow-up); the service
+    back and one household's own fault after it ("电是来了 但我屋头卧室那路还是没得") is not waiting."""
+    from bot.handlers.resident import still_waiting
+
+    assert still_waiting("还没来水吗 孩子八点要去上画画课 脸都没洗") == "water"
+    assert still_waiting("上寨水还没来吗 我家牛都还没饮") == "water"
+    for said in ("还冇来电啊", "还无电呀 阿公个制氧机要用电", "么时候来电啊 我屋伢儿作业还冒写完", "电好久来哦",
+                 "@供电所老罗 我这里还是没电 菜市场后面那排"):
+        assert still_waiting(said) == "power", said
+    assert still_waiting("还是没信号 电话打不出去") == "telecom"
+    for said in ("电是来了 但我屋头只有客厅有电 卧室那路还是没得 电热毯用不成", "还没电话来", "孩子还没来",
+                 "垃圾车还没来啊", "今天的电费还没交"):
+        assert still_waiting(said) is None, said
+
+
+def test_a_late_still_waiting_joins_the_one_open_outage(app) -> None:
+    chat = Chat(app)
+    chat.say("张阿姨", "7栋26楼水龙头打开一滴水都没有 是不是停水了")
+    chat.say("刘姐", "28楼也停了 7栋高区停水了", after=2)
+    chat.say(WATER, "收到 我去泵房看看", after=5)
+    chat.say("可可妈妈", "还没来水吗 孩子八点要去上画画课 脸都没洗 牙也没刷", after=45)
+    assert len(chat.tickets()) == 1 and chat.ticket(1).report_count == 3

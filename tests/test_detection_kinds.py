@@ -72,6 +72,7 @@ def test_a_heater_that_will_not_light_or_a_smell_that_is_not_gas_is_no_danger(te
     ("天翼网关的灯红了", "telecom"), ("打了10000也没用", "telecom"),
     ("沃家宽带又断了", "unicom"), ("10010说要上门", "unicom"),
     ("有线电视没有台了", "broadcast"), ("机顶盒一直显示无信号", "broadcast"),
+    ("手机一格信号都无 移动个 微信发唔出", "mobile"), ("阮厝有线个台都无了", "broadcast"),  # 个 = 的 (潮汕)
     ("我家宽带坏了", None),
 ])
 def test_carriers_are_known_from_their_products(text: str, provider: str | None) -> None:

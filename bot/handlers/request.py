@@ -9,7 +9,7 @@ from bot import repo, texts, tickets
 from bot.conversation.acts import find_mentions
 from bot.conversation.names import addressed_to, talks_to_neighbour, workers_addressed
 from bot.conversation.incidents import Candidate, could_join, has_metoo, is_restored, is_unsure
-from bot.handlers.resident import service_out, verdict
+from bot.handlers.resident import service_out, still_waiting, verdict
 from bot.lifecycle import transition
 from bot.pipeline import Context
 from bot.routing import CARRIERS
@@ -143,13 +143,22 @@ class Request:
         unsure = is_unsure(prediction, ctx.text)
         best, _, tied, talk = ctx.matcher.best(ctx.text, prediction, ctx.msg.contact, ctx.now, cands, strict=unsure)
         if best is None:
+            # "还没来水吗 孩子八点要去上画画课", an hour into the outage: still waiting for the one open
+            # outage of that service is one more word about it, however far the words are from its reports
+            # (a danger said with it, "还冇来电 阿公的制氧机", makes that incident urgent: `_join`)
+            waiting = still_waiting(ctx.text)
+            same = [t for t in found if t.category == waiting and t.status not in (RESOLVED, CLOSED)]
+            if waiting is not None and len(same) == 1:
+                return same[0], "", reporters[same[0].id]
+        if best is None:
             # talk: "没电也不耽误吃鸡蛋" is about the outage, not one more household; never a danger, which
             # goes out as its own ticket below whatever the report model reads
             return None, "" if prediction.urgent else talk, set()
         if unsure and not tied:
             return None, "about", set()  # CONTRACT.md: an unsure message joins only when its content matches
         ticket = next(t for t in found if t.id == best.key)
-        if prediction.urgent and not ticket.urgent and not tied and service_out(ctx.text) != ticket.category \
+        if prediction.urgent and not ticket.urgent and not tied and ticket.category not in (service_out(ctx.text),
+                                                                                         still_waiting(ctx.text)) \
                 and not any(k in ctx.text for k in ticket.keywords):
             # a danger ("电线被风刮断 掉在人行道上 冒火花") is not one more household of the outage it
             # happens in: it goes out at once as its own ticket unless it names the same thing (停电) or

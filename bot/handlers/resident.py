@@ -9,7 +9,7 @@ from typing import Callable
 from bot import repo, texts, tickets
 from bot.conversation.incidents import SERVICE_BACK, is_partial
 from bot.conversation.likeness import similarity
-from bot.handlers.commands import carrier_answer, clean, confirmation, looks_like_command
+from bot.handlers.commands import _MENTION, carrier_answer, clean, confirmation, looks_like_command
 from bot.pipeline import Context
 from models import AWAITING_PROVIDER, CLOSED, RESOLVED, Ticket
 
@@ -60,6 +60,25 @@ def service_out(text: str) -> str | None:
     if match is None:
         return None
     return "power" if match.group("lights") else _SERVICE[match.group("a") or match.group("b")][0]
+
+
+# Still waiting for a service to come back: "还没来水吗", "还冇来电啊", "还无电呀", "么时候来电啊", "电好久来哦".
+_NOT_YET = r"(?:没|冇|冒|无|木|么|莫)(?:有|得)?"
+_POWER = r"电(?![话视脑梯热动瓶池器表费饭车线杆])"  # the supply, not the phone, the TV or the electric blanket
+STILL_WAITING = re.compile(rf"还(?:是)?{_NOT_YET}(?:来|通)?(?P<a>水|{_POWER}|网|信号)|"
+                           rf"(?:么|什么|啥|几|哪个)时(?:候|间)?(?:才)?(?:能|会)?(?:来|有|通)(?P<b>水|{_POWER}|网|信号)|"
+                           r"(?P<c>水|电|网|信号)(?:好久|几时|什么时候|啥时候|么时候|啥子时候|几点)(?:才)?(?:能|会)?(?:来|有|通|好)|"
+                           rf"(?P<d>水|电|网|信号)还(?:是)?{_NOT_YET}(?:来|通|好)")
+
+
+def still_waiting(text: str) -> str | None:
+    """The category of the service a message is still waiting for ("还没来水吗": water), else None."""
+    if is_partial(text):  # "电是来了 但我屋头…还是没得": back, and this household's fault is its own
+        return None
+    match = STILL_WAITING.search(_MENTION.sub("", text))  # spaces kept: they part what was said
+    if match is None:
+        return None
+    return _SERVICE[match.group("a") or match.group("b") or match.group("c") or match.group("d")][0]
 
 
 def _another_service(pattern: re.Pattern, text: str, ticket: Ticket, said: Callable[[], list[str]]) -> bool:
