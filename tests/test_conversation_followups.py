@@ -403,3 +403,13 @@ def test_a_late_still_waiting_joins_the_one_open_outage(app) -> None:
     chat.say(WATER, "收到 我去泵房看看", after=5)
     chat.say("可可妈妈", "还没来水吗 孩子八点要去上画画课 脸都没洗 牙也没刷", after=45)
     assert len(chat.tickets()) == 1 and chat.ticket(1).report_count == 3
+
+
+def test_a_me_too_said_in_dialect_is_a_me_too() -> None:
+    """"阮厝也无" (潮汕), "我屋里也冇" (湘, 粤), "我屋也冒得" (常德): "we have none either" is a me-too,
+    as 我家也没 is (a 潮汕 outage was opened twice by its second household)."""
+    from bot.conversation.incidents import has_metoo
+
+    for said in ("真个无水 阮厝也无 甲巷这边都无", "我屋里也冇电", "我屋也冒得", "俺家也没电", "我家也木得网"):
+        assert has_metoo(said), said
+    assert not has_metoo("今天无事 出去饮茶")

@@ -23,7 +23,7 @@ from bot.conversation.forest import Forest
 from bot.conversation.likeness import content, places, shared, similarity
 from bot.conversation.report_model import ReportModel
 
-_METOO = re.compile(r"也(?:是|没|停|断|一样|这样|不|坏|黑|有|卡|连|打)|同样|一样|\+1|加一|同问|我家也|我们也|俺家也|咱家也|"
+_METOO = re.compile(r"也(?:是|没|无|冇|冒|木|停|断|一样|这样|不|坏|黑|有|卡|连|打)|同样|一样|\+1|加一|同问|我家也|我们也|俺家也|咱家也|"
                     r"我这也|这边也|我们这也|也遇到|跟楼上|同楼上|楼上说|附议|还有我家|算我一个")
 # agreeing with the report just made, and saying more: "是的 垃圾桶都满出来哒", "对的 靠公交站那几盏都不亮"
 _AGREE = re.compile(r"^\s*(?:是的|是啊|是呀|对的|对啊|对呀|对头|没错|确实)")

@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 DIALOGUE = DATA / "dialogue"
 ARTEFACT = "matcher.json"
-VERSION = "matcher-6"
+VERSION = "matcher-7"
 WINDOW = timedelta(hours=10)  # incidents older than this (since their last report) are not candidates
 # an unsure request opens an unconfirmed ticket from this P(request): the setting's default
 OPENS_MIN = float(SPEC["GRIDBOT_UNSURE_ROUTE_MIN"][2])
