@@ -413,3 +413,10 @@ def test_a_me_too_said_in_dialect_is_a_me_too() -> None:
     for said in ("真个无水 阮厝也无 甲巷这边都无", "我屋里也冇电", "我屋也冒得", "俺家也没电", "我家也木得网"):
         assert has_metoo(said), said
     assert not has_metoo("今天无事 出去饮茶")
+
+
+def test_still_waiting_for_one_carrier_does_not_join_another_carriers_outage(app) -> None:
+    chat = Chat(app)
+    chat.say("张阿姨", "移动的信号一格都没有了 电话打不出去")
+    chat.say("刘姐", "我家电信的还是没信号 联系不上人", after=40)
+    assert len(chat.tickets()) == 2

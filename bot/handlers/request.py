@@ -147,7 +147,8 @@ class Request:
             # outage of that service is one more word about it, however far the words are from its reports
             # (a danger said with it, "还冇来电 阿公的制氧机", makes that incident urgent: `_join`)
             waiting = still_waiting(ctx.text)
-            same = [t for t in found if t.category == waiting and t.status not in (RESOLVED, CLOSED)]
+            same = [t for t in found if t.category == waiting and t.status not in (RESOLVED, CLOSED)
+                    and not (prediction.provider and t.provider and prediction.provider != t.provider)]
             if waiting is not None and len(same) == 1:
                 return same[0], "", reporters[same[0].id]
         if best is None:
