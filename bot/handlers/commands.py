@@ -18,7 +18,12 @@ _DONT_KNOW = re.compile(r"不知道|不清楚|不晓得|忘了|不记得")
 
 def clean(text: str) -> str:
     """Without @-mentions, punctuation, spaces and WeChat emoji codes."""
-    return _clean(_MENTION.sub("", text + " "))
+    return _clean(unmentioned(text))
+
+
+def unmentioned(text: str) -> str:
+    """Without @-mentions; spaces and punctuation kept (they part what was said)."""
+    return _MENTION.sub("", text + " ")
 
 
 def looks_like_command(text: str) -> bool:

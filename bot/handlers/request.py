@@ -143,15 +143,9 @@ class Request:
         unsure = is_unsure(prediction, ctx.text)
         best, _, tied, talk = ctx.matcher.best(ctx.text, prediction, ctx.msg.contact, ctx.now, cands, strict=unsure)
         if best is None:
-            # "还没来水吗 孩子八点要去上画画课", an hour into the outage: still waiting for the one open
-            # outage of that service is one more word about it, however far the words are from its reports
-            # (a danger said with it, "还冇来电 阿公的制氧机", makes that incident urgent: `_join`)
-            waiting = still_waiting(ctx.text)
-            same = [t for t in found if t.category == waiting and t.status not in (RESOLVED, CLOSED)
-                    and not (prediction.provider and t.provider and prediction.provider != t.provider)]
-            if waiting is not None and len(same) == 1:
-                return same[0], "", reporters[same[0].id]
-        if best is None:
+            waiting = self._awaited(ctx, prediction, found)
+            if waiting is not None:
+                return waiting, "", reporters[waiting.id]
             # talk: "没电也不耽误吃鸡蛋" is about the outage, not one more household; never a danger, which
             # goes out as its own ticket below whatever the report model reads
             return None, "" if prediction.urgent else talk, set()
@@ -166,6 +160,16 @@ class Request:
             # says the service is out ("变压器嘭一声 冒了一下火花 然后就全黑了", "18楼冒电 电梯也停了")
             return None, "", set()
         return ticket, "", reporters[ticket.id]
+
+    @staticmethod
+    def _awaited(ctx: Context, prediction, found: list[Ticket]) -> Ticket | None:  # type: ignore[no-untyped-def]
+        """"还没来水吗 孩子八点要去上画画课", an hour into the outage: still waiting for the one open outage
+        of that service (never another carrier's) is one more word about it, however far the words are
+        from its reports; a danger said with it ("还冇来电 阿公的制氧机") makes the incident urgent (`_join`)."""
+        waiting = still_waiting(ctx.text)
+        same = [t for t in found if t.category == waiting and t.status not in (RESOLVED, CLOSED)
+                and not (prediction.provider and t.provider and prediction.provider != t.provider)]
+        return same[0] if waiting is not None and len(same) == 1 else None
 
     def _join(self, ctx: Context, ticket: Ticket, reported: bool, urgent: bool = False) -> bool:
         assert ctx.grid is not None

@@ -9,7 +9,7 @@ from typing import Callable
 from bot import repo, texts, tickets
 from bot.conversation.incidents import SERVICE_BACK, is_partial
 from bot.conversation.likeness import similarity
-from bot.handlers.commands import _MENTION, carrier_answer, clean, confirmation, looks_like_command
+from bot.handlers.commands import carrier_answer, clean, confirmation, looks_like_command, unmentioned
 from bot.pipeline import Context
 from models import AWAITING_PROVIDER, CLOSED, RESOLVED, Ticket
 
@@ -75,7 +75,7 @@ def still_waiting(text: str) -> str | None:
     """The category of the service a message is still waiting for ("还没来水吗": water), else None."""
     if is_partial(text):  # "电是来了 但我屋头…还是没得": back, and this household's fault is its own
         return None
-    match = STILL_WAITING.search(_MENTION.sub("", text))  # spaces kept: they part what was said
+    match = STILL_WAITING.search(unmentioned(text))
     if match is None:
         return None
     return _SERVICE[match.group("a") or match.group("b") or match.group("c") or match.group("d")][0]
