@@ -217,7 +217,8 @@ class Featurizer:
         return lut
 
     def vector(self, clean: str, tokens: Sequence[str], extras: dict[str, float] | None = None) -> tuple[list[int], list[float]]:
-        """Sparse feature vector of one message as (indices, values)."""
+        """Sparse feature vector of one message as (indices, values), block by block: the chars, then
+        the words, then the extras (`HybridClassifier._keywords` reads the words back from the end)."""
         idx: list[int] = []
         val: list[float] = []
         self._char_vec(feature_text(clean), idx, val)

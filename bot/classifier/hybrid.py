@@ -263,7 +263,7 @@ class HybridClassifier:
         if cls != self._none and len(found) < 3:
             weights, names, first = self._support(cls), self._word_names, self.model.featurizer.word.offset
             support = []
-            for j, v in zip(reversed(idx), reversed(val)):  # the extras, then the words: the chars come first
+            for j, v in zip(reversed(idx), reversed(val)):  # from the end: extras, words; then chars (`vector`)
                 if j < first:
                     break
                 w = weights.get(j)
