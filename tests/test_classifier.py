@@ -226,3 +226,24 @@ def test_feature_grams_and_numbering() -> None:
     words = range(len(fz.char.vocab), len(fz.char.vocab) + len(fz.word.vocab))
     assert i1 == i2
     assert all(b == pytest.approx(a * (0.5 if j in words else 1.0)) for j, a, b in zip(i1, v1, v2))
+
+
+def test_word_bigrams_by_presence_weigh_as_counted_ones() -> None:
+    """The one-message path for word bigrams (presence only, no counting) gives the word block the
+    counted path gives: the same features, the same order, the same values; and a fitted featurizer
+    cuts with its lexicon (a part of jieba's dictionary)."""
+    from bot.classifier.features import FeatureConfig, Featurizer
+
+    docs = [("停水了快来", ["停水", "了", "快", "来"]), ("又停水了", ["又", "停水", "了"]),
+            ("停水了停水了", ["停水", "了", "停水", "了"]), ("快来", ["快", "来"])]
+    fz = Featurizer(FeatureConfig(char_min=1, char_max=2, min_df=1, word_bigrams=True), {}, []).fit(docs)
+    assert "停水_了" in fz.word.vocab and fz.lexicon is not None and "停水" in fz.lexicon.freq
+    for clean, tokens in docs + [("今天又停水了快来", ["今天", "又", "停水", "了", "快", "来"])]:
+        idx, val = fz.vector(clean, tokens, {})
+        words = [k for k, j in enumerate(idx) if j >= fz.word.offset]
+        counted_i: list[int] = []
+        counted_v: list[float] = []
+        fz._block_vec(fz.word, fz.word_grams(tokens), counted_i, counted_v)
+        assert [idx[k] for k in words] == counted_i
+        assert [val[k] for k in words] == pytest.approx(counted_v)
+    assert "".join(fz.cut("又停水了")) == "又停水了"

@@ -73,3 +73,25 @@ def test_one_row_is_read_as_the_batch_reads_it(margin: float, floor: float) -> N
     for i in range(0, len(probs), 7):
         assert read_one(probs[i].tolist(), None, classes, thresholds, margin, floor) == \
             (int(top[i]), bool(ping[i]), bool(abstain[i]))
+
+
+def test_a_lexicon_cuts_the_messages_its_words_came_from_as_jieba_does() -> None:
+    """A model's lexicon (its training messages' words, the common words, every single character)
+    cuts those messages exactly as jieba's whole dictionary does; a rare word no message contained
+    is cut into smaller words, and nothing of the text is lost."""
+    register_user_dict(load_keywords())
+    texts = [normalize(t) for t in _texts()[::5]]
+    cuts = [jieba.lcut(t, HMM=False) for t in texts]
+    lexicon = segment.Lexicon({w for c in cuts for w in c}, 100)
+    assert len(lexicon.freq) < len(jieba.dt.FREQ) / 4
+    for text, expected in zip(texts + EDGES, cuts + [jieba.lcut(e, HMM=False) for e in EDGES]):
+        if text in EDGES:
+            assert "".join(segment.lcut(text, lexicon)) == text
+        else:
+            assert segment.lcut(text, lexicon) == expected, text
+    known = {w for c in cuts for w in c}
+    rare = next(w for w in ("调压阀", "铜锈", "上班族", "砍断") if w not in known and 0 < jieba.dt.FREQ.get(w, 0) < 100)
+    text = f"是不是{rare}坏了"
+    assert rare in jieba.lcut(text, HMM=False)
+    assert rare not in segment.lcut(text, lexicon)
+    assert "".join(segment.lcut(text, lexicon)) == text

@@ -121,7 +121,9 @@ def out_of_fold(docs: Sequence[tuple[str, list[str]]], y: Sequence[str], weights
     for k in sorted(set(folds.tolist())):
         tr, te = np.flatnonzero(folds != k), np.flatnonzero(folds == k)
         fz = new_featurizer().fit([docs[i] for i in tr])
-        Xtr, Xte = fz.transform(docs[i] for i in tr), fz.transform(docs[i] for i in te)
+        # the held-out messages are cut as run time cuts them (with the lexicon of the training folds)
+        held = (docs[i] for i in te) if fz.lexicon is None else ((docs[i][0], fz.cut(docs[i][0])) for i in te)
+        Xtr, Xte = fz.transform(docs[i] for i in tr), fz.transform(held)
         head = LinearHead.from_estimator(fit_linear(Xtr, y[tr], None if w is None else w[tr], C,
                                                     class_weight=class_weight))
         d = head.decision_many(Xte)

@@ -13,9 +13,9 @@ from scipy import sparse
 from bot.classifier.base import Prediction
 from bot.classifier.decision import read_one
 from bot.classifier.extract import ADVERT, FICTION, FORWARDED, extract_location, extract_provider, normalize
-from bot.classifier.features import Featurizer, cut
+from bot.classifier.features import Featurizer
 
-MODEL_VERSION = "hybrid-11"
+MODEL_VERSION = "hybrid-12"
 LONG_CHARS = 200  # longer than any training message: read by clauses as well
 _CLAUSE = re.compile(r"[。！？!?；;，,、…~～\s]+")
 _REPEAT = re.compile(r"(.{2,20}?)\1+")  # filler said over and over is a clause of its own
@@ -168,7 +168,7 @@ class HybridClassifier:
         return out
 
     def _one(self, clean: str) -> Prediction:
-        tokens = cut(clean)
+        tokens = self.model.featurizer.cut(clean)
         extras = self.model.featurizer.extras(clean, tokens)
         idx, val = self.model.featurizer.vector(clean, tokens, extras)
         if idx:  # every head at once: the message's feature rows of the stacked weights, one product
@@ -181,7 +181,7 @@ class HybridClassifier:
         if not cleans:
             return []
         fz = self.model.featurizer
-        toks = [cut(c) for c in cleans]
+        toks = [fz.cut(c) for c in cleans]
         extras = [fz.extras(c, t) for c, t in zip(cleans, toks)]
         vecs = [fz.vector(c, t, e) for c, t, e in zip(cleans, toks, extras)]
         decisions = (np.asarray(_csr(vecs, fz.n_features) @ self._stacked) + self._bias).tolist()
