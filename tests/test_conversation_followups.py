@@ -264,6 +264,39 @@ def test_a_danger_reported_about_an_open_outage_makes_the_incident_urgent(app, m
     assert ticket.report_count == 2
 
 
+def test_a_danger_of_another_kind_in_an_urgent_outage_is_its_own_ticket(app, monkeypatch) -> None:
+    """"12栋停电了 我爸卡在电梯里 快来人啊" in a power outage already urgent is a person trapped (another
+    worker must go), not one more household of the outage: its own urgent ticket, for the comprehensive
+    worker (dev day yo-d1 joined such a call to the outage, where nobody would fetch him)."""
+    from bot.classifier.base import Prediction
+
+    oxygen = "还是没电 我爸的制氧机停了 他喘不上气"
+    trapped = "12栋停电了 我爸卡在电梯里 十几楼 他七十多了 快来人啊"
+    model_predict = app.classifier.predict
+    readings = {oxygen: Prediction("power", 0.95, urgent=True, p_request=0.95),
+                trapped: Prediction("other", 0.95, urgent=True, p_request=0.95)}
+    monkeypatch.setattr(app.classifier, "predict", lambda t: readings.get(t) or model_predict(t))
+    matcher_best = app.matcher.best
+
+    def best(text, prediction, sender, ts, candidates, *, strict=False):  # type: ignore[no-untyped-def]
+        if text == trapped:  # the matcher finds it close to the outage, as it did on the dev day (0.35)
+            return next(c for c in candidates if c.category == "power"), 0.35, True, ""  # 12栋 停电: shared words
+        return matcher_best(text, prediction, sender, ts, candidates, strict=strict)
+
+    monkeypatch.setattr(app.matcher, "best", best)
+    chat = Chat(app)
+    chat.say("张阿姨", "停电了 屋里黢黑的 12栋是不是都停了")
+    chat.say("刘姐", "12栋停电了 我家也黑了 电梯也停了")
+    chat.say("李叔", oxygen, after=1)
+    chat.say("小赵", "20楼也停了 整栋都黑了", after=1)
+    assert len(chat.tickets()) == 1 and chat.ticket(1).urgent
+    out = chat.say("王姐", trapped, after=1)
+    assert len(chat.tickets()) == 2 and chat.ticket(1).report_count == 4
+    ticket = chat.ticket(2)
+    assert ticket.urgent and ticket.category == "other"
+    assert any(o.text.startswith("【紧急】") and GRIDMAN in mentioned([o]) for o in out)
+
+
 def test_a_call_for_someone_to_come_is_not_a_question_and_getting_someone_is_not_an_answer() -> None:
     """"有没有人管哦" asks for someone to act: words do not settle it, and "我跟城管说 喊他们来抓" is a promise
     (yu-d1 and yq-d1 on the dev days: the worker's accept closed the stray-dog ticket)."""
