@@ -438,6 +438,27 @@ def test_a_late_still_waiting_joins_the_one_open_outage(app) -> None:
     assert len(chat.tickets()) == 1 and chat.ticket(1).report_count == 3
 
 
+def test_still_waiting_with_two_open_outages_joins_the_one_more_households_reported(app, monkeypatch) -> None:
+    """One outage opened twice in its first minutes (dev day yq-d1): "么时候来电啊 我屋伢儿作业还冒写完",
+    far from both, joins the ticket more households reported instead of opening a third."""
+    second, waiting = "7栋也停了 排骨还冒炖好", "么时候来电啊 我屋伢儿作业还冒写完"
+    matcher_best = app.matcher.best
+
+    def best(text, prediction, sender, ts, candidates, *, strict=False):  # type: ignore[no-untyped-def]
+        if text in (second, waiting):  # the matcher finds neither close to the first ticket, as on the day
+            return None, 0.0, False, ""
+        return matcher_best(text, prediction, sender, ts, candidates, strict=strict)
+
+    monkeypatch.setattr(app.matcher, "best", best)
+    chat = Chat(app)
+    chat.say("张阿姨", "又停电哒 屋里黑麻麻的")
+    chat.say("刘姐", "6栋冒电 电饭煲煮到一半 我屋里也冇电")
+    chat.say("小赵", second)
+    assert len(chat.tickets()) == 2 and chat.ticket(1).report_count == 2
+    chat.say("可可妈妈", waiting, after=17)
+    assert len(chat.tickets()) == 2 and chat.ticket(1).report_count == 3 and chat.ticket(2).report_count == 1
+
+
 def test_a_me_too_said_in_dialect_is_a_me_too() -> None:
     """"阮厝也无" (潮汕), "我屋里也冇" (湘, 粤), "我屋也冒得" (常德): "we have none either" is a me-too,
     as 我家也没 is (a 潮汕 outage was opened twice by its second household)."""

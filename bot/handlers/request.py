@@ -167,13 +167,15 @@ class Request:
 
     @staticmethod
     def _awaited(ctx: Context, prediction, found: list[Ticket]) -> Ticket | None:  # type: ignore[no-untyped-def]
-        """"还没来水吗 孩子八点要去上画画课", an hour into the outage: still waiting for the one open outage
-        of that service (never another carrier's) is one more word about it, however far the words are
-        from its reports; a danger said with it ("还冇来电 阿公的制氧机") makes the incident urgent (`_join`)."""
+        """"还没来水吗 孩子八点要去上画画课", an hour into the outage: still waiting for the open outage of
+        that service (never another carrier's) is one more word about it, however far the words are from
+        its reports; a danger said with it ("还冇来电 阿公的制氧机") makes the incident urgent (`_join`)."""
         waiting = still_waiting(ctx.text)
         same = [t for t in found if t.category == waiting and t.status not in (RESOLVED, CLOSED)
                 and not (prediction.provider and t.provider and prediction.provider != t.provider)]
-        return same[0] if waiting is not None and len(same) == 1 else None
+        # two open outages of the service (often one outage opened twice in the first minute): the one
+        # most households reported, then the latest; a third ticket would only split it further
+        return max(same, key=lambda t: (t.report_count, t.created_at, t.id)) if waiting is not None and same else None
 
     def _join(self, ctx: Context, ticket: Ticket, reported: bool, urgent: bool = False) -> bool:
         assert ctx.grid is not None
