@@ -245,6 +245,9 @@ def test_a_closure_naming_a_building_refers_to_the_ticket_whose_reports_name_it(
     ("已经解决了 下午再去回访一下", "resolve"),
     ("明天上午能处理好", "progress"),
     ("还没处理好 配件明天到", "progress"),
+    ("快了 保险换好了 合闸前再检查一遍", "progress"),  # almost done: the power is not back yet (dev day yo-d1)
+    ("快了快了 师傅在接线", "progress"),
+    ("保险换好了 大家试一下", "resolve"),
 ])
 def test_a_plain_done_outweighs_a_warning_but_not_a_promise(text: str, kind: str) -> None:
     from bot.conversation.acts import word_act

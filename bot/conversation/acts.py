@@ -44,7 +44,9 @@ _NOT_DONE = re.compile(r"(?:还没|没有|没能|未能|不能|还不|修不|弄
                        # on a condition or at an estimated time ("来电就恢复", "吹干了才敢送电", "估计十一点左右")
                        r"(?:就|才)(?:能|会|敢|可以)?(?:恢复|送电|来电|来水|供水|通电|通水)|才(?:能|会)?(?:好|有)|"
                        r"(?:估计|预计)[^，,。.!！]{0,8}(?:点|钟|分钟|小时|天|前|左右)|"
-                       r"(?:前|左右|之前)(?:能|会|就|可以)?(?:送电|供电|来电|来水|供水|通水|通电|恢复)|故障点?(?:找到|查到|查出)")
+                       r"(?:前|左右|之前)(?:能|会|就|可以)?(?:送电|供电|来电|来水|供水|通水|通电|恢复)|故障点?(?:找到|查到|查出)|"
+                       # almost done ("快了 保险换好了 合闸前再检查一遍": 9 of 9 such lines on the labelled days are progress)
+                       r"快(?:好)?了(?=$|[\s，,。！!])|马上就好|(?:合闸|送电|通电|通水|供水)前")
 # A plain statement that it is done ("已处理", "处理好了") outweighs a promise or a warning elsewhere in
 # the message ("再中午施工就停他的装修证 已处理"); a negated or questioned one is not a statement.
 _DONE_MARK = re.compile(r"(?<![没未不能会要])(?:已经?(?:处理|解决|办结|办好|修好|完成)|(?:处理|解决)(?:好|完)?了|搞定了)(?![吗没么?？])")
