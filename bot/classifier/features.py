@@ -24,12 +24,12 @@ from bot.classifier.extract import ADVERT, FORWARDED, SOLVED, is_urgent
 
 _DIGITS = re.compile(r"[0-9]+")
 
-jieba.setLogLevel(logging.WARNING)
+jieba.setLogLevel(logging.WARNING)  # its start-up chatter is not ours to print
 
 
 def _pair(a: str, b: str) -> str:
     """A word bigram's feature name."""
-    return f"{a}_{b}"  # its start-up chatter is not ours to print
+    return f"{a}_{b}"
 
 
 def feature_text(clean: str) -> str:

@@ -54,7 +54,7 @@ class Lexicon:
     the same, and every other path can only score less, so every message the words were taken from
     is cut exactly as jieba cuts it (`tests/test_segment.py`). A new message differs only where jieba
     would use a rare word no training message contained (a word the model has no weight for). The
-    table is a tenth of jieba's, so a cut touches far less memory: most of what it costs."""
+    table is an eighth of jieba's, so a cut touches far less memory: most of what it costs."""
 
     def __init__(self, words: Iterable[str], min_freq: int) -> None:
         dt = jieba.dt
