@@ -120,6 +120,12 @@ def relay(session: Session, *, ticket: Ticket, people: Sequence[Member], now: da
                detail="转给 " + "、".join(m.name for m in people))
 
 
+def take_part(session: Session, *, ticket: Ticket, worker: Member, now: datetime) -> None:
+    """A worker not routed the ticket takes it up (the police at a missing child: `routing.may_take`):
+    they hold it too, and their act on it follows."""
+    _assign(session, ticket, [worker], now)
+
+
 def accept(session: Session, *, ticket: Ticket, grid: Grid, worker: Member, now: datetime,
            text: str = "") -> list[Outgoing]:
     transition(session, ticket, "accept", actor=worker.name, now=now, detail=short(mask(text), 40))

@@ -290,3 +290,35 @@ def test_an_unsure_me_too_joins_an_open_incident_but_never_pings_alone(chat: Cha
     out = chat.say("李叔", "我家也是")  # unsure, but an open water incident: joins it, no ping
     assert mentioned(out) == ["李叔"] and "2户" in texts_of(out)
     assert [t.report_count for t in chat.tickets()] == [2]
+
+
+def test_the_police_and_the_fire_service_take_up_an_emergency_not_routed_to_them(chat: Chat) -> None:
+    # dev yo-d1: a missing child (urgent, `other`, routed to the comprehensive worker) was found by the
+    # police, whose "收到" and "#办结" did nothing; the ticket was escalated as overdue two hours later
+    out = chat.say("钱阿姨", "我家孙子不见了 刚刚还在楼下滑滑梯那里玩 一转身人就不在了 五岁 穿红衣服 大家帮忙找找啊")
+    ticket = chat.ticket()
+    assert ticket.urgent and ticket.category == "other" and "派出所郑警官" not in chat.assignees()
+    chat.say("李师傅(水厂)", "收到", after=1)  # the water worker's "收到" is about nothing of theirs
+    assert chat.ticket().status == "reported"
+    out = chat.say("派出所郑警官", "收到 巡逻车就在附近 马上到 奶奶在原地等我们", after=2)
+    assert chat.ticket().status == "accepted" and "派出所郑警官" in chat.assignees()
+    assert "派出所郑警官" in texts_of(out)
+    chat.say("派出所郑警官", "孩子找到了 在南门便利店里看人抓娃娃 #办结", after=10)
+    assert chat.ticket().status == "resolved"
+    assert not [o for o in chat.tick(180) if "超期" in o.text]
+
+
+def test_a_service_worker_still_takes_up_only_what_is_theirs(chat: Chat) -> None:
+    chat.say("钱阿姨", "我家孙子不见了 刚刚还在楼下滑滑梯那里玩 一转身人就不在了 五岁 穿红衣服 大家帮忙找找啊")
+    out = chat.say("农商行小吴", "#接单 1", after=2)
+    assert "农商行小吴" not in chat.assignees() and chat.ticket().status == "reported"
+    assert "不是派给您" in texts_of(out)
+
+
+def test_a_responders_notice_later_is_not_taken_for_closing_an_emergency_of_another_worker(chat: Chat) -> None:
+    # dev yq-d1: the police's warning about swindlers, 26 minutes after an outage that a trapped lift had
+    # made urgent, was read as closing it
+    chat.say("钱阿姨", "楼道里好大一股煤气味 冲得很 屋里有老人")
+    assert chat.ticket().urgent and "派出所郑警官" not in chat.assignees()
+    chat.say("派出所郑警官", "大家注意 最近有骗子冒充燃气公司上门 查完就说要换管子收钱 不要给陌生人开门", after=40)
+    assert chat.ticket().status == "reported" and "派出所郑警官" not in chat.assignees()

@@ -8,6 +8,7 @@ comes from an explicit number or from `bot.conversation.refer`.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 from bot import repo, texts, tickets
 from bot.conversation.acts import WorkerAct, clean, is_answer, is_question, read_worker, substance
@@ -21,11 +22,12 @@ from bot.lifecycle import Refused, allowed
 from bot.messages import Outgoing
 from bot.pipeline import Context
 from bot.privacy import mask
-from bot.routing import roles_for
+from bot.routing import RESPONDERS, may_take
 from models import ACCEPTED, AWAITING_PROVIDER, Member, Ticket
 
 _TICKET_ACTS = ("accept", "resolve", "progress", "relay", "show", "reassign")
 REVIEW_BATCH = 10
+RESPOND = timedelta(minutes=30)  # a responder takes up an emergency not routed to them this soon after
 ANSWER_MATCH = 0.2  # share of a question's words an answer must take up
 
 
@@ -33,6 +35,10 @@ def _row_in_grid(ctx: Context, grid_id: int) -> Member | None:
     rows = [m for m in ctx.sender_rows if m.grid_id == grid_id]
     comprehensive = [m for m in rows if m.role == "comprehensive"]
     return (comprehensive or rows or [None])[0]
+
+
+def _takes(roles: set[str], ticket: Ticket) -> bool:
+    return any(may_take(r, ticket.category, ticket.provider, ticket.urgent) for r in roles)
 
 
 class WorkerActs:
@@ -48,6 +54,8 @@ class WorkerActs:
         options, tickets_by_id = self._options(ctx) if ctx.grid is not None else ([], {})
         names |= {r for o in options for r in o.reporters}
         act = self._read(ctx, names, comprehensive_here)
+        # a service worker's options not assigned to them are the emergencies a responder may answer
+        options = [o for o in options if o.mine or comprehensive_here or self._answering(ctx, act, tickets_by_id[o.ticket_id])]
         ctx.outcome = f"worker:{act.kind}"
         if ctx.grid is None and not act.explicit:
             ctx.say(texts.command_help())
@@ -67,6 +75,14 @@ class WorkerActs:
             if act.kind in _TICKET_ACTS:
                 self._on_ticket(ctx, act, options, tickets_by_id)
         return True  # notices, questions and talk: nothing to do, and never a report
+
+    @staticmethod
+    def _answering(ctx: Context, act: WorkerAct, ticket: Ticket) -> bool:
+        """A responder's words on an emergency not routed to them: a number or a quote names it; else
+        only taking it up ("收到 马上到") soon after it was reported (not "fixed", nor a notice hours later)."""
+        if act.number is not None or act.quoted_text:
+            return True
+        return act.kind in ("accept", "progress") and ctx.now - ticket.created_at <= RESPOND
 
     @staticmethod
     def _read(ctx: Context, names: set[str], comprehensive: bool) -> WorkerAct:
@@ -97,6 +113,11 @@ class WorkerActs:
                                   name=ctx.msg.sender)
             found = [t for t, _ in theirs.values()]
             mine_of = {i: held for i, (_, held) in theirs.items()}
+            if roles & set(RESPONDERS):  # and the emergencies (and for the police, the quarrels) of their grid
+                extra = [t for t in repo.open_tickets(ctx.session, grid_id=ctx.grid.id, statuses=ACTIVE)
+                         if t.id not in mine_of and _takes(roles, t)]
+                found += extra
+                mine_of.update((t.id, []) for t in extra)
         if not found:
             return [], {}
         ids = [t.id for t in found]
@@ -105,7 +126,7 @@ class WorkerActs:
         options, by_id = [], {}
         for t in found:
             mine = mine_of[t.id]
-            my_role = bool(roles & set(roles_for(t.category, t.provider, t.urgent)) - {"comprehensive"})
+            my_role = _takes(roles - {"comprehensive"}, t)
             since = max([a.assigned_at for a in mine] + [r.ts for r in reports[t.id]] or [t.updated_at])
             options.append(Option(t.id, t.status, tuple(r.text for r in reports[t.id]),
                                   frozenset(reporters[t.id]), bool(mine), my_role, since,
@@ -175,6 +196,9 @@ class WorkerActs:
             self._reassign(ctx, act, ticket, grid, worker, comprehensive)
             return
         mine = comprehensive or tickets.is_assignee(ctx.session, ticket, ctx.msg.contact, ctx.msg.sender)
+        if not mine and act.kind in ("accept", "progress", "resolve") and _takes(roles_here, ticket):
+            tickets.take_part(ctx.session, ticket=ticket, worker=worker, now=ctx.now)  # "收到 巡逻车就在附近"
+            mine = True
         if not mine:
             if act.explicit or act.number is not None:
                 ctx.say(texts.refused_not_assignee(ticket.id))
