@@ -396,6 +396,39 @@ def test_a_smell_left_after_a_fire_is_put_out_is_no_complaint() -> None:
     assert verdict("俺家还有点黄 没那么厉害了") == "unsatisfied"
 
 
+def test_out_again_long_after_the_fix_with_a_newer_outage_open_is_about_that_one(chat: Chat) -> None:
+    # dev yr-d1: "又停水啊早上才来的水", nine hours after the morning's fix, when a main had burst in the
+    # evening, reopened the morning's ticket as 不满意
+    reported_and_fixed(chat, "钱阿姨", "上寨这边停水了 早上起来水龙头一滴都没得", WATER, "上寨来水了 大家开水龙头试一下")
+    chat.say("李叔", "村口马路上水管爆了 水一直往外冲 路上都淹了", after=9 * 60)
+    chat.say("钱阿姨", "又停水啊 早上才来的水", after=5)
+    assert chat.ticket(1).status == "resolved"
+    chat.say("钱阿姨", "还是不行 还是没水", after=1)  # a verdict said first still answers it
+    assert chat.ticket(1).status == "reopened"
+
+
+def test_out_again_soon_after_the_fix_or_with_nothing_newer_open_reopens_it(chat: Chat) -> None:
+    reported_and_fixed(chat, "钱阿姨", "上寨这边停水了 早上起来水龙头一滴都没得", WATER, "上寨来水了 大家开水龙头试一下")
+    chat.say("钱阿姨", "又停水啊 早上才来的水", after=20)
+    assert chat.ticket(1).status == "reopened"
+    chat.say(WATER, "好了 大家再试一下", after=20)
+    assert chat.ticket(1).status == "resolved"
+    chat.say("钱阿姨", "又停水啊 早上才来的水", after=12 * 60)  # nothing newer: dev dv-d3 "宽带又断了 跟早上一样"
+    assert chat.ticket(1).status == "reopened"
+
+
+def test_letting_it_go_is_no_verdict_that_it_is_not_fixed(chat: Chat) -> None:
+    # dev dv-d4: "…又开始了 不过下午可以 算了" reopened a quarrel the grid worker had settled, and the
+    # mediator's next words on another matter were taken as accepting it again
+    assert verdict("崽睡醒了 楼上下午两点又开始了 不过下午可以 算了") is None
+    assert verdict("那就算了嘛 家头还有点") is None
+    assert verdict("不满意 算了") == "unsatisfied" and verdict("又开始闪了") == "unsatisfied"
+    reported_and_fixed(chat, "钱阿姨", "楼上中午还在打电钻 孩子刚睡着又吵醒了", GRIDMAN,
+                       "物业上去了 装修队已经停了 跟工头讲了 再中午施工就停他的装修证 已处理")
+    chat.say("钱阿姨", "孩子睡醒了 楼上下午两点又开始了 不过下午可以 算了", after=120)
+    assert chat.ticket(1).status == "resolved"
+
+
 def test_still_not_fixed_from_one_household_reopens_what_anothers_satisfied_closed(chat: Chat) -> None:
     chat.say("蒙桂芳", "今早水龙头出水好细 洗菜洗半天")
     chat.say("黄丽娟", "我家住三楼 一点点水 热水器都打不着火", after=2)

@@ -11,7 +11,9 @@ from bot.conversation.incidents import SERVICE_BACK, is_partial
 from bot.conversation.likeness import similarity
 from bot.handlers.commands import carrier_answer, clean, confirmation, looks_like_command, unmentioned
 from bot.pipeline import Context
-from models import AWAITING_PROVIDER, CLOSED, RESOLVED, Ticket
+from models import ACCEPTED, AWAITING_PROVIDER, CLOSED, REOPENED, REPORTED, RESOLVED, Ticket
+
+OPEN = (REPORTED, ACCEPTED, REOPENED)
 
 
 JUST_CLOSED = timedelta(hours=2)  # a household's "still not fixed" reopens a ticket closed this recently
@@ -92,10 +94,17 @@ def _another_service(pattern: re.Pattern, text: str, ticket: Ticket, said: Calla
     return ticket.category != category and not any(ch in report for report in said() for ch in words)
 
 
+# letting it go ("不过下午可以 算了", "那就算了嘛"): a complaint in passing, not a verdict that it is not fixed
+_LET_GO = re.compile(r"算了|不过[^，,。.!！?？]{0,6}(?:可以|也行|没事|还好)")
+
+
 def verdict(text: str) -> str | None:
     """A reporter's answer to "is it fixed?": 'satisfied', 'unsatisfied' or None."""
     words = clean(text)
-    return confirmation(text) or ("unsatisfied" if _NOT_FIXED.search(words) or _SYMPTOM_BACK.search(words) else None)
+    explicit = confirmation(text)
+    if explicit or _LET_GO.search(words):
+        return explicit
+    return "unsatisfied" if _NOT_FIXED.search(words) or _SYMPTOM_BACK.search(words) else None
 
 
 class CommandRefusal:
@@ -163,6 +172,8 @@ class Confirmation(_FollowUp):
             return not _another_service(SERVICE_BACK, ctx.text, ticket, said)
         if _another_service(SERVICE_OUT, ctx.text, ticket, said):
             return False
+        if "又" in words and self._newer_outage(ctx, ticket):
+            return False  # "又停水啊 早上才来的水" at night, the main burst since reported: about that one
         if _VERDICT.match(words) or _NOT_FIXED.search(words):  # "还是不行 还是红灯…": a verdict, whatever follows
             return True
         prediction = ctx.classifier.predict(ctx.text)
@@ -171,6 +182,15 @@ class Confirmation(_FollowUp):
             # "7栋又停电了" after the rubbish; a verdict on this ticket only in this ticket's words
             return _about(ctx.text, said())
         return (len(words) <= self.SHORT and not _SYMPTOM_BACK.search(words)) or _about(ctx.text, said())
+
+    @staticmethod
+    def _newer_outage(ctx: Context, ticket: Ticket) -> bool:
+        """Long after the ticket was fixed, another of its category (and carrier) was opened and is open."""
+        assert ctx.grid is not None
+        if ticket.resolved_at is None or ctx.now - ticket.resolved_at <= JUST_CLOSED:
+            return False
+        return any((t.category, t.provider) == (ticket.category, ticket.provider) and t.created_at > ticket.resolved_at
+                   for t in repo.open_tickets(ctx.session, grid_id=ctx.grid.id, statuses=OPEN))
 
     def _ticket(self, ctx: Context) -> Ticket | None:
         """The resident's most recently resolved ticket; for "still not fixed", also one that another
