@@ -108,7 +108,16 @@ def test_going_there_now_is_not_a_fix_and_an_offer_does_not_spoil_an_answer() ->
 
 def test_the_upper_part_is_not_a_place() -> None:
     assert places("放完气了 还是上头凉") == set()
-    assert places("村东头的路灯坏了") == {"东头"} and places("3号楼停水") == {"3号楼"}
+    assert places("村东头的路灯坏了") == {"东头"} and places("3号楼停水") == {"3栋"}
+
+
+def test_a_building_is_one_place_however_it_is_numbered_or_named(chat: Chat) -> None:
+    # dev yt-d1: "五号楼暖气拔凉拔凉的" and, two minutes later, "5号楼我家也不热" were two heating tickets
+    assert places("五号楼暖气拔凉拔凉的") == places("5号楼我家也不热") == places("5幢") == places("五栋") == {"5栋"}
+    assert places("十二栋3单元") == {"12栋", "3单元"} and places("二十三号楼") == {"23栋"} and places("两组") == {"2组"}
+    chat.say("钱阿姨", "五号楼暖气拔凉拔凉的 屋里才十三度 老头子穿着棉袄睡的觉")
+    chat.say("李叔", "5号楼我家也不热 摸着温乎 一点不烫手", after=2)
+    assert len(chat.tickets()) == 1 and chat.ticket(1).report_count == 2
 
 
 def test_tomorrow_for_the_resident_is_an_answer_and_tomorrow_for_the_worker_a_promise() -> None:

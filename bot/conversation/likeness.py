@@ -71,6 +71,31 @@ def shared(text: str, texts: Sequence[str]) -> set[str]:
     return set().union(*(mine & _word_grams(t) for t in texts)) if texts else set()
 
 
+_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+_BUILDING = re.compile(r"(?:幢|号楼|座)$")  # "5号楼", "五栋", "5幢": one building however it is said
+
+
+def _number(numeral: str) -> str:
+    """"五" -> "5", "十二" -> "12", "二十三" -> "23"; digits as they are; anything else unchanged."""
+    if numeral.isdigit():
+        return str(int(numeral))
+    if all(c in _DIGIT for c in numeral):
+        return "".join(str(_DIGIT[c]) for c in numeral)
+    tens, ten, ones = numeral.partition("十")
+    if ten and all(c in _DIGIT for c in tens + ones) and len(tens) <= 1 and len(ones) <= 1:
+        return str((_DIGIT[tens] if tens else 1) * 10 + (_DIGIT[ones] if ones else 0))
+    return numeral
+
+
+def _place(found: str) -> str:
+    found = re.sub(r"\s", "", found)
+    match = re.match(r"[0-9一二三四五六七八九十百零两]+", found)
+    if match is None:
+        return found
+    return _number(match.group(0)) + _BUILDING.sub("栋", found[match.end():])
+
+
 @_short_cached
 def places(text: str) -> frozenset[str]:
-    return frozenset(re.sub(r"\s", "", m) for m in _PLACE.findall(text))
+    """The places a text names, said one way: "五号楼" and "5栋" are both "5栋"."""
+    return frozenset(_place(m) for m in _PLACE.findall(text))
