@@ -474,3 +474,18 @@ def test_still_waiting_for_one_carrier_does_not_join_another_carriers_outage(app
     chat.say("张阿姨", "移动的信号一格都没有了 电话打不出去")
     chat.say("刘姐", "我家电信的还是没信号 联系不上人", after=40)
     assert len(chat.tickets()) == 2
+
+
+def test_a_me_too_the_detector_reads_as_urgent_joins_the_outage_and_makes_it_urgent(app, monkeypatch) -> None:
+    """Dev day yq-d1: "7栋也停了 排骨还冒炖好", half a minute after "又停电哒？屋里黑麻麻的", was read as urgent
+    and, sharing no word with the outage, went out as a second (urgent) power ticket of one outage."""
+    from bot.classifier.base import Prediction
+
+    me_too = "7栋也停了 排骨还冒炖好"
+    model_predict = app.classifier.predict
+    monkeypatch.setattr(app.classifier, "predict", lambda t: Prediction("power", 0.9, urgent=True, p_request=0.9)
+                        if t == me_too else model_predict(t))
+    chat = Chat(app)
+    chat.say("余小红", "又停电哒？屋里黑麻麻的")
+    chat.say("龙哥", me_too, after=0.5)
+    assert len(chat.tickets()) == 1 and chat.ticket(1).report_count == 2 and chat.ticket(1).urgent

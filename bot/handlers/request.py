@@ -154,12 +154,13 @@ class Request:
         ticket = next(t for t in found if t.id == best.key)
         if prediction.urgent and (
                 prediction.category not in ("none", ticket.category)
-                or (not tied and not ticket.urgent and ticket.category not in (service_out(ctx.text),
-                                                                               still_waiting(ctx.text))
+                or (not tied and not has_metoo(ctx.text) and not ticket.urgent
+                    and ticket.category not in (service_out(ctx.text), still_waiting(ctx.text))
                     and not any(k in ctx.text for k in ticket.keywords))):
             # a danger ("电线被风刮断 掉在人行道上 冒火花") is not one more household of the outage it
             # happens in: it goes out at once as its own ticket unless it names the same thing (停电) or
-            # says the service is out ("变压器嘭一声 冒了一下火花 然后就全黑了", "18楼冒电 电梯也停了");
+            # says the service is out ("变压器嘭一声 冒了一下火花 然后就全黑了", "18楼冒电 电梯也停了") or that
+            # the same happens to the speaker ("7栋也停了 排骨还冒炖好", which the detector read as urgent);
             # a danger of another kind ("停电了 我爸卡在电梯里 快来人啊") never joins it, even when it says
             # the service is out, shares its words and the outage is urgent already: another worker must go
             return None, "", set()
