@@ -71,14 +71,15 @@ def main() -> int:
     ap.add_argument("--baseline", default=V1, help="git revision to compare with (default: v1)")
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--dir", type=Path, help="a directory of labelled days (yours) instead of a split")
     a = ap.parse_args()
     if not SCORER.is_file():
         print(f"bench/dialogue.py needs {SCORER} (the shared scorer)", file=sys.stderr)
         return 2
-    days = [p for p in sorted((ROOT / "data" / "dialogue" / a.split).glob("*.jsonl"))
-            if Path(f"{p.with_suffix('')}.incidents.json").is_file()]
+    where = a.dir.resolve() if a.dir else ROOT / "data" / "dialogue" / a.split
+    days = [p for p in sorted(where.glob("*.jsonl")) if Path(f"{p.with_suffix('')}.incidents.json").is_file()]
     if not days:
-        print(f"no labelled days in data/dialogue/{a.split}", file=sys.stderr)
+        print(f"no labelled days in {where}", file=sys.stderr)
         return 2
     tmp = Path(tempfile.mkdtemp(prefix="gridbot-dialogue-"))
     gridbot = str(Path(sys.executable).with_name("gridbot"))
@@ -104,7 +105,7 @@ def main() -> int:
     if a.json:
         print(json.dumps(out, ensure_ascii=False))
         return 0
-    print(f"{len(days)} {a.split} days: " + ", ".join(d.stem for d in days))
+    print(f"{len(days)} {a.dir or a.split} days: " + ", ".join(d.stem for d in days))
     print(f"{'':<10}" + "".join(f"{c[:12]:>13}" for c in COLS))
     for name in results:
         s = out[name]["overall"]

@@ -248,11 +248,25 @@ def test_a_closure_naming_a_building_refers_to_the_ticket_whose_reports_name_it(
     ("快了 保险换好了 合闸前再检查一遍", "progress"),  # almost done: the power is not back yet (dev day yo-d1)
     ("快了快了 师傅在接线", "progress"),
     ("保险换好了 大家试一下", "resolve"),
+    # "刚才" (just now) is no "才" (only then), "前楼" (the front building) no "前" (before)
+    ("上来看了 空调插座里面烧黑了 刚才来电冲了一下 插座跟空开都换了新的 空调可以开了", "resolve"),
+    ("15号前楼电来了 空开换了 表箱顶上我拿胶布封了下", "resolve"),
+    ("估计晚上才来电", "progress"),
+    ("十点前能修好", "progress"),
 ])
 def test_a_plain_done_outweighs_a_warning_but_not_a_promise(text: str, kind: str) -> None:
     from bot.conversation.acts import word_act
 
     assert word_act(text) == kind
+
+
+def test_a_numbered_closing_without_the_hash_is_a_closing() -> None:
+    # fresh day uk-d1: "不客气 工单9办结 门口那台ATM明天厂家来换新的" was read as progress
+    for text, number in (("不客气 工单9办结 门口那台ATM明天厂家来换新的", 9), ("12号工单办结 谢谢大家", 12),
+                         ("工单号 7 已办结", 7)):
+        act = read_worker(text)
+        assert (act.kind, act.number, act.explicit) == ("resolve", number, True)
+    assert read_worker("工单9 还在处理").kind != "resolve"
 
 
 def test_a_relay_goes_with_the_words_not_with_whose_ticket_it_is() -> None:
