@@ -328,6 +328,17 @@ def test_power_back_but_one_households_circuit_still_dead_is_a_new_fault(chat: C
     assert chat.ticket(1).report_count == 2
 
 
+def test_one_circuit_of_the_house_still_dead_is_said_in_many_ways() -> None:
+    from bot.conversation.incidents import is_partial
+
+    # a fresh day (uj-d1): "前楼来电了 阿拉后厢房那路还是没电" reopened the lane's outage instead of a new fault
+    for text in ("前楼来电了 阿拉后厢房那路还是没电 灯勿亮 插座也没", "灯是亮了 可是我家厨房那一路插座还是没电",
+                 "老鲍 俺家别的都有电了 就厨房插座没电 电饭锅插上不亮"):
+        assert is_partial(text), text
+    for text in ("看了 空开没跳 一个都没跳 就西屋那一路没电", "还没来电 插座都没电", "停电了 插座没电"):
+        assert not is_partial(text), text
+
+
 def test_a_reply_to_a_neighbour_during_an_outage_is_not_another_household(chat: Chat) -> None:
     chat.say("孙玉芝", "停电了 全庄都没电")
     chat.say("王保国", "俺家也没电", after=2)
