@@ -16,9 +16,22 @@ _UNSATISFIED = re.compile(r"不满意|还是(?:没|不|一样)|还没(?:好|修|
 _DONT_KNOW = re.compile(r"不知道|不清楚|不晓得|忘了|不记得")
 
 
+# a verdict said in dialect, as Mandarin: Cantonese and Hakka 唔 (not), 冇 (not have), 还系 (still is)
+_DIALECT = ((re.compile(r"唔(?=满意|得|行|好|系|掂|识|通|work)"), "不"), (re.compile(r"冇|冒(?=修|好|来|得|用)"), "没"),
+            (re.compile(r"还系"), "还是"), (re.compile(r"不得(?=$|了|啊|呀|哦|嘛)"), "不行"))
+
+
 def clean(text: str) -> str:
     """Without @-mentions, punctuation, spaces and WeChat emoji codes."""
     return _clean(unmentioned(text))
+
+
+def plain(words: str) -> str:
+    """A resident's short answer with its dialect negations said in Mandarin ("还系唔得" -> "还是不行",
+    "唔满意" -> "不满意"), for reading verdicts."""
+    for pattern, mandarin in _DIALECT:
+        words = pattern.sub(mandarin, words)
+    return words
 
 
 def unmentioned(text: str) -> str:
@@ -44,7 +57,7 @@ def parse_category(argument: str) -> tuple[str, str | None] | None:
 
 def confirmation(text: str) -> str | None:
     """'satisfied', 'unsatisfied' or None for a resident's answer to 'is it fixed?'."""
-    word = clean(text)
+    word = plain(clean(text))
     if not word or len(word) > 30:
         return None
     if _UNSATISFIED.search(word):

@@ -9,7 +9,7 @@ from typing import Callable
 from bot import repo, texts, tickets
 from bot.conversation.incidents import SERVICE_BACK, is_partial
 from bot.conversation.likeness import similarity
-from bot.handlers.commands import carrier_answer, clean, confirmation, looks_like_command, unmentioned
+from bot.handlers.commands import carrier_answer, clean, confirmation, looks_like_command, plain, unmentioned
 from bot.pipeline import Context
 from models import ACCEPTED, AWAITING_PROVIDER, CLOSED, REOPENED, REPORTED, RESOLVED, Ticket
 
@@ -100,7 +100,7 @@ _LET_GO = re.compile(r"算了|不过[^，,。.!！?？]{0,6}(?:可以|也行|没
 
 def verdict(text: str) -> str | None:
     """A reporter's answer to "is it fixed?": 'satisfied', 'unsatisfied' or None."""
-    words = clean(text)
+    words = plain(clean(text))
     explicit = confirmation(text)
     if explicit or _LET_GO.search(words):
         return explicit
@@ -167,7 +167,7 @@ class Confirmation(_FollowUp):
         def said() -> list[str]:  # the ticket's reports, read only when the words need them
             return [r.text for r in repo.reports_of(ctx.session, ticket_id=ticket.id)]
 
-        words = clean(ctx.text)
+        words = plain(clean(ctx.text))
         if answer == "satisfied":
             return not _another_service(SERVICE_BACK, ctx.text, ticket, said)
         if _another_service(SERVICE_OUT, ctx.text, ticket, said):
