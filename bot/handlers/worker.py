@@ -22,7 +22,7 @@ from bot.lifecycle import Refused, allowed
 from bot.messages import Outgoing
 from bot.pipeline import Context
 from bot.privacy import mask
-from bot.routing import RESPONDERS, may_take
+from bot.routing import RESPONDERS, responds, roles_for
 from models import ACCEPTED, AWAITING_PROVIDER, Member, Ticket
 
 _TICKET_ACTS = ("accept", "resolve", "progress", "relay", "show", "reassign")
@@ -38,7 +38,8 @@ def _row_in_grid(ctx: Context, grid_id: int) -> Member | None:
 
 
 def _takes(roles: set[str], ticket: Ticket) -> bool:
-    return any(may_take(r, ticket.category, ticket.provider, ticket.urgent) for r in roles)
+    """A responder's emergency (`routing.responds`): one they may take up though it is not routed to them."""
+    return any(responds(r, ticket.category, ticket.provider, ticket.urgent) for r in roles)
 
 
 class WorkerActs:
@@ -126,7 +127,8 @@ class WorkerActs:
         options, by_id = [], {}
         for t in found:
             mine = mine_of[t.id]
-            my_role = _takes(roles - {"comprehensive"}, t)
+            my_role = bool(roles & set(roles_for(t.category, t.provider, t.urgent)) - {"comprehensive"}) \
+                or _takes(roles, t)
             since = max([a.assigned_at for a in mine] + [r.ts for r in reports[t.id]] or [t.updated_at])
             options.append(Option(t.id, t.status, tuple(r.text for r in reports[t.id]),
                                   frozenset(reporters[t.id]), bool(mine), my_role, since,

@@ -37,10 +37,11 @@ def roles_for(category: str, provider: str | None, urgent: bool) -> tuple[str, .
 RESPONDERS = ("police", "fire")
 
 
-def may_take(role: str, category: str, provider: str | None, urgent: bool) -> bool:
-    """May a worker of this role take up (accept, work on, close) such a ticket in their grid?"""
+def responds(role: str, category: str, provider: str | None, urgent: bool) -> bool:
+    """Does a worker of this role answer such a ticket of their grid though it is not routed to them?
+    (The workers of its routed roles hold it from the start; one added to the roster later does not.)"""
     if role in roles_for(category, provider, urgent):
-        return True
+        return False
     return (urgent and role in RESPONDERS) or (role == "police" and category == "dispute")
 
 
