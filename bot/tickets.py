@@ -121,7 +121,7 @@ def relay(session: Session, *, ticket: Ticket, people: Sequence[Member], now: da
 
 
 def take_part(session: Session, *, ticket: Ticket, worker: Member, now: datetime) -> None:
-    """A worker not routed the ticket takes it up (the police at a missing child: `routing.may_take`):
+    """A worker not routed the ticket takes it up (the police at a missing child: `routing.responds`):
     they hold it too, and their act on it follows."""
     _assign(session, ticket, [worker], now)
 

@@ -441,7 +441,7 @@ def test_a_verdict_in_cantonese_or_hakka_is_read_as_said(chat: Chat) -> None:
     # fresh day ui-d1: "电视又冇台了 … 还系唔得" (still no good) opened a new ticket; "唔满意" read as 满意
     assert verdict("唔满意") == "unsatisfied" and verdict("满意") == "satisfied"
     assert verdict("还系唔得") == "unsatisfied" and verdict("冇修好") == "unsatisfied"
-    assert verdict("冒烟了") is None
+    assert verdict("冒烟了") is None and verdict("好得不得了 满意") == "satisfied"  # 不得了: "extremely"
     reported_and_fixed(chat, "刘桂兰", "有线电视冇台了 机顶盒上面写么个信号 广电个师傅来看下", "广电老周", "刘阿婆屋下电视好了 智能卡松了 重新插好 #办结")
     chat.say("刘桂兰", "唔满意", after=10)
     assert chat.ticket(1).status == "reopened"

@@ -10,10 +10,9 @@ from bot import repo, texts, tickets
 from bot.conversation.incidents import SERVICE_BACK, is_partial
 from bot.conversation.likeness import similarity
 from bot.handlers.commands import carrier_answer, clean, confirmation, looks_like_command, plain, unmentioned
+from bot.handlers.target import ACTIVE
 from bot.pipeline import Context
-from models import ACCEPTED, AWAITING_PROVIDER, CLOSED, REOPENED, REPORTED, RESOLVED, Ticket
-
-OPEN = (REPORTED, ACCEPTED, REOPENED)
+from models import AWAITING_PROVIDER, CLOSED, RESOLVED, Ticket
 
 
 JUST_CLOSED = timedelta(hours=2)  # a household's "still not fixed" reopens a ticket closed this recently
@@ -190,7 +189,7 @@ class Confirmation(_FollowUp):
         if ticket.resolved_at is None or ctx.now - ticket.resolved_at <= JUST_CLOSED:
             return False
         return any((t.category, t.provider) == (ticket.category, ticket.provider) and t.created_at > ticket.resolved_at
-                   for t in repo.open_tickets(ctx.session, grid_id=ctx.grid.id, statuses=OPEN))
+                   for t in repo.open_tickets(ctx.session, grid_id=ctx.grid.id, statuses=ACTIVE))
 
     def _ticket(self, ctx: Context) -> Ticket | None:
         """The resident's most recently resolved ticket; for "still not fixed", also one that another

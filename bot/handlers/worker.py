@@ -56,7 +56,8 @@ class WorkerActs:
         names |= {r for o in options for r in o.reporters}
         act = self._read(ctx, names, comprehensive_here)
         # a service worker's options not assigned to them are the emergencies a responder may answer
-        options = [o for o in options if o.mine or comprehensive_here or self._answering(ctx, act, tickets_by_id[o.ticket_id])]
+        options = [o for o in options
+                   if o.mine or comprehensive_here or self._answering(ctx, act, tickets_by_id[o.ticket_id])]
         ctx.outcome = f"worker:{act.kind}"
         if ctx.grid is None and not act.explicit:
             ctx.say(texts.command_help())
