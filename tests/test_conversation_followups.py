@@ -42,6 +42,24 @@ def test_agreeing_with_a_report_just_made_joins_it(chat: Chat) -> None:
     assert len(chat.tickets()) == 1 and chat.ticket(1).report_count == 2
 
 
+def test_agreeing_with_a_bare_dui_joins_the_report_just_made(chat: Chat) -> None:
+    """"对 塑料袋挂了一树…" two minutes after the report: agreeing said with a bare 对 (fresh day uo-d1 had
+    it as a second ticket; only 是的 / 对的 / 对啊 were read as agreeing)."""
+    chat.say("张阿姨", "3号楼南头那垃圾箱让风刮倒了 垃圾刮得满院子都是 几条野狗在扒拉 谁来管管")
+    chat.say("李叔", "对 塑料袋挂了一树 野狗把鱼骨头拖得到处都是 孩子都不敢下楼", after=2)
+    assert len(chat.tickets()) == 1 and chat.ticket(1).report_count == 2
+
+
+def test_a_short_joke_with_a_laughing_emoji_opens_no_ticket(chat: Chat) -> None:
+    """Banter that names a service or a fight ("电信联通又打起来了[偷笑]", which the detector reads as an
+    urgent quarrel) pings nobody; a longer message with the same emoji that reports something does."""
+    assert chat.say("张阿姨", "电信联通又打起来了[偷笑]") == []
+    assert chat.say("李叔", "那晚上烤全羊也不行吗[偷笑]", after=2) == []
+    assert chat.tickets() == []
+    chat.say("小赵", "各位早上好 今天周五了终于[呲牙] 说正事 3栋今早起来水龙头一滴水都没有 啥时候能来水", after=2)
+    assert len(chat.tickets()) == 1
+
+
 def test_a_described_fix_that_shares_no_words_with_the_tied_tickets_closes_neither(chat: Chat) -> None:
     chat.say("马建国", "胡同南头口那个路灯不亮了 晚上黑咕隆咚的")
     chat.say("孟姨", "北三条西口那个井盖翘起来一块 一踩就晃当", after=3)

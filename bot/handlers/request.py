@@ -9,6 +9,7 @@ from bot import repo, texts, tickets
 from bot.conversation.acts import find_mentions
 from bot.conversation.names import addressed_to, talks_to_neighbour, workers_addressed
 from bot.conversation.incidents import Candidate, could_join, has_metoo, is_restored, is_unsure
+from bot.conversation.tone import jokes
 from bot.handlers.resident import service_out, still_waiting, verdict
 from bot.lifecycle import transition
 from bot.pipeline import Context
@@ -30,8 +31,9 @@ class Request:
     def handle(self, ctx: Context) -> bool:
         assert ctx.grid is not None
         prediction = ctx.classifier.predict(ctx.text)
-        if not could_join(ctx.text, prediction) or is_restored(ctx.text):
-            ctx.outcome = "none"  # not a request; or "我家也来水了 谢谢": the service is back
+        if not could_join(ctx.text, prediction) or is_restored(ctx.text) or jokes(ctx.text):
+            # not a request; or "我家也来水了 谢谢": the service is back; or "停电了正好不写作业[偷笑]": a joke
+            ctx.outcome = "none"
             return True
         if not prediction.urgent and prediction.category != "dispute" and not has_metoo(ctx.text) \
                 and talks_to_neighbour(ctx.text, ctx.neighbours, {m.name for m in ctx.members}):
