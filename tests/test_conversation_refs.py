@@ -145,6 +145,23 @@ def test_two_reports_of_one_fight_sharing_its_words_are_one_ticket(chat: Chat) -
     assert not shared("楼道杂物五点清完了 1号楼到6号楼一共拉了两车", ["我家在6号楼一楼 联通5G在屋里就一格"])
 
 
+def test_an_urgent_report_of_a_fight_still_going_on_is_the_same_emergency(chat: Chat) -> None:
+    """Two households shouting about one fight a minute apart in other words were two urgent tickets and
+    two calls to the police (training day ue-d1)."""
+    chat.say("郑卫东", "3栋门口两个喝了酒的打起来了 拿凳子砸 快来人")
+    chat.say("陈丽", "老钱和小马 一个头上流血了 快报警", after=1)
+    [ticket] = chat.tickets()
+    assert ticket.urgent and ticket.report_count == 2
+
+
+def test_smoke_seen_from_another_building_is_the_same_fire(chat: Chat) -> None:
+    """"我在3栋窗户边都闻到了": the building named is where the speaker is, not another fire."""
+    chat.say("张阿姨", "9栋楼下车棚里有个电瓶车在冒烟 好大股烟 快来人")
+    chat.say("李叔", "我在3栋窗户边都闻到了 塑料烧焦的味道 要不要打119", after=2)
+    [ticket] = chat.tickets()
+    assert ticket.urgent and ticket.report_count == 2
+
+
 def test_a_resident_calling_a_worker_by_name_is_asking_them(chat: Chat) -> None:
     assert worker_handles("供电所老孙") >= {"老孙", "孙师傅"} and worker_handles("网格员王小丽") == {"小丽"}
     assert worker_handles("农商行李经理") == {"李经理"} and worker_handles("调解员高大姐") == {"高大姐"}

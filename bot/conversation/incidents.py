@@ -59,6 +59,7 @@ class Candidate:
     keywords: frozenset[str] = frozenset()
     said: tuple[tuple[str, datetime], ...] = ()  # (reporter, when) of its latest reports
     worked_ts: datetime | None = None  # a worker's latest act on it (taken up, progress, fixed)
+    urgent: bool = False  # an emergency (a fight, a fire, someone in danger)
 
 
 @dataclass
@@ -117,7 +118,7 @@ FEATURES = ("same_cat", "provider_conflict", "place_same", "place_differ", "sim_
             "latest_x_metoo", "sim_x_latest", "varied_same_cat", "varied_x_sim", "short", "again",
             "log_gap_worked")
 # Columns after the learned ones: evidence for the gate below, not weighed by the model.
-GATE_ONLY = ("p_report", "shared_words", "own_recent", "partial", "agree")
+GATE_ONLY = ("p_report", "shared_words", "own_recent", "partial", "agree", "emergency")
 LEARNED = len(FEATURES)
 # Categories whose requests differ from one another (rubbish and a stray dog are both `other`):
 # there a shared category says little, and a join needs the words to agree (CONTRACT.md).
@@ -126,6 +127,10 @@ CONTENT_BAR = 0.25
 SHARED_WORDS = 2  # or this many bigrams inside words both say ("打起来", "老赵"): the same thing
 SHORT_CONTENT = 6
 QUIET_MINUTES = 90
+# An urgent report this soon after the last report of an open emergency of its category is the same emergency
+# ("是彭二和刘三 打出血了 拉都拉不开" a minute after "店门口两个喝了酒的打起来了"): on the training days 20 such
+# pairs the words did not tie were one emergency, 6 were not (4 of them onlookers' talk)
+EMERGENCY_MINUTES = 10
 RECENT_MINUTES = 30  # agreeing (是的 …) this soon after the category's latest report is about it
 # A resident's next request within this many minutes of their own report is about the same problem
 # (203 of 210 such pairs on the training and dev days; 3 of the 7 others say 另外 / 还有)
@@ -175,6 +180,9 @@ def pair_matrix(text: str, prediction: Prediction, sender: str, ts: datetime,
         gap_first = max(0.0, (ts - c.first_ts).total_seconds() / 60)
         # since anyone last spoke of it: its last report, or a worker's act ("到龙潭了 正在掏")
         gap_worked = max(0.0, (ts - max(c.last_ts, c.worked_ts or c.last_ts)).total_seconds() / 60)
+        # smoke is seen from afar: "我在2栋也看到了 好大一股黑烟" names where the speaker is, not the fire
+        emergency = 1.0 if (prediction.urgent and c.urgent and same and not c.resolved
+                            and gap_last <= EMERGENCY_MINUTES and (not place_differ or c.category == "fire")) else 0.0
         rows.append([
             same, conflict, place_same, place_differ, sim_max, sim_all, 1.0 if kws & c.keywords else 0.0,
             metoo, followup, other, math.log1p(gap_last), math.log1p(gap_first), is_latest,
@@ -184,7 +192,7 @@ def pair_matrix(text: str, prediction: Prediction, sender: str, ts: datetime,
             1.0 if c.resolved else 0.0, math.log1p(len(text)), same * sim_max, same * metoo, same * followup,
             is_latest * metoo, sim_max * is_latest, same * (c.category in VARIED), same * (c.category in VARIED) * sim_max,
             short, again, math.log1p(gap_worked),
-            p_report, min(len(shared(text, c.texts[-8:])), 3) / 3, own_recent, partial, agree,
+            p_report, min(len(shared(text, c.texts[-8:])), 3) / 3, own_recent, partial, agree, emergency,
         ])
     return np.asarray(rows, dtype=float)
 
@@ -261,10 +269,11 @@ def holds(rows: np.ndarray, gate: float) -> bool:
 
 
 def bare_metoo(rows: np.ndarray) -> np.ndarray:
-    """A short cue of the same category while that incident is still open and being reported: it joins,
-    whatever the learned weights say (CONTRACT.md)."""
-    return ((rows[:, _F["same_cat"]] > 0) & _short_cue(rows) & (rows[:, _F["resolved"]] == 0)
-            & (rows[:, _F["log_gap_last"]] <= math.log1p(QUIET_MINUTES)))
+    """A short cue of the same category while that incident is still open and being reported (CONTRACT.md),
+    or an urgent report of an emergency still being reported (EMERGENCY_MINUTES): it joins, whatever the
+    learned weights say."""
+    return (((rows[:, _F["same_cat"]] > 0) & _short_cue(rows) & (rows[:, _F["resolved"]] == 0)
+             & (rows[:, _F["log_gap_last"]] <= math.log1p(QUIET_MINUTES))) | (rows[:, _F["emergency"]] > 0))
 
 
 def evidence(rows: np.ndarray, candidates: Sequence[Candidate]) -> np.ndarray:
@@ -288,8 +297,9 @@ def evidence(rows: np.ndarray, candidates: Sequence[Candidate]) -> np.ndarray:
     # a fixed incident, long after its last report: the same words ("停电了") are as likely another
     # failure; it is reopened only by its reporters or by what names it (the place, its own words)
     fixed_long_ago = stale & (rows[:, _F["resolved"]] > 0) & ~_named(rows)
-    return np.where((varied & ~words) | elsewhere | (stale & (~words | again)) | other_kind | partial
-                    | fixed_long_ago, 0.0, 1.0)
+    return np.where(rows[:, _F["emergency"]] > 0, 1.0,
+                    np.where((varied & ~words) | elsewhere | (stale & (~words | again)) | other_kind | partial
+                             | fixed_long_ago, 0.0, 1.0))
 
 
 def guessed_category(prediction: Prediction) -> str:

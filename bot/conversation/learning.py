@@ -75,6 +75,7 @@ class _Incident:
     said: list[tuple[str, datetime]] = field(default_factory=list)  # (reporter, when), in order
     resolved_at: datetime | None = None  # a worker's latest "fixed" for it
     worked_at: datetime | None = None  # a worker's latest act on it (taken up, progress, fixed)
+    urgent: bool = False  # one of its reports is labelled urgent
 
     def resolved(self, ts: datetime) -> bool:
         """Resolved as the bot sees it at `ts`: a worker said it was fixed after its last report (a later
@@ -116,7 +117,8 @@ def pairs_of_day(events: Sequence[dict], classifier: "Classifier", readings: Seq
         if cands and could_join(e["text"], pred):
             view = [Candidate(c.key, c.category, c.provider, tuple(c.texts), frozenset(c.reporters), c.first_ts,
                               c.last_ts, resolved=c.resolved(ts),
-                              keywords=frozenset(c.keywords), said=tuple(c.said), worked_ts=c.worked_at)
+                              keywords=frozenset(c.keywords), said=tuple(c.said), worked_ts=c.worked_at,
+                              urgent=c.urgent)
                     for c in cands]
             rows = pair_matrix(e["text"], pred, e["sender"], ts, view)
             yield rows, [c.key == gold for c in cands], evidence(rows, view), is_unsure(pred, e["text"]), \
@@ -130,6 +132,7 @@ def pairs_of_day(events: Sequence[dict], classifier: "Classifier", readings: Seq
             inc.reporters.add(e["sender"])
             inc.last_ts = ts
             inc.keywords |= set(pred.keywords)
+            inc.urgent = inc.urgent or bool(x.get("urgent"))
 
 
 def day_pairs(paths: Sequence[Path], classifier: "Classifier",

@@ -140,7 +140,8 @@ class Request:
                            t.created_at, max([r.ts for r in reports[t.id]] or [t.created_at]),
                            resolved=t.status in (RESOLVED, CLOSED), keywords=frozenset(t.keywords),
                            said=tuple((r.sender_id, r.ts) for r in reports[t.id]),
-                           worked_ts=t.updated_at)  # every act on it stamps this (lifecycle.transition)
+                           worked_ts=t.updated_at,  # every act on it stamps this (lifecycle.transition)
+                           urgent=t.urgent)
                  for t in found]
         unsure = is_unsure(prediction, ctx.text)
         best, _, tied, talk = ctx.matcher.best(ctx.text, prediction, ctx.msg.contact, ctx.now, cands, strict=unsure)
