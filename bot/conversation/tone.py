@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 
+from bot.conversation.acts import clean
+
 _LAUGH = re.compile(r"\[(?:偷笑|呲牙|坏笑|奸笑|憨笑|笑哭|破涕为笑|调皮|机智|旺柴)\]")  # WeChat's codes for them
-_NOT_WORDS = re.compile(r"\[[^\]]{1,6}\]|[\s\W_]|[\U0001F000-\U0001FAFF]")
-JOKE_CHARS = 20
+JOKE_CHARS = 20  # characters of words: the text without punctuation, spaces and emoji (`acts.clean`)
 
 
 def jokes(text: str) -> bool:
     """A short message with a laughing emoji: banter about a problem, not a report of one."""
-    return bool(_LAUGH.search(text)) and len(_NOT_WORDS.sub("", text)) <= JOKE_CHARS
+    return bool(_LAUGH.search(text)) and len(clean(text)) <= JOKE_CHARS

@@ -128,8 +128,8 @@ class WorkerActs:
         options, by_id = [], {}
         for t in found:
             mine = mine_of[t.id]
-            my_role = bool(roles & set(roles_for(t.category, t.provider, t.urgent)) - {"comprehensive"}) \
-                or _takes(roles, t)
+            routed = set(roles_for(t.category, t.provider, t.urgent)) - {"comprehensive"}
+            my_role = bool(roles & routed) or _takes(roles, t)
             since = max([a.assigned_at for a in mine] + [r.ts for r in reports[t.id]] or [t.updated_at])
             options.append(Option(t.id, t.status, tuple(r.text for r in reports[t.id]),
                                   frozenset(reporters[t.id]), bool(mine), my_role, since,
