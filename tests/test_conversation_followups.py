@@ -60,6 +60,18 @@ def test_a_short_joke_with_a_laughing_emoji_opens_no_ticket(chat: Chat) -> None:
     assert len(chat.tickets()) == 1
 
 
+def test_a_notice_passed_on_opens_no_ticket_unless_the_sender_asks_something_of_their_own(chat: Chat) -> None:
+    """"（转发）【反诈提醒】…" opened a bank ticket and pinged the bank (fresh day qa-d1); a forward with the
+    sender's own question after "——" is a request."""
+    assert chat.say("刘爹爹", "（转发）【反诈提醒】近期有人冒充社保局打电话 叫老年人“激活医保卡”“领高龄补贴” "
+                             "要求提供银行卡号和验证码 都是骗子 不要转账 不要讲验证码") == []
+    assert chat.say("李叔", "转发：【停电通知】明天8:00-18:00线路检修 幸福路一带停电", after=2) == []
+    assert chat.tickets() == []
+    chat.say("张阿姨", "转发：【停电通知】明天8:00-18:00线路检修 幸福路一带停电——请问我们幸福里小区包括在内吗 "
+                       "我家老人要用制氧机", after=2)
+    assert len(chat.tickets()) == 1
+
+
 def test_a_described_fix_that_shares_no_words_with_the_tied_tickets_closes_neither(chat: Chat) -> None:
     chat.say("马建国", "胡同南头口那个路灯不亮了 晚上黑咕隆咚的")
     chat.say("孟姨", "北三条西口那个井盖翘起来一块 一踩就晃当", after=3)

@@ -8,8 +8,8 @@ from datetime import timedelta
 from bot import repo, texts, tickets
 from bot.conversation.acts import find_mentions
 from bot.conversation.names import addressed_to, talks_to_neighbour, workers_addressed
-from bot.conversation.incidents import Candidate, could_join, has_metoo, is_restored, is_unsure
-from bot.conversation.tone import jokes
+from bot.conversation.incidents import OWN_MINUTES, Candidate, could_join, has_metoo, is_restored, is_unsure
+from bot.conversation.tone import forwards, jokes
 from bot.handlers.resident import service_out, still_waiting, verdict
 from bot.lifecycle import transition
 from bot.pipeline import Context
@@ -31,8 +31,9 @@ class Request:
     def handle(self, ctx: Context) -> bool:
         assert ctx.grid is not None
         prediction = ctx.classifier.predict(ctx.text)
-        if not could_join(ctx.text, prediction) or is_restored(ctx.text) or jokes(ctx.text):
-            # not a request; or "我家也来水了 谢谢": the service is back; or "停电了正好不写作业[偷笑]": a joke
+        if not could_join(ctx.text, prediction) or is_restored(ctx.text) or jokes(ctx.text) or forwards(ctx.text):
+            # not a request; or "我家也来水了 谢谢": the service is back; or "停电了正好不写作业[偷笑]": a joke;
+            # or "转发：【停电通知】…": a notice passed on
             ctx.outcome = "none"
             return True
         if not prediction.urgent and prediction.category != "dispute" and not has_metoo(ctx.text) \
@@ -52,7 +53,10 @@ class Request:
             ctx.outcome = "talk"
             return True
         if target is not None:
-            return self._join(ctx, target, reported, prediction.urgent)
+            urgent = prediction.urgent and not (  # its household's own words about it read as another danger
+                prediction.category not in ("none", target.category)
+                and self._own_followup(ctx, target, repo.reports_of(ctx.session, ticket_id=target.id)))
+            return self._join(ctx, target, reported, urgent)
         if talk:  # "那俺这馍咋弄": talk about an open incident, not another household's report
             if talk == "held" and prediction.category != "none":  # it would have opened a ticket: kept for review
                 self._review(ctx, prediction, "talk")
@@ -155,7 +159,7 @@ class Request:
         if unsure and not tied:
             return None, "about", set()  # CONTRACT.md: an unsure message joins only when its content matches
         ticket = next(t for t in found if t.id == best.key)
-        if prediction.urgent and (
+        if prediction.urgent and not self._own_followup(ctx, ticket, reports[ticket.id]) and (
                 prediction.category not in ("none", ticket.category)
                 or (not tied and not has_metoo(ctx.text) and not ticket.urgent
                     and ticket.category not in (service_out(ctx.text), still_waiting(ctx.text))
@@ -168,6 +172,14 @@ class Request:
             # the service is out, shares its words and the outage is urgent already: another worker must go
             return None, "", set()
         return ticket, "", reporters[ticket.id]
+
+    @staticmethod
+    def _own_followup(ctx: Context, ticket: Ticket, reports) -> bool:  # type: ignore[no-untyped-def]
+        """The household that reported the open ticket minutes ago says more about it ("拍咗 佢屋企成日冇人
+        敲门都冇人应" after its complaint of the leak from upstairs): its own problem, not a new danger."""
+        since = ctx.now - timedelta(minutes=OWN_MINUTES)
+        return ticket.status not in (RESOLVED, CLOSED) and any(
+            r.sender_id == ctx.msg.contact and since <= r.ts <= ctx.now for r in reports)
 
     @staticmethod
     def _awaited(ctx: Context, prediction, found: list[Ticket]) -> Ticket | None:  # type: ignore[no-untyped-def]

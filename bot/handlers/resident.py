@@ -173,14 +173,27 @@ class Confirmation(_FollowUp):
             return False
         if "又" in words and self._newer_outage(ctx, ticket):
             return False  # "又停水啊 早上才来的水" at night, the main burst since reported: about that one
+        prediction = ctx.classifier.predict(ctx.text)
+        if self._fixed_since(ctx, ticket, prediction) and not _about(ctx.text, said()):
+            return False  # "我家还是红灯 重启了两次还是不行" from the asker of a 居住证 question: about the broadband just fixed
         if _VERDICT.match(words) or _NOT_FIXED.search(words):  # "还是不行 还是红灯…": a verdict, whatever follows
             return True
-        prediction = ctx.classifier.predict(ctx.text)
         if not prediction.abstained and prediction.category not in ("none", ticket.category):
             # the detector is sure it is another category's problem: "六楼还是没得水" after a fire ticket,
             # "7栋又停电了" after the rubbish; a verdict on this ticket only in this ticket's words
             return _about(ctx.text, said())
         return (len(words) <= self.SHORT and not _SYMPTOM_BACK.search(words)) or _about(ctx.text, said())
+
+    @staticmethod
+    def _fixed_since(ctx: Context, ticket: Ticket, prediction) -> bool:  # type: ignore[no-untyped-def]
+        """Since this ticket was fixed, a ticket of the category the detector is sure the message is
+        about (another one) was fixed too: "still not working" may be about that one."""
+        assert ctx.grid is not None
+        if prediction.abstained or prediction.category in ("none", ticket.category) or ticket.resolved_at is None:
+            return False
+        return any(t.category == prediction.category and t.resolved_at is not None and t.resolved_at > ticket.resolved_at
+                   for t in repo.open_tickets(ctx.session, grid_id=ctx.grid.id, statuses=(RESOLVED, CLOSED),
+                                              since=ctx.now - JUST_CLOSED))
 
     @staticmethod
     def _newer_outage(ctx: Context, ticket: Ticket) -> bool:
