@@ -20,21 +20,24 @@ ABOUT_SAME = 0.34  # share of shared content bigrams for "the same problem, stil
 _VERDICT = re.compile(r"^(?:不满意|满意|还是不行|还是没|还是不|没修好|没有修好|根本没|一点没)|不满意")  # a verdict first, details after
 # a verdict that says nothing but "the fix did not work", wherever it stands ("周师傅 搜了两遍 还是不行")
 _NOT_FIXED = re.compile(r"还是不行|还是不好|还是没好|还是老样子|没修好|没有修好|没弄好|没解决|一点没变|不管用|没用啊|"
+                        r"(?:跟|和)(?:刚才|之前|原来)一样|还是一样|"  # "我屋里还是暗的 跟刚才一样"
                         r"又开始(?!来|有|供|送|通|正常)|"  # "老谭 又开始闪了"
                         # "俺家还有点黄": better, not fixed; a smell left after a fire is over ("还有点烟味 开窗散散")
                         r"还(?:是)?有(?:点|一点|些)(?!事|[烟焦糊臭]?味)")
 # A symptom still or again there ("还是不热", "上午热了一会又凉了"): a verdict on the ticket only when
 # the message is about its problem ("北头又没电了" after a smoke report is a new outage).
-_SYMPTOM_BACK = re.compile(r"还是(?:不|没|冇)(?P<still>热|暖和|亮|出水|来水|来电)|又(?:不|没|冇)?(?P<again>凉|冷|热|黑|水|电)了")
+_SYMPTOM_BACK = re.compile(r"还是(?:不|没|冇)(?P<still>热|暖和|亮|出水|来水|来电)|还是(?P<dim>暗|黑)|"
+                           r"又(?:不|没|冇)?(?P<again>凉|冷|热|黑|水|电)了")
 # the words a ticket's reports use for that symptom ("凉" answers a report of "暖气片还是凉的")
 _SYMPTOM = {"热": "热暖凉冷", "暖和": "热暖凉冷", "凉": "热暖凉冷", "冷": "热暖凉冷",
             "亮": "亮灯电", "黑": "灯电", "出水": "水", "来水": "水", "水": "水", "来电": "电", "电": "电"}
+_DIM = "亮灯暗黑"  # "还是暗的" answers a report of dim or dark lights ("灯是暗的", "全黑了"), not any outage
 
 
 def _again_about(text: str, said: list[str]) -> bool:
     """A symptom still or again there that the ticket's reports speak of."""
     for match in _SYMPTOM_BACK.finditer(clean(text)):
-        family = _SYMPTOM[match.group("still") or match.group("again")]
+        family = _DIM if match.group("dim") else _SYMPTOM[match.group("still") or match.group("again")]
         if any(ch in report for report in said for ch in family):
             return True
     return False
