@@ -4,7 +4,7 @@ detector reads as a danger, and a fix that names a place with 前."""
 
 from __future__ import annotations
 
-from tests.harness import GRIDMAN, WATER, Chat, mentioned
+from tests.harness import GRIDMAN, POWER, WATER, Chat, mentioned
 
 UNICOM = "联通小孙"
 POLICE = "派出所郑警官"
@@ -45,3 +45,39 @@ def test_a_fix_that_names_the_valve_before_the_meter_resolves_the_ticket(chat: C
     chat.say(WATER, "先把表前那个阀门关了 顺时针拧 我过来", after=3)
     chat.say(WATER, "龚叔屋门口的水表接头换好了 表前阀也换了个新的 大家试一下", after=50)
     assert chat.ticket(1).status == "resolved"
+
+
+def test_a_partial_fix_said_to_the_worker_is_a_new_fault_not_a_verdict(chat: Chat) -> None:
+    """"@赵电工 来电了 但是我屋头厨房那路还是没电" from a household of the fixed outage, said to the worker
+    who fixed it: its own circuit, a new ticket, and the outage stays fixed (fresh day sd-d1 reopened the
+    outage and sent it to the comprehensive worker as a complaint)."""
+    chat.say("何德芳", "9栋1单元停电了 屋头一下就黑了 电梯也停了")
+    chat.say("刘二娃", "9栋1802也没电", after=2)
+    chat.say(POWER, "收到 我们过来", after=8)
+    chat.say(POWER, "9栋一单元送电了 电梯也恢复了 大家看下屋头有电没得", after=80)
+    assert chat.ticket(1).status == "resolved"
+    chat.say("刘二娃", f"@{POWER} 来电了 但是我屋头厨房那路还是没电 其他都有 电饭锅插起没反应", after=18)
+    assert chat.ticket(1).status == "resolved"
+    assert len(chat.tickets()) == 2 and chat.ticket(2).category == "power"
+
+
+def test_still_dim_like_before_reopens_the_ticket_just_fixed(chat: Chat) -> None:
+    """"还是暗的 跟刚才一样": a household of the dim-lights ticket says the fix did not reach it, after a
+    neighbour's thanks: the ticket reopens (fresh day sa-d1 opened a second ticket; here it was read as talk)."""
+    chat.say("龚爱莲", "电是来哒 可我屋里灯是暗的 开水壶烧不开 后头几家都咯样")
+    chat.say("邹细妹", "我屋里也是 灯暗得很 电压低得电饭煲都煮不熟", after=2)
+    chat.say(POWER, "后头那几家是C相 保险可能熔了 我去看下", after=2)
+    chat.say(POWER, "是C相保险丝烧了 换了 后头几家看下亮冇", after=12)
+    assert chat.ticket(1).status == "resolved" and chat.ticket(1).report_count == 2
+    chat.say("龚爱莲", "亮哒 好了谢谢", after=2)
+    chat.say("邹细妹", "还是暗的 跟刚才一样 冇变化", after=5)
+    assert len(chat.tickets()) == 1 and chat.ticket(1).status == "reopened"
+
+
+def test_telling_every_household_to_shut_a_valve_closes_nothing(chat: Chat) -> None:
+    """"各家关好窗 … 出远门的把总阀关了", the comprehensive worker's evening advice, is no fix of the open
+    leak ticket (fresh day sb-d1 read "关好" as done and resolved it)."""
+    chat.say("苗春生", "我家6号楼402 楼上502往下滴水 厨房棚顶湿了一大片 502老两口去海南过冬了 家里没人 这可咋整")
+    chat.say(GRIDMAN, "@苗春生 我这就联系502家孩子 你先拿盆接着 电器挪开", after=3)
+    chat.say(GRIDMAN, "今晚最低零下25度 各家关好窗 挨着外墙的水管子睡前拿保温棉裹一裹 出远门的把总阀关了", after=300)
+    assert chat.ticket(1).status not in ("resolved", "closed")
