@@ -184,7 +184,7 @@ def load_model(settings: "Settings", corrections: Sequence[Example] = (), retrai
     if meta is None or not (settings.model_dir / ARTEFACT).is_file() or meta.get("version") != MODEL_VERSION:
         if not retrain:
             raise CorpusError(f"{settings.model_dir}: no classifier model; run `gridbot train`")
-        print(f"gridbot: {settings.model_dir} 里还没有分类模型，现在训练（约 10 秒）…", file=sys.stderr, flush=True)
+        print(f"gridbot: {settings.model_dir} 里还没有分类模型，现在训练（约两三分钟）…", file=sys.stderr, flush=True)
         return train(settings, corrections)
     if retrain and is_stale(settings, corrections):
         print(f"gridbot: {settings.model_dir} 里的分类模型比训练数据旧，先照旧使用；重新训练请运行 gridbot train",
