@@ -81,3 +81,13 @@ def test_telling_every_household_to_shut_a_valve_closes_nothing(chat: Chat) -> N
     chat.say(GRIDMAN, "@苗春生 我这就联系502家孩子 你先拿盆接着 电器挪开", after=3)
     chat.say(GRIDMAN, "今晚最低零下25度 各家关好窗 挨着外墙的水管子睡前拿保温棉裹一裹 出远门的把总阀关了", after=300)
     assert chat.ticket(1).status not in ("resolved", "closed")
+
+
+def test_a_question_opened_with_a_carrier_workers_name_goes_to_that_carrier(chat: Chat) -> None:
+    """"小孙 问一下 … 有没得便宜点的套餐": a resident who opens by calling the Unicom worker by name has said
+    the carrier; the bot does not ask which one (fresh day sd-d1 asked, and the worker's answer found no
+    ticket of theirs). On the training and dev days, 27 requests open with one carrier worker's name, all
+    of that carrier."""
+    out = chat.say("吴老汉", "小孙 问一下 我们两个老的就是打电话 有没得便宜点的套餐 现在一个月五十多块用不完")
+    ticket = chat.ticket(1)
+    assert ticket.category == "telecom" and ticket.provider == "unicom" and UNICOM in mentioned(out)

@@ -100,9 +100,11 @@ class Request:
 
     @staticmethod
     def _carrier_addressed(ctx: Context, prediction):  # type: ignore[no-untyped-def]
-        """"@移动小黄 问下 …": a resident who @-mentions one carrier's worker has told us the carrier."""
+        """"@移动小黄 问下 …", "秦工 问一下 …": a resident who @-mentions one carrier's worker, or opens by
+        calling them by name, has told us the carrier."""
         carriers = {m.name: m.role for m in ctx.members if m.role in CARRIERS}
-        named = set(find_mentions(ctx.text, set(carriers))[0]) | (set(ctx.msg.mentions) & set(carriers))
+        named = set(find_mentions(ctx.text, set(carriers))[0]) | (set(ctx.msg.mentions) & set(carriers)) \
+            | workers_addressed(ctx.text, set(carriers))
         roles = {carriers[n] for n in named}
         return replace(prediction, provider=roles.pop()) if len(roles) == 1 else prediction
 
