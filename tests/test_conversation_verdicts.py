@@ -1,6 +1,7 @@
 """Residents answering a fix and workers saying it is done, read in context (fixed clock, no sleeps):
 "still not working" about another ticket than the speaker's own, a household's own next words that the
-detector reads as a danger, and a fix that names a place with 前."""
+detector reads as a danger, a fix that names a place with 前, a partial fix said to the worker, "still dim",
+an instruction to every household, and a carrier's worker called by name."""
 
 from __future__ import annotations
 

@@ -103,9 +103,7 @@ class Request:
         """"@移动小黄 问下 …", "秦工 问一下 …": a resident who @-mentions one carrier's worker, or opens by
         calling them by name, has told us the carrier."""
         carriers = {m.name: m.role for m in ctx.members if m.role in CARRIERS}
-        named = set(find_mentions(ctx.text, set(carriers))[0]) | (set(ctx.msg.mentions) & set(carriers)) \
-            | workers_addressed(ctx.text, set(carriers))
-        roles = {carriers[n] for n in named}
+        roles = {carriers[n] for n in Request._workers_named(ctx) if n in carriers}
         return replace(prediction, provider=roles.pop()) if len(roles) == 1 else prediction
 
     @staticmethod
