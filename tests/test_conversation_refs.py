@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.classifier.base import Prediction
-from bot.conversation.acts import _NOT_DONE, clean, is_answer, read_worker
+from bot.conversation.acts import _NOT_DONE, clean, is_answer, is_question, read_worker
 from bot.conversation.names import addressed, addresses_worker, talks_to_neighbour, worker_handles
 from bot.conversation.incidents import is_unsure
 from bot.conversation.likeness import places, shared
@@ -552,3 +552,19 @@ def test_asking_the_asker_back_by_at_does_not_settle_the_question(chat: Chat) ->
     chat.say("丽丽妈妈", f"@{GRIDMAN} 村口那几盏路灯黑的 早上送小伢去坐校车一路黑漆漆的 坏了好几天了 能不能找人修下")
     chat.say(GRIDMAN, "@丽丽妈妈 是村口到祠堂那段吧 有几盏不亮", after=3)
     assert chat.ticket(1).status != "resolved"
+
+
+def test_a_question_asked_with_wen_yixia_or_in_dialect_is_settled_by_a_full_answer(chat: Chat) -> None:
+    # fresh day sd-d1: "秦工 问一下 … 有没得便宜点的套餐" was read as a problem, so the worker's full answer
+    # counted as progress and the ticket stayed open all day
+    assert is_question("秦工 问一下 我们两个老的就是打电话 有没得便宜点的套餐")
+    assert is_question("@联通谢娟 升千兆好多钱一个月") and is_question("还有这钱上哪交 以前都是收费的上门")
+    # asking someone to find out, or asking for a relative, says nothing of what is asked
+    assert not is_question("冰棍要化哒 哪个帮我问一下供电所")
+    assert not is_question("我帮我爸问一下 来电了 电视还是冇得信号")
+    assert not is_question("+1 22楼听得清清楚楚 应该是楼上哪家在装修")
+    chat.say("覃老汉", f"@{WATER} 问一下 今年水费好多钱一方 交给哪个")
+    chat.say(WATER, "收到", after=3)
+    assert chat.ticket(1).status == "accepted"
+    chat.say(WATER, "今年还是两块八一方 月底我挨家挨户来收 也可以在村部交", after=10)
+    assert chat.ticket(1).status == "resolved"

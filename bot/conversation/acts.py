@@ -168,7 +168,9 @@ _QUESTIONISH = re.compile(r"[?？]|吗|怎么|怎样|咋|多少|几点|什么时
                           r"会不会|有没有|有冇|停不停|还停|在哪|么$|是[^，,。.!！?？]{1,15}还是|"  # 是…还是…: which of two
                           # the same asked in dialect: 湘 么样/么时候/么子, 西南 啷个/啥子, 粤 几多/边度/点样/乜/咩,
                           # 滇 格是 ("一方多少钱 格是真的"), 几时
-                          r"请问|问个事|问下子|打听一下|么样|么时候|么子|啥子|啷个|几时|几多|边度|点样|乜|咩|(?<![价表风规资严性合])格(?:是|有|要|能|会)")
+                          r"请问|问个事|问下子|打听一下|么样|么时候|么子|啥子|啷个|几时|几多|边度|点样|乜|咩|(?<![价表风规资严性合])格(?:是|有|要|能|会)|"
+                          # "问一下 …", "想问下 …"; 西南 好多钱 (how much), 有没得 (is there); 上哪交, 去哪办 (where to)
+                          r"问(?:一下|下|一哈|哈)|好多钱|有没得|有莫得|[上去]哪(?:里|儿|点|个地方)?(?:交|办|开|买|领|充|缴|激活|找|报|查|取)")
 # the worker will do something later ("明天上午过去", "等会儿来看"); "明天带身份证来柜台领" tells the
 # resident what to do, and "明天不停" answers about tomorrow: those are answers
 _LATER_DO = r"[^，,。.!！?？\s]{0,6}?(?:去|来|过去|上门|修|换|处理|弄|看|查|安排|派|找|联系|问|催|报)"
@@ -196,15 +198,20 @@ _HELP = re.compile(r"(?:咋|怎么|怎样|么样|啷个)(?:整|弄|办|搞|还|�
 
 
 # "有没有人管哦", "能不能喊人来捉一下": asking for someone to come and act, which words do not settle
-_ACT_WANTED = re.compile(r"(?:有没有|有冇|有无|有没)人(?:管|来|处理)|谁(?:来)?管|管一?下|管管|快来|来人|"
+_ACT_WANTED = re.compile(r"(?:有没有|有冇|有无|有没得|有没)人(?:管|来|处理)|谁(?:来)?管|管一?下|管管|快来|来人|"
                          r"(?:能不能|可不可以|能否)(?:喊|叫|派|找)?人?(?:来|过来)?(?:看|修|处理|捉|抓|清|拉(?!到|通|宽带|光纤)|弄|管)")  # 能不能拉到下寨: can the line reach
+
+
+# "帮我问一下", "你给问一下", "我替他问一下": asking someone to find out, or asking on another's behalf, says
+# nothing of what is asked ("帮我问下供电所" about an outage is a problem)
+_ASK_FOR = re.compile(r"(?:帮|给|替|喊|叫|让|麻烦你)[^，,。.!！?？\s]{0,4}?问(?:一下|下|一哈|哈)")
 
 
 def is_question(text: str) -> bool:
     """A resident's request that asks something (a schedule, a price, a procedure), which a full
     answer settles; not a problem that ends in asking what to do about it, nor a call for someone to
     come and act."""
-    return bool(_QUESTIONISH.search(_HELP.sub(" ", text))) and not _ACT_WANTED.search(text)
+    return bool(_QUESTIONISH.search(_HELP.sub(" ", _ASK_FOR.sub(" ", text)))) and not _ACT_WANTED.search(text)
 
 
 def is_answer(act: WorkerAct) -> bool:

@@ -149,10 +149,12 @@ def day_pairs(paths: Sequence[Path], classifier: "Classifier",
 
 
 def data_hash(classifier_hash: str, paths: Sequence[Path]) -> str:
-    """The days, the classifier they are read with, and this code (features, cost, grids)."""
+    """The days, the classifier they are read with, and this code (features, cost, grids), with acts.py,
+    whose `is_question` is a feature of the pairs (a change there changes what the matcher learned from)."""
     h = hashlib.sha256((VERSION + "|" + ",".join(FEATURES + GATE_ONLY) + "|" + classifier_hash).encode())
     for source in (Path(__file__), *(Path(__file__).with_name(name) for name in (
-            "incidents.py", "likeness.py", "report_model.py", "held_out.py", "report_learning.py", "matcher_cv.py", "forest.py"))):
+            "incidents.py", "likeness.py", "report_model.py", "held_out.py", "report_learning.py", "matcher_cv.py", "forest.py",
+            "acts.py"))):
         h.update(source.read_bytes())
     for path in paths:
         for p in (path, incidents_file(path)):
