@@ -568,3 +568,22 @@ def test_a_question_asked_with_wen_yixia_or_in_dialect_is_settled_by_a_full_answ
     assert chat.ticket(1).status == "accepted"
     chat.say(WATER, "今年还是两块八一方 月底我挨家挨户来收 也可以在村部交", after=10)
     assert chat.ticket(1).status == "resolved"
+
+
+def test_home_in_dialect_ties_a_message_to_no_ticket_and_an_aunt_is_addressed_by_surname() -> None:
+    # fresh day sm-d1: "人已经送到屋里了 … #办结 23" closed a morning quarrel about chickens ("养到你屋里去")
+    # instead of the missing old man the officer had taken up: 屋里 is "home", as 家, and names nothing
+    assert shared("人已经送到屋里了 身体冇事 就是走累了", ["鸡又冇养到你屋里去 我们种田人养几只鸡碍着哪个了"]) == set()
+    assert shared("屋头的水管爆了", ["我屋头厨房水管爆了 喷一地"]) == {"水管"}
+    # fresh day sl-d1: "付嬢和廖家小伙子说开了 …" is about 付嬢麻将's ticket (嬢: aunt, 川渝); it closed another
+    assert addressed("付嬢和廖家小伙子说开了 车以后停东门 #办结", {"付嬢麻将", "唐小琴"}) == {"付嬢麻将"}
+
+
+def test_a_relay_to_the_carrier_is_about_the_signal_not_the_outage_it_also_names(chat: Chat) -> None:
+    # fresh day sj-d1: "@移动小毕 麦地冲停电 移动信号也没了" put the mobile worker on the outage ticket
+    chat.say("杞凤英", "停电了 全村都黑了")
+    chat.say("阿咪子", "我家也停电了", after=1)
+    chat.say("朱跃华", "手机也没信号了 移动的一格都没得 电话打不出去", after=10)
+    assert [t.category for t in chat.tickets()] == ["power", "telecom"]
+    chat.say(GRIDMAN, "@移动小陈 停电了 移动信号也没了", after=3)
+    assert "移动小陈" in chat.assignees(2) and "移动小陈" not in chat.assignees(1)

@@ -92,3 +92,23 @@ def test_a_question_opened_with_a_carrier_workers_name_goes_to_that_carrier(chat
     out = chat.say("吴老汉", "小孙 问一下 我们两个老的就是打电话 有没得便宜点的套餐 现在一个月五十多块用不完")
     ticket = chat.ticket(1)
     assert ticket.category == "telecom" and ticket.provider == "unicom" and UNICOM in mentioned(out)
+
+
+def test_the_noise_still_going_after_the_fix_reopens_the_ticket(chat: Chat) -> None:
+    """"都十点四十了 锣鼓还在打" from the household whose noise complaint was just resolved is a verdict: the
+    ticket reopens (fresh day sk-d1 opened a second ticket); "心还在跳" after a fright is not one."""
+    chat.say("杨丽华", f"@{GRIDMAN} 祠堂那边锣鼓打到现在 喇叭又很大声 我孩子才两个月 一直被吓醒 能唔能讲下小声点")
+    chat.say(GRIDMAN, "我过去跟祠堂理事讲下", after=5)
+    chat.say(GRIDMAN, "讲好了 喇叭关掉 锣鼓十点半前收", after=20)
+    assert chat.ticket(1).status == "resolved"
+    chat.say("杨丽华", "都十点四十了 锣鼓还在打", after=35)
+    assert len(chat.tickets()) == 1 and chat.ticket(1).status == "reopened"
+
+
+def test_a_fright_still_felt_is_no_verdict(chat: Chat) -> None:
+    chat.say("龚爱莲", "楼道里电动车电池冒烟了 好大的烟 快来人")
+    chat.say("消防队老马", "收到 马上到", after=2)
+    chat.say("消防队老马", "电池拖到外面空地上了 用沙子盖住了 没有明火 #办结", after=15)
+    assert chat.ticket(1).status == "resolved"
+    chat.say("龚爱莲", "谢谢马队 吓得我心还在跳", after=3)
+    assert chat.ticket(1).status != "reopened"

@@ -13,7 +13,8 @@ _FILLER = re.compile(r"好几天|好久|几天|没人|请问|什么|怎么|一�
                      r"[\s\W_\d]|[的了吗呢啊呀吧哦哈嘛么啦我你他她们家也都还是在有个这那就要和跟俺咱恁]|\[[^\]]{1,6}\]")
 # words any ticket's talk may have: they tie a message to no ticket in particular
 _COMMON_GRAMS = frozenset({"处理", "解决", "修好", "已经", "问题", "反映", "谢谢", "情况", "看看", "赶紧", "快点", "不了",
-                           "不行", "没人", "联系", "好的", "收到", "知道", "时间", "小时", "分钟", "号楼", "单元"})
+                           "不行", "没人", "联系", "好的", "收到", "知道", "时间", "小时", "分钟", "号楼", "单元",
+                           "屋里", "屋头", "屋企"})  # "home" in the south and west, as 家 (dropped as a filler)
 # "3栋", "东头", "南片": a place; "上头凉" (the upper part) and "前头" (in front) are not
 _PLACE = re.compile(r"[0-9一二三四五六七八九十百零两]+\s*(?:栋|幢|号楼|座|组|队|单元|巷|排)|[东西南北前后上下]\s*[村组片街巷]|[东西南北]\s*头")
 

@@ -24,6 +24,9 @@ _NOT_FIXED = re.compile(r"还是不行|还是不好|还是没好|还是老样子
                         r"又开始(?!来|有|供|送|通|正常)|"  # "老谭 又开始闪了"
                         # "俺家还有点黄": better, not fixed; a smell left after a fire is over ("还有点烟味 开窗散散")
                         r"还(?:是)?有(?:点|一点|些)(?!事|[烟焦糊臭]?味)")
+# The trouble still going on ("都十点四十了 锣鼓还在打", "红灯还在闪"; "心还在跳" is the speaker's fright): like a
+# symptom back, a verdict only in the ticket's words ("电线…还在冒火花" from that household is a new danger)
+_STILL_GOING = re.compile(r"(?P<what>[\u4e00-\u9fff]{0,2})(?<!心)还在(?P<verb>打(?!火)|吵|响|闹|唱|滴|漏|闪)")
 # A symptom still or again there ("还是不热", "上午热了一会又凉了"): a verdict on the ticket only when
 # the message is about its problem ("北头又没电了" after a smoke report is a new outage).
 _SYMPTOM_BACK = re.compile(r"还是(?:不|没|冇)(?P<still>热|暖和|亮|出水|来水|来电)|还是(?P<dim>暗|黑)|"
@@ -35,7 +38,13 @@ _DIM = "亮灯暗黑"  # "还是暗的" answers a report of dim or dark lights (
 
 
 def _again_about(text: str, said: list[str]) -> bool:
-    """A symptom still or again there that the ticket's reports speak of."""
+    """A symptom still or again there that the ticket's reports speak of; or the trouble still going on,
+    named in the reports' words ("锣鼓还在打" after "祠堂那边锣鼓打到现在")."""
+    going = _STILL_GOING.search(clean(text))
+    if going:  # what goes on is named in the reports ("锣鼓"), or, unnamed ("还在打"), how it goes on ("打麻将")
+        what = going.group("what")
+        if any((what if len(what) == 2 else going.group("verb")) in report for report in said):
+            return True
     for match in _SYMPTOM_BACK.finditer(clean(text)):
         family = _DIM if match.group("dim") else _SYMPTOM[match.group("still") or match.group("again")]
         if any(ch in report for report in said for ch in family):
@@ -106,7 +115,8 @@ def verdict(text: str) -> str | None:
     explicit = confirmation(text)
     if explicit or _LET_GO.search(words):
         return explicit
-    return "unsatisfied" if _NOT_FIXED.search(words) or _SYMPTOM_BACK.search(words) else None
+    return "unsatisfied" if _NOT_FIXED.search(words) or _SYMPTOM_BACK.search(words) or _STILL_GOING.search(words) \
+        else None
 
 
 class CommandRefusal:
@@ -185,7 +195,8 @@ class Confirmation(_FollowUp):
             # the detector is sure it is another category's problem: "六楼还是没得水" after a fire ticket,
             # "7栋又停电了" after the rubbish; a verdict on this ticket only in this ticket's words
             return _about(ctx.text, said())
-        return (len(words) <= self.SHORT and not _SYMPTOM_BACK.search(words)) or _about(ctx.text, said())
+        return (len(words) <= self.SHORT and not _SYMPTOM_BACK.search(words) and not _STILL_GOING.search(words)) \
+            or _about(ctx.text, said())
 
     @staticmethod
     def _fixed_since(ctx: Context, ticket: Ticket, prediction) -> bool:  # type: ignore[no-untyped-def]

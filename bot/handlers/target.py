@@ -18,6 +18,7 @@ from bot.routing import category_of_role
 from models import ACCEPTED, AWAITING_PROVIDER, REOPENED, REPORTED, Ticket
 
 ACTIVE = (AWAITING_PROVIDER, REPORTED, ACCEPTED, REOPENED)
+_UTILITIES = frozenset({"water", "power", "telecom"})  # services whose tickets the detector names reliably
 SAYS_WHICH = 8  # a message with more words than this describes its ticket: no question when two tie
 WORDS_CLEAR, WORDS_SURE, WORDS_UNRELATED = 0.3, 0.45, 0.1
 QUOTE_MATCH = 0.6  # share of a report's words a quote must have to be that report
@@ -47,6 +48,13 @@ def target(ctx: Context, act: WorkerAct, options: list[Option],
                     options = of_kind
                     if not options:
                         return None, None
+            elif kinds and kinds <= _UTILITIES and len(of_kind) < len(options):
+                # "@移动小毕 麦地冲停电 移动信号也没了": passed to the carrier, it is the signal ticket, not the
+                # outage its words also name. A utility's worker handles tickets of its kind; a mediator may
+                # be passed a quarrel the detector took for smoke (fire), so only the utilities
+                choice = choose(act, options, ctx.now)
+                if choice.ticket_id is not None and by_id[choice.ticket_id].category not in kinds:
+                    options = of_kind
     if act.number is None:
         choice = choose(act, options, ctx.now)
         return (by_id.get(choice.ticket_id) if choice.ticket_id is not None else None), choice
