@@ -1,7 +1,8 @@
 """Residents answering a fix and workers saying it is done, read in context (fixed clock, no sleeps):
 "still not working" about another ticket than the speaker's own, a household's own next words that the
 detector reads as a danger, a fix that names a place with 前, a partial fix said to the worker, "still dim",
-an instruction to every household, and a carrier's worker called by name."""
+an instruction to every household, a carrier's worker called by name, and the trouble still going on after
+a fix (but not a fright still felt)."""
 
 from __future__ import annotations
 
@@ -96,7 +97,7 @@ def test_a_question_opened_with_a_carrier_workers_name_goes_to_that_carrier(chat
 
 def test_the_noise_still_going_after_the_fix_reopens_the_ticket(chat: Chat) -> None:
     """"都十点四十了 锣鼓还在打" from the household whose noise complaint was just resolved is a verdict: the
-    ticket reopens (fresh day sk-d1 opened a second ticket); "心还在跳" after a fright is not one."""
+    ticket reopens (fresh day sk-d1 opened a second ticket)."""
     chat.say("杨丽华", f"@{GRIDMAN} 祠堂那边锣鼓打到现在 喇叭又很大声 我孩子才两个月 一直被吓醒 能唔能讲下小声点")
     chat.say(GRIDMAN, "我过去跟祠堂理事讲下", after=5)
     chat.say(GRIDMAN, "讲好了 喇叭关掉 锣鼓十点半前收", after=20)
@@ -106,6 +107,7 @@ def test_the_noise_still_going_after_the_fix_reopens_the_ticket(chat: Chat) -> N
 
 
 def test_a_fright_still_felt_is_no_verdict(chat: Chat) -> None:
+    """"吓得我心还在跳" from the household of a fire just put out is thanks, not "still going on"."""
     chat.say("龚爱莲", "楼道里电动车电池冒烟了 好大的烟 快来人")
     chat.say("消防队老马", "收到 马上到", after=2)
     chat.say("消防队老马", "电池拖到外面空地上了 用沙子盖住了 没有明火 #办结", after=15)
