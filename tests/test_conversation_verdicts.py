@@ -114,3 +114,38 @@ def test_a_fright_still_felt_is_no_verdict(chat: Chat) -> None:
     assert chat.ticket(1).status == "resolved"
     chat.say("龚爱莲", "谢谢马队 吓得我心还在跳", after=3)
     assert chat.ticket(1).status != "reopened"
+
+
+def test_what_was_complained_of_still_so_after_the_fix_reopens_the_ticket(chat: Chat) -> None:
+    """"我家还是红灯 重启两遍了" from a household of the broadband outage just fixed: the red light its reports
+    spoke of is still on, a verdict (fresh day sn-d1 read it as nothing, and the outage stayed closed)."""
+    chat.say("周婶", "电信宽带断了 光猫上的灯一直红着 孙子上网课上不了")
+    chat.say("小林", "我家电信也断了 3栋 也是红灯", after=4)
+    chat.say("电信小刘", "收到 应该是外面光缆断了 我去查", after=6)
+    chat.say("电信小刘", "光缆接好了 断网的把光猫电源拔了重插一下", after=120)
+    assert chat.ticket(1).status == "resolved"
+    chat.say("小林", "我家还是红灯 拔了好几遍了", after=5)
+    assert len(chat.tickets()) == 1 and chat.ticket(1).status == "reopened"
+
+
+def test_still_with_words_no_report_said_is_no_verdict(chat: Chat) -> None:
+    """"还是你们靠谱" (thanks) and "还是那个样子 么有" (words any report may hold) from a reporter of the fixed
+    outage name nothing its reports complained of: no verdict on it."""
+    chat.say("周婶", "电信宽带断了 光猫上的灯一直红着 孙子上网课上不了")
+    chat.say("电信小刘", "收到 我去查", after=6)
+    chat.say("电信小刘", "光缆接好了 断网的把光猫电源拔了重插一下", after=120)
+    chat.say("周婶", "谢谢小刘 还是你们靠谱", after=5)
+    assert chat.ticket(1).status != "reopened"
+
+
+def test_a_fix_said_with_a_hedge_resolves_but_not_when_part_is_still_to_come(chat: Chat) -> None:
+    """"基站恢复供电了 河堤这片移动信号应该好了 大家看下": done, the residents asked to check (fresh day st-d1
+    read it as progress, and the signal ticket stayed open all day). "应该有水了 南边还要等" is not done."""
+    chat.say("钟大哥", "移动没得信号 在屋里打电话一直断 拉客接不到单")
+    chat.say("移动小陈", "收到 河边那个基站早上停电了 我叫发电车过去", after=5)
+    chat.say("移动小陈", "基站恢复供电了 河堤这片移动信号应该好了 大家看下", after=120)
+    assert chat.ticket(1).status == "resolved"
+    chat.say("覃婶", "我家停水了 水龙头一滴都没有", after=10)
+    chat.say(WATER, "收到 在查", after=5)
+    chat.say(WATER, "北边的应该有水了 南边还要等一个钟头 管子在接", after=60)
+    assert chat.ticket(2).status == "accepted"

@@ -94,3 +94,19 @@ def test_a_number_naming_the_workers_own_open_ticket_is_not_overridden_by_one_co
     chat.say(GRIDMAN, "收到 我喊城管来", after=2)
     chat.say(GRIDMAN, "抓走了 送去收容所 娃娃们可以出门玩了 #办结 2", after=40)
     assert chat.ticket(2).status == "resolved" and chat.ticket(1).status == "reported"
+
+
+def test_another_tickets_number_over_a_fix_closes_the_ticket_the_worker_took_up(chat: Chat) -> None:
+    """"是你泵上那个闸刀烧了一相 换好了 … #办结 2" from the power worker, when #2 is a quarrel about a car and the
+    worker holds two power tickets: the pump he took up, and a meter box nobody has taken up yet. The number
+    is another's, the words are a fix, and the one he accepted is the one he means (fresh day sq-d1 asked
+    him which ticket, and the pump stayed open all day)."""
+    chat.say("付建华", f"@{POWER} 师傅 电是来了 但我那台抽水的泵还是不转 一开就嗡嗡响")
+    chat.say(POWER, "嗡嗡响怕是缺相 你莫硬开 会烧电机 我转来看下", after=3)
+    chat.say("汤伢子", "哪个的白色小车停在7栋门口 把单元门堵死了 我的三轮推不出去", after=20)
+    chat.say("凌大妈", "我家电表箱的门掉了 里面的线都露在外面", after=10)
+    assert chat.ticket(1).category == "power" and chat.ticket(3).category == "power"
+    assert chat.ticket(2).category != "power"
+    chat.say(POWER, "是你泵上那个闸刀烧了一相 换好了 #办结 2 闸刀是你自己屋里的 下回买个好点的", after=60)
+    assert chat.ticket(1).status == "resolved"
+    assert chat.ticket(2).status != "resolved" and chat.ticket(3).status == "reported"

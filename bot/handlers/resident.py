@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Callable
 
 from bot import repo, texts, tickets
+from bot.conversation.acts import is_question
 from bot.conversation.incidents import SERVICE_BACK, is_partial
 from bot.conversation.likeness import similarity
 from bot.handlers.commands import carrier_answer, clean, confirmation, looks_like_command, plain, unmentioned
@@ -27,6 +28,10 @@ _NOT_FIXED = re.compile(r"还是不行|还是不好|还是没好|还是老样子
 # The trouble still going on ("都十点四十了 锣鼓还在打", "红灯还在闪"; "心还在跳" is the speaker's fright): like a
 # symptom back, a verdict only in the ticket's words ("电线…还在冒火花" from that household is a new danger)
 _STILL_GOING = re.compile(r"(?P<what>[\u4e00-\u9fff]{0,2})(?<!心)还在(?P<verb>打(?!火)|吵|响|闹|唱|滴|漏|闪)")
+# What the reports complained of, still so after the fix ("我家还是红灯 拔了好几遍了" after "光猫…也是红灯"):
+# a verdict only in the ticket's own words ("明天还是后天" names nothing a report says), and in words that name
+# something: "还是么有" (still nothing) or "还是那个框框" say no more than that reports had 么有 or 那个 in them
+_STILL_IS = re.compile(r"还是(?P<what>(?![没么冇无不木莫一那这有要在个得的是也])[\u4e00-\u9fff]{2})")
 # A symptom still or again there ("还是不热", "上午热了一会又凉了"): a verdict on the ticket only when
 # the message is about its problem ("北头又没电了" after a smoke report is a new outage).
 _SYMPTOM_BACK = re.compile(r"还是(?:不|没|冇)(?P<still>热|暖和|亮|出水|来水|来电)|还是(?P<dim>暗|黑)|"
@@ -119,6 +124,13 @@ def verdict(text: str) -> str | None:
         else None
 
 
+def reporter_verdict(text: str) -> str | None:
+    """A verdict from a reporter of a ticket just fixed: also what they complained of, still so ("还是红灯");
+    that is a verdict only in the ticket's own words, which `Confirmation` checks."""
+    found = verdict(text)
+    return found if found is not None or not _STILL_IS.search(plain(clean(text))) else "unsatisfied"
+
+
 class CommandRefusal:
     """Only roster workers may accept, resolve or reassign: anyone else gets a polite no."""
 
@@ -165,7 +177,7 @@ class Confirmation(_FollowUp):
 
     name = "confirmation"
     status = RESOLVED
-    parse = staticmethod(verdict)
+    parse = staticmethod(reporter_verdict)
     SHORT = 8
 
     def applies(self, ctx: Context) -> bool:
@@ -182,6 +194,11 @@ class Confirmation(_FollowUp):
         words = plain(clean(ctx.text))
         if answer == "satisfied":
             return not _another_service(SERVICE_BACK, ctx.text, ticket, said)
+        if verdict(ctx.text) is None:  # only what was complained of, still so: soon after the fix, in its words,
+            # and not a choice asked ("要去营业厅还是手机上就能办" from the reporter of a 手机银行 question)
+            return ticket.resolved_at is not None and ctx.now - ticket.resolved_at <= JUST_CLOSED \
+                and not is_question(ctx.text) \
+                and any(m.group("what") in report for m in _STILL_IS.finditer(words) for report in said())
         if _another_service(SERVICE_OUT, ctx.text, ticket, said):
             return False
         if "又" in words and self._newer_outage(ctx, ticket):
@@ -195,7 +212,8 @@ class Confirmation(_FollowUp):
             # the detector is sure it is another category's problem: "六楼还是没得水" after a fire ticket,
             # "7栋又停电了" after the rubbish; a verdict on this ticket only in this ticket's words
             return _about(ctx.text, said())
-        return (len(words) <= self.SHORT and not _SYMPTOM_BACK.search(words) and not _STILL_GOING.search(words)) \
+        return (len(words) <= self.SHORT and not _SYMPTOM_BACK.search(words) and not _STILL_GOING.search(words)
+                and not _STILL_IS.search(words)) \
             or _about(ctx.text, said())
 
     @staticmethod
@@ -222,7 +240,7 @@ class Confirmation(_FollowUp):
         """The resident's most recently resolved ticket; for "still not fixed", also one that another
         household's 满意 closed a moment ago (every household of the incident answers for itself)."""
         assert ctx.grid is not None
-        statuses = (RESOLVED, CLOSED) if verdict(ctx.text) == "unsatisfied" else (RESOLVED,)
+        statuses = (RESOLVED, CLOSED) if self.parse(ctx.text) == "unsatisfied" else (RESOLVED,)
         found = [t for t in repo.tickets_reported_by(ctx.session, grid_id=ctx.grid.id, contact=ctx.msg.contact,
                                                      statuses=statuses, closed_since=ctx.now - JUST_CLOSED)
                  if t.status == RESOLVED or (t.closed_at is not None and ctx.now - t.closed_at <= JUST_CLOSED)]

@@ -130,8 +130,15 @@ def own_meant(ctx: Context, act: WorkerAct, options: list[Option]) -> int | None
     """"接头换好了 …3栋2单元的可以上楼了 #办结 14" when #14 is another worker's ticket: the sender's own
     ticket the words are about, or their only open one; None when that is not clear."""
     own = [o for o in options if o.mine and o.status in ACTIVE]
-    chosen, _ = number_aside(ctx, act, own) if own else (None, None)
-    if chosen is not None and (about(act, chosen) or len(own) == 1):
+    if not own:
+        return None
+    chosen, choice = number_aside(ctx, act, own)
+    # "泵上那个闸刀烧了一相 换好了 #办结 14" (#14 a quarrel) from the power worker holding the pump he took up and
+    # a fallen pole nobody has taken up: a fix closes the one taken up, when the words point there or tie
+    taken = [o.ticket_id for o in own if o.status == ACCEPTED]
+    if chosen is None:
+        return taken[0] if len(taken) == 1 and taken[0] in choice.ambiguous else None
+    if about(act, chosen) or len(own) == 1 or taken == [chosen.ticket_id]:
         return chosen.ticket_id
     return None
 
