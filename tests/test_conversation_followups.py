@@ -1,6 +1,6 @@
 """What residents and workers say around a report, read in context (fixed clock, no sleeps): agreeing
-with a report just made, the service back, a described fix about none of the tied tickets, and how the
-matcher's training sees a ticket resolved."""
+with a report just made, the service back, jokes, forwards and the day told over, a described fix about
+none of the tied tickets, and how the matcher's training sees a ticket resolved."""
 
 from __future__ import annotations
 
@@ -69,6 +69,17 @@ def test_a_notice_passed_on_opens_no_ticket_unless_the_sender_asks_something_of_
     assert chat.tickets() == []
     chat.say("张阿姨", "转发：【停电通知】明天8:00-18:00线路检修 幸福路一带停电——请问我们幸福里小区包括在内吗 "
                        "我家老人要用制氧机", after=2)
+    assert len(chat.tickets()) == 1
+
+
+def test_the_days_troubles_told_over_open_nothing_but_ones_own_problem_does(chat: Chat) -> None:
+    """"今天这一天 停水停电 电梯关人 电瓶车冒烟 还打架[捂脸]" at night tells the day over: it opened a fire
+    ticket and pinged the fire service (fresh day sd-d1). "今天咋这么多事 一会没电一会没水" likewise; a message
+    with the sender's own household in it is still read as a report."""
+    assert chat.say("何婶", "今天这一天 停水停电 电梯关人 电瓶车冒烟 还打架[捂脸]") == []
+    assert chat.say("老罗", "今天咋这么多事 一会没电一会没水一会没信号", after=2) == []
+    assert chat.tickets() == []
+    chat.say("小钟", "今天事真多 刚才我家电视又没信号了 一直显示无信号", after=2)
     assert len(chat.tickets()) == 1
 
 

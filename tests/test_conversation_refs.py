@@ -368,6 +368,15 @@ def test_a_reply_to_a_neighbour_during_an_outage_is_not_another_household(chat: 
     assert not talks_to_neighbour("孙师傅 明儿还停不停电", (), {"供电所老孙"})
 
 
+def test_telling_an_elder_neighbour_where_to_ask_opens_no_ticket(chat: Chat) -> None:
+    """"赵婆婆 你拿社保卡到车间旁边那个助农取款点问哈就晓得了": a neighbour answering the old woman's question,
+    called by her elder's title, asks nothing of the grid (fresh day sr-d1 opened a bank ticket for it)."""
+    chat.say("赵秀英", "请问哈我那个养老金这个月到了没得 啷个看嘛 我不会弄手机")
+    chat.say("宋小芳", "赵婆婆 你拿社保卡到车间旁边那个助农取款点问哈就晓得了", after=3)
+    assert len(chat.tickets()) == 1 and chat.ticket(1).report_count == 1
+    assert talks_to_neighbour("王大爹 你屋头的鸡跑到路上了", (), set())
+
+
 def test_an_unsure_message_that_is_very_probably_a_request_goes_to_the_comprehensive_worker(
         chat: Chat, monkeypatch) -> None:
     probable, maybe = "我家路由器坏了，移动的宽带", "下班了 堵在路上 雨刮器开到最大都看不清"

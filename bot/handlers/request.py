@@ -9,7 +9,7 @@ from bot import repo, texts, tickets
 from bot.conversation.acts import find_mentions
 from bot.conversation.names import addressed_to, talks_to_neighbour, workers_addressed
 from bot.conversation.incidents import OWN_MINUTES, Candidate, could_join, has_metoo, is_partial, is_restored, is_unsure
-from bot.conversation.tone import forwards, jokes
+from bot.conversation.tone import forwards, jokes, recaps
 from bot.handlers.resident import service_out, still_waiting, verdict
 from bot.lifecycle import transition
 from bot.pipeline import Context
@@ -31,9 +31,10 @@ class Request:
     def handle(self, ctx: Context) -> bool:
         assert ctx.grid is not None
         prediction = ctx.classifier.predict(ctx.text)
-        if not could_join(ctx.text, prediction) or is_restored(ctx.text) or jokes(ctx.text) or forwards(ctx.text):
+        if not could_join(ctx.text, prediction) or is_restored(ctx.text) or jokes(ctx.text) or forwards(ctx.text) \
+                or recaps(ctx.text):
             # not a request; or "我家也来水了 谢谢": the service is back; or "停电了正好不写作业[偷笑]": a joke;
-            # or "转发：【停电通知】…": a notice passed on
+            # or "转发：【停电通知】…": a notice passed on; or "今天这一天 停水停电 还打架": the day told over
             ctx.outcome = "none"
             return True
         if not prediction.urgent and prediction.category != "dispute" and not has_metoo(ctx.text) \
