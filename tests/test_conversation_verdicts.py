@@ -149,3 +149,5 @@ def test_a_fix_said_with_a_hedge_resolves_but_not_when_part_is_still_to_come(cha
     chat.say(WATER, "收到 在查", after=5)
     chat.say(WATER, "北边的应该有水了 南边还要等一个钟头 管子在接", after=60)
     assert chat.ticket(2).status == "accepted"
+    chat.say(WATER, "管子接上了 在冲洗 预计三点以后应该有水了", after=30)  # a forecast
+    assert chat.ticket(2).status == "accepted"
