@@ -173,6 +173,8 @@ class Confirmation(_FollowUp):
     problem (its words): "电是来了 可我家卫生间那路还没电" is a new fault, not a verdict on the bill; a
     message the detector is sure is another category's problem is not a verdict unless it says one
     first ("还是不行 …"); thanks naming another service ("有水了 好了谢谢") are not about this ticket.
+    What the reports complained of, said to be still so ("我家还是红灯"), is a verdict only within
+    JUST_CLOSED of the fix, not asked as a question, and in the words of that ticket's reports.
     """
 
     name = "confirmation"
