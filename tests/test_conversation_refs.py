@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from bot.classifier.base import Prediction
 from bot.conversation.acts import _NOT_DONE, clean, is_answer, is_question, read_worker
-from bot.conversation.names import addressed, addresses_worker, talks_to_neighbour, worker_handles
+from bot.conversation.names import addressed, addressed_to, addresses_worker, talks_to_neighbour, worker_handles
 from bot.conversation.incidents import is_unsure
 from bot.conversation.likeness import places, shared
 from bot.handlers.resident import verdict
@@ -375,6 +375,18 @@ def test_telling_an_elder_neighbour_where_to_ask_opens_no_ticket(chat: Chat) -> 
     chat.say("宋小芳", "赵婆婆 你拿社保卡到车间旁边那个助农取款点问哈就晓得了", after=3)
     assert len(chat.tickets()) == 1 and chat.ticket(1).report_count == 1
     assert talks_to_neighbour("王大爹 你屋头的鸡跑到路上了", (), set())
+
+
+def test_a_building_in_a_neighbours_display_name_does_not_make_a_report_talk_to_them(chat: Chat) -> None:
+    """"1幢一楼那个消防通道门后面 快递纸箱堆得比人还高": a neighbour shows as "甜甜1幢", and the message that
+    begins with the same building was taken for words to her, so the blocked fire exit opened nothing
+    (fresh day sf-d1). A display name is called without its flat."""
+    chat.say("甜甜1幢", "今天好冷啊 大家出门多穿点")
+    chat.say("吴佳琪8幢", "1幢一楼那个消防通道门后面 快递纸箱堆得比人还高 门都推不开了 万一有事怎么跑", after=2)
+    assert len(chat.tickets()) == 1 and chat.ticket(1).category == "fire"
+    assert addressed_to("甜甜 你妈回来没", ("甜甜1幢",)) and addressed_to("周姥姥 早", ("7幢周姥姥",))
+    assert addressed_to("@12幢1502朵朵妈 俺家有桶装水", ("12幢1502朵朵妈",))
+    assert not addressed_to("A栋15楼也是 水压特别小", ("A栋803何",))
 
 
 def test_an_unsure_message_that_is_very_probably_a_request_goes_to_the_comprehensive_worker(

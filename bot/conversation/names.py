@@ -32,9 +32,28 @@ def talks_to_neighbour(text: str, neighbours: tuple[str, ...], workers: "set[str
 
 
 def addressed_to(text: str, names: tuple[str, ...]) -> bool:
-    """Does the message begin by naming one of these people ("满仓 …", "@李满仓 …", "保国爷 …")?"""
+    """Does the message begin by naming one of these people ("满仓 …", "@李满仓 …", "保国爷 …")?
+    A display name is called without its flat ("甜甜1幢" is 甜甜), so "1幢一楼那个消防通道…" names nobody."""
     head = text.lstrip().lstrip("@＠")
-    return any(head.startswith(n) or (len(n) >= 3 and head.startswith(n[-2:])) for n in names if len(n) >= 2)
+    for shown in names:
+        name = _called(shown)
+        if (len(shown) >= 2 and head.startswith(shown)) or (len(name) >= 2 and head.startswith(name)) \
+                or (len(name) >= 3 and head.startswith(name[-2:])):
+            return True
+    return False
+
+
+# a building or flat in a display name: "9-602", "1幢", "3栋", "12号楼", "8-1101室"
+_FLAT = re.compile(r"[-—_#(（\s]*(?:[A-Za-z]?[0-9０-９][0-9０-９\-—_#]*(?:号楼|单元|幢|栋|号|楼|室|门|组)?"
+                   r"|[A-Za-z](?:栋|幢|座|区))[)）]?")
+
+
+@lru_cache(maxsize=4096)
+def _called(shown: str) -> str:
+    """The name a neighbour is called by: the display name without the flat ("王阿姨9-602" is 王阿姨,
+    "7幢周姥姥" is 周姥姥); the longest piece left when the flat sits in the middle."""
+    pieces = [p for p in _FLAT.split(shown) if p.strip()]
+    return max(pieces, key=len).strip() if pieces else ""
 
 
 def addressed(body: str, names: "set[str] | frozenset[str]") -> set[str]:
