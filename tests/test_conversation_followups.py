@@ -22,6 +22,14 @@ from tests.harness import GRIDMAN, POWER, WATER, Chat, mentioned, reported_and_f
     ("电来了没有？", False),
     ("又停电了", False),
     ("灯亮了一半 还在闪", False),
+    # the heat and the line back in their own words (fresh days sp-d1, su-d1: each joined an incident as a report)
+    ("我们屋也热了 谢谢", True),
+    ("暖气热了 摸着烫手", True),
+    ("路由器红灯灭了 能上网了", True),
+    ("手机信号恢复了", True),
+    ("暖气片还是不热", False),
+    ("红灯灭了一会又亮了", False),
+    ("网络恢复了吗", False),
 ])
 def test_the_service_back_is_told_apart_from_what_is_still_wrong(text: str, back: bool) -> None:
     assert is_restored(text) is back
@@ -34,6 +42,16 @@ def test_a_household_saying_the_water_is_back_reports_nothing(chat: Chat) -> Non
     assert chat.ticket(1).status == "resolved"
     out = chat.say("李叔", "我家也来水了 谢谢孙师傅", after=2)  # not a reporter: no verdict, and no report
     assert out == [] and chat.ticket(1).status == "resolved" and chat.ticket(1).report_count == 1
+
+
+def test_the_heat_or_the_line_back_in_its_own_words_reports_nothing(chat: Chat) -> None:
+    # fresh days (sp-d1, su-d1): "我家也热了" joined the car chargers' power ticket as one more household, and
+    # "光猫红灯灭了 能上网了" the broadband outage
+    chat.say("张阿姨", "地库的充电桩刷卡没反应 一排都黑屏 车没电了明天上班咋办")
+    chat.say(POWER, "收到 我先去看看是不是配电的问题", after=3)
+    for who, text in (("李叔", "我家也热了"), ("王婶", "路由器红灯灭了 能上网了")):
+        out = chat.say(who, text, after=20)
+        assert out == [] and chat.ticket(1).report_count == 1 and len(chat.tickets()) == 1, text
 
 
 def test_agreeing_with_a_report_just_made_joins_it(chat: Chat) -> None:

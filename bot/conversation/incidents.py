@@ -330,7 +330,12 @@ def is_partial(text: str) -> bool:
 SERVICE_BACK = re.compile(r"(?:来|有|通)(?P<a>水|电|网|信号)了|(?P<b>水|电|网|信号|电视)(?:来|好|通|有)了")
 # "我家也来水了 谢谢龙师傅", "东头也有了", "来了 出水了": the service is back; with nothing still wrong in it
 # (no 没 / 还是 / 但 / a question) it reports nothing (none of 290 such messages of the labelled days did)
-_RESTORED = re.compile(SERVICE_BACK.pattern + r"|灯(?:来|通|有|亮)了|出水了|(?:也|都)(?:有|来|亮|通|好)了")
+# (also the heat and the line back in their own words: "俺家也热了 谢谢", "5号楼暖气热了", "光猫红灯灭了 能上网了",
+# "信号满格了": 37 of 37 such messages of the labelled days and the message files, saying nothing is still
+# wrong, are chatter)
+_RESTORED = re.compile(SERVICE_BACK.pattern + r"|灯(?:来|通|有|亮)了|出水了|(?:也|都)(?:有|来|亮|通|好|热)了|"
+                       r"(?:暖气|暖汽|地暖|片子)(?:热|暖和)了|能上网了|上得网了|红灯(?:灭|没)了|信号(?:恢复|满格)了|"
+                       r"网(?:络)?(?:恢复|正常)了")
 _STILL_WRONG = re.compile(r"没|冇|木|不|停|断|坏|黄|小|还|又|但|可|就是|只有|一半|闪|跳|怎么|咋|吗|么|[?？]")
 
 
