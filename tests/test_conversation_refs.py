@@ -356,6 +356,38 @@ def test_one_circuit_of_the_house_still_dead_is_said_in_many_ways() -> None:
         assert not is_partial(text), text
 
 
+def test_a_households_own_fault_after_the_fix_in_other_words_is_a_new_ticket(chat: Chat) -> None:
+    # a fresh day (so-d1): a reporter of the outage said "楼道里来电哒 我屋里电表那里的开关一推上去就跳" after the
+    # fix, and the outage was reopened as 不满意 instead of her own fault opening a ticket
+    chat.say("谭桂英", "停电了 3栋整栋都黑的")
+    chat.say("邓秀兰", "2栋也停了", after=1)
+    chat.say(POWER, "收到 在路上了", after=3)
+    chat.say(POWER, "#办结 1 电缆头换好了 都来电了", after=90)
+    assert chat.ticket(1).status == "resolved"
+    chat.say("谭桂英", "楼道里来电了 我家电闸一推上去就跳 推了好几回都不行", after=2)
+    assert chat.ticket(1).status == "resolved" and len(chat.tickets()) == 2
+    assert chat.ticket(2).category == "power" and POWER in chat.assignees(2)
+
+
+def test_back_below_and_still_out_at_home_while_the_outage_is_open_is_one_more_household(chat: Chat) -> None:
+    chat.say("周建华", "停电了 4栋整栋都黑了")
+    chat.say("李老师", "4栋402也没电", after=1)
+    chat.say(POWER, "收到 在路上了", after=3)
+    chat.say("罗军", "楼下来电了 我家还是没电 灯都不亮", after=20)
+    assert len(chat.tickets()) == 1 and chat.ticket(1).report_count == 3
+
+
+def test_the_service_back_then_the_speakers_own_home_still_wrong_is_told_apart() -> None:
+    from bot.conversation.incidents import is_partial_after_fix
+
+    for text in ("楼道里来电哒 我屋里电表那里的开关一推上去就跳 推了三回都不行", "大家都有电了 就我屋还系冇 灯都唔着",
+                 "来电是来电哒 我屋里厨房那一路还是冇电", "有水了 我家水龙头还是不出水"):
+        assert is_partial_after_fix(text), text
+    for text in ("来电了吗 我家还是没有", "大概要多久来电 我家老娘怕冷", "来电了 谢谢 我家冰箱响了", "来电哒来电哒",
+                 "还没来电 我家冰箱里都是肉"):
+        assert not is_partial_after_fix(text), text
+
+
 def test_a_reply_to_a_neighbour_during_an_outage_is_not_another_household(chat: Chat) -> None:
     chat.say("孙玉芝", "停电了 全庄都没电")
     chat.say("王保国", "俺家也没电", after=2)

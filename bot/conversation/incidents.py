@@ -39,6 +39,12 @@ _PARTIAL = re.compile(r"(?:电|水|网|信号|暖气)(?:是|倒是|总算|终于
                       r"都(?:有|来|通)(?:电|水|网)?了.{0,12}?还(?:是)?(?:没|冇|木|不)|"
                       # "前楼来电了 阿拉后厢房那路还是没电", "灯是亮了 可厨房插座没电": one circuit of the house
                       r"(?:来电|电来|有电|亮)了.{0,20}?(?:那一?路|插座)[^，,。.!！?？]{0,6}?(?:没|冇|无|勿|木)")
+# After the fix, in other words: "楼道里来电哒 我屋里电表那里的开关一推上去就跳", "来电是来电哒 我屋里厨房那一路还是冇电",
+# "大家都有电了 就我屋还系冇": the service named back, then the speaker's own home and what is still wrong there.
+# Against an incident already fixed it is a fault of its own (7 of 8 such pairs of the training and dev days);
+# against one still open it may be one more household of it, so it gates only fixed incidents.
+_PARTIAL_AFTER_FIX = re.compile(r"(?:(?:来|有|通)(?:电|水|网)|(?:电|水|网)(?:是)?(?:来|通|有))(?:了|哒|咯|啦|嘞)(?![吗么没冇])"
+                                r".{0,16}?(?:我|俺|阿拉|我们|咱)(?:家|屋|这)[^，,。!！?？]{0,16}?(?:跳|没|冇|木|不|无|唔)")
 _OTHER_CUE = re.compile(r"另外|还有个|还有一个|另一|别的事|顺便|再问|再说个|不是一回事|不是一个事")
 # "整个小区都黑了", "全庄都没电": the incident is not one place's
 _WIDE = re.compile(r"整个|全(?:村|庄|组|小区|屯|寨|队|街|片|镇)|一大片|整片|家家|都(?:停|没|黑|断)")
@@ -149,7 +155,8 @@ def pair_matrix(text: str, prediction: Prediction, sender: str, ts: datetime,
     metoo = 1.0 if _METOO.search(text) else 0.0
     followup = 1.0 if _FOLLOWUP.search(text) else 0.0
     other = 1.0 if _OTHER_CUE.search(text) else 0.0
-    partial = 1.0 if _PARTIAL.search(text) else 0.0
+    # 1: a fault of its own beside any incident; 0.5: beside a fixed one only (`_PARTIAL_AFTER_FIX`)
+    partial = 1.0 if _PARTIAL.search(text) else 0.5 if _PARTIAL_AFTER_FIX.search(text) else 0.0
     cat = guessed_category(prediction)
     latest: dict[str, object] = {}
     count: dict[str, int] = {}
@@ -293,7 +300,7 @@ def evidence(rows: np.ndarray, candidates: Sequence[Candidate]) -> np.ndarray:
     # (unless it is the resident's own next word on their own report: "跺脚拍手都不亮" after "声控灯坏了")
     other_kind = ((rows[:, _F["same_cat"]] == 0) & (rows[:, _F["abstained"]] == 0) & (rows[:, _F["pred_none"]] == 0)
                   & (rows[:, _F["own_recent"]] == 0))
-    partial = rows[:, _F["partial"]] > 0
+    partial = (rows[:, _F["partial"]] >= 1) | ((rows[:, _F["partial"]] > 0) & (rows[:, _F["resolved"]] > 0))
     # a fixed incident, long after its last report: the same words ("停电了") are as likely another
     # failure; it is reopened only by its reporters or by what names it (the place, its own words)
     fixed_long_ago = stale & (rows[:, _F["resolved"]] > 0) & ~_named(rows)
@@ -324,6 +331,12 @@ def has_metoo(text: str) -> bool:
 def is_partial(text: str) -> bool:
     """"电是来了 可我家厨房那一路还没电": the service is back and this household's fault is its own."""
     return bool(_PARTIAL.search(text))
+
+
+def is_partial_after_fix(text: str) -> bool:
+    """Said of a fixed incident ("楼道里来电哒 我屋里电表那里的开关一推上去就跳"): a fault of the household's own,
+    not a verdict on the fix."""
+    return bool(_PARTIAL.search(text) or _PARTIAL_AFTER_FIX.search(text))
 
 
 # "有水了", "网通了": a service named as back (the group says which service: "水", "电", "网", ...)

@@ -8,7 +8,8 @@ from datetime import timedelta
 from bot import repo, texts, tickets
 from bot.conversation.acts import find_mentions
 from bot.conversation.names import addressed_to, talks_to_neighbour, workers_addressed
-from bot.conversation.incidents import OWN_MINUTES, Candidate, could_join, has_metoo, is_partial, is_restored, is_unsure
+from bot.conversation.incidents import (OWN_MINUTES, Candidate, could_join, has_metoo, is_partial_after_fix, is_restored,
+                                        is_unsure)
 from bot.conversation.tone import forwards, jokes, recaps
 from bot.handlers.resident import service_out, still_waiting, verdict
 from bot.lifecycle import transition
@@ -44,7 +45,7 @@ class Request:
             ctx.outcome = "reply"
             return True
         target, talk, reporters = self._incident(ctx, prediction)
-        if target is None and verdict(ctx.text) == "unsatisfied" and not is_partial(ctx.text):
+        if target is None and verdict(ctx.text) == "unsatisfied" and not is_partial_after_fix(ctx.text):
             # (a partial fix said to the worker, "@供电所老向 来电了 但是我屋头厨房那路还是没电", is a new fault)
             target = self._held_by_addressed(ctx)
             reporters = repo.reporters_for(ctx.session, ticket_ids=[target.id])[target.id] if target else set()

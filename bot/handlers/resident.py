@@ -8,7 +8,7 @@ from typing import Callable
 
 from bot import repo, texts, tickets
 from bot.conversation.acts import is_question
-from bot.conversation.incidents import SERVICE_BACK, is_partial
+from bot.conversation.incidents import SERVICE_BACK, is_partial, is_partial_after_fix
 from bot.conversation.likeness import similarity
 from bot.handlers.commands import carrier_answer, clean, confirmation, looks_like_command, plain, unmentioned
 from bot.handlers.target import ACTIVE
@@ -184,7 +184,8 @@ class Confirmation(_FollowUp):
 
     def applies(self, ctx: Context) -> bool:
         answer = self.parse(ctx.text)
-        if ctx.grid is None or answer is None or is_partial(ctx.text):  # a partial fix: a new fault, not a verdict
+        # a partial fix, or the household's own fault after the fix: a new fault, not a verdict
+        if ctx.grid is None or answer is None or is_partial_after_fix(ctx.text):
             return False
         ticket = self._ticket(ctx)
         if ticket is None:
