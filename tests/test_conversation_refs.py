@@ -623,6 +623,24 @@ def test_a_question_asked_with_wen_yixia_or_in_dialect_is_settled_by_a_full_answ
     assert chat.ticket(1).status == "resolved"
 
 
+def test_a_question_asked_as_a_not_a_is_settled_by_a_full_answer(chat: Chat) -> None:
+    # fresh days sq-d1, sh-d1: "今天到洲上的渡船开不开啊 … 船还开不" was read as a problem, so the comprehensive
+    # worker's full answer ("渡船今天开到下午四点 …") counted as progress and the ticket stayed open all day
+    for text in ("今天到洲上的渡船开不开啊", "水咯么浅船还开不", "路通了 垃圾车明天来不来", "俺这个能办不 不想往镇上跑"):
+        assert is_question(text), text
+    # not a door that will not open, nor "不来不来" said in a story
+    for text in ("电梯关人了 打电话说门开不开", "说了不来不来 还是来了", "我家空调开不了"):
+        assert not is_question(text), text
+    # and the answer calls her 余娘 (湘: aunt), which names 余三娘 as 孙姨 names 孙桂英
+    assert addressed("余娘 问了 渡船今天开到下午四点", {"余三娘"}) == {"余三娘"}
+    assert addressed("我娘说今天不去了", {"余三娘", "王娘"}) == set()
+    chat.say("余三娘", f"@{GRIDMAN} 今天的渡船开不开啊 我要过河去卫生院拿药")
+    chat.say(GRIDMAN, "余娘 我问下渡口的", after=2)
+    assert chat.ticket(1).status == "accepted"
+    chat.say(GRIDMAN, "余娘 问了 今天照常开到下午四点 码头挪到二号机埠下面 路滑慢点走", after=8)
+    assert chat.ticket(1).status == "resolved"
+
+
 def test_home_in_dialect_ties_a_message_to_no_ticket_and_an_aunt_is_addressed_by_surname() -> None:
     # fresh day sm-d1: "人已经送到屋里了 … #办结 23" closed a morning quarrel about chickens ("养到你屋里去")
     # instead of the missing old man the officer had taken up: 屋里 is "home", as 家, and names nothing

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
-_HONORIFIC = "阿姨|大姨|姨|大叔|叔叔|叔|大姐|姐|大哥|哥|老师|大爷|大娘|奶奶|爷爷|婶|嫂|伯|师傅|老板|阿婆|阿公|嬢|孃"  # 付嬢: 川渝 aunt
+_HONORIFIC = "阿姨|大姨|姨|大叔|叔叔|叔|大姐|姐|大哥|哥|老师|大爷|大娘|娘|奶奶|爷爷|婶|嫂|伯|师傅|老板|阿婆|阿公|嬢|孃"  # 付嬢: 川渝 aunt; 余娘: 湘 aunt
 # regional words for an elder, as a worker names the household ("鲁大爹家的漏保坏了", "王婆婆在县医院")
 _ELDER = "大爹|爹爹|嗲嗲|娭毑|婆婆|嬢嬢|孃孃|公公|伯伯|阿伯|老爹|大妈"
 
