@@ -41,7 +41,7 @@ _PARTIAL = re.compile(r"(?:电|水|网|信号|暖气)(?:是|倒是|总算|终于
                       r"(?:来电|电来|有电|亮)了.{0,20}?(?:那一?路|插座)[^，,。.!！?？]{0,6}?(?:没|冇|无|勿|木)")
 # After the fix, in other words: "楼道里来电哒 我屋里电表那里的开关一推上去就跳", "来电是来电哒 我屋里厨房那一路还是冇电",
 # "大家都有电了 就我屋还系冇": the service named back, then the speaker's own home and what is still wrong there.
-# Against an incident already fixed it is a fault of its own (7 of 8 such pairs of the training and dev days);
+# Against an incident already fixed it is a fault of its own (7 of 8 such messages of the training and dev days);
 # against one still open it may be one more household of it, so it gates only fixed incidents.
 _PARTIAL_AFTER_FIX = re.compile(r"(?:(?:来|有|通)(?:电|水|网)|(?:电|水|网)(?:是)?(?:来|通|有))(?:了|哒|咯|啦|嘞)(?![吗么没冇])"
                                 r".{0,16}?(?:我|俺|阿拉|我们|咱)(?:家|屋|这)[^，,。!！?？]{0,16}?(?:跳|没|冇|木|不|无|唔)")
