@@ -369,6 +369,16 @@ def test_a_households_own_fault_after_the_fix_in_other_words_is_a_new_ticket(cha
     assert chat.ticket(2).category == "power" and POWER in chat.assignees(2)
 
 
+def test_thanks_that_say_the_home_is_fine_again_after_the_fix_are_a_satisfied_verdict(chat: Chat) -> None:
+    # "来电了 我家没问题了 满意" names the service back, the home and 没: it is no fault of the household's own
+    chat.say("谭桂英", "停电了 3栋整栋都黑的")
+    chat.say(POWER, "收到 在路上了", after=3)
+    chat.say(POWER, "#办结 1 电缆头换好了 都来电了", after=90)
+    chat.say("谭桂英", "来电了 我家没问题了 满意", after=2)
+    assert chat.ticket(1).status == "closed" and chat.ticket(1).satisfaction == "satisfied"
+    assert len(chat.tickets()) == 1
+
+
 def test_back_below_and_still_out_at_home_while_the_outage_is_open_is_one_more_household(chat: Chat) -> None:
     chat.say("周建华", "停电了 4栋整栋都黑了")
     chat.say("李老师", "4栋402也没电", after=1)
@@ -384,7 +394,8 @@ def test_the_service_back_then_the_speakers_own_home_still_wrong_is_told_apart()
                  "来电是来电哒 我屋里厨房那一路还是冇电", "有水了 我家水龙头还是不出水"):
         assert is_partial_after_fix(text), text
     for text in ("来电了吗 我家还是没有", "大概要多久来电 我家老娘怕冷", "来电了 谢谢 我家冰箱响了", "来电哒来电哒",
-                 "还没来电 我家冰箱里都是肉"):
+                 "还没来电 我家冰箱里都是肉", "来电了 我家没问题了 满意", "来电了 我屋里灯不闪了 谢谢师傅",
+                 "有水了 我家没事了"):
         assert not is_partial_after_fix(text), text
 
 
