@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 CATEGORY_NAMES: dict[str, str] = {
     "water": "供水",
     "power": "供电",
@@ -93,8 +95,9 @@ def accepted(worker: str, ticket_id: int) -> str:
     return f"{worker}已接单（工单号 {ticket_id}），正在处理。"
 
 
-def resolved_ask_confirm(worker: str, ticket_id: int) -> str:
-    return (f"{worker}说工单 #{ticket_id} 已经处理好了。麻烦确认一下：好了请回“满意”，"
+def resolved_ask_confirm(worker: str, ticket_id: int, together: Sequence[int] = ()) -> str:
+    also = f"（{'、'.join(f'#{i}' for i in together)} 是同一件事，一并办结）" if together else ""
+    return (f"{worker}说工单 #{ticket_id} 已经处理好了{also}。麻烦确认一下：好了请回“满意”，"
             "还有问题请回“不满意”。")
 
 

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from bot import repo, texts
 from bot.classifier.base import Prediction
+from bot.conversation.siblings import Candidate, same_problem
 from bot.lifecycle import set_deadlines, transition
 from bot.privacy import mask
 from bot.messages import Incoming, Mention, Outgoing
@@ -16,7 +17,7 @@ from bot.pipeline import mention
 from bot.routing import color_for, pick_members, roles_for, unheld
 from bot.settings import Settings
 from bot.texts import category_label
-from models import Grid, Member, Ticket
+from models import AWAITING_PROVIDER, REPORTED, Grid, Member, Ticket
 
 PING_TEXT_LIMIT = 60
 
@@ -138,10 +139,35 @@ def progress(session: Session, *, ticket: Ticket, worker: Member, now: datetime,
     transition(session, ticket, "progress", actor=worker.name, now=now, detail=short(mask(text), 40))
 
 
-def resolve(session: Session, *, ticket: Ticket, grid: Grid, worker: Member, now: datetime) -> list[Outgoing]:
+def resolve(session: Session, *, ticket: Ticket, grid: Grid, worker: Member, now: datetime,
+            also: Sequence[Ticket] = ()) -> list[Outgoing]:
+    """The worker says it is fixed; `also` are tickets of the same problem reported apart (`leftovers`),
+    fixed with it. One message asks all their reporters to confirm."""
     transition(session, ticket, "resolve", actor=worker.name, now=now)
-    return [Outgoing(text=texts.resolved_ask_confirm(worker.name, ticket.id), room=grid.room,
-                     mentions=tuple(_reporter_mentions(session, ticket)))]
+    mentions = _reporter_mentions(session, ticket)
+    for other in also:
+        transition(session, other, "resolve", actor=worker.name, now=now, detail=f"#{ticket.id}")
+        mentions += [m for m in _reporter_mentions(session, other) if m not in mentions]
+    return [Outgoing(text=texts.resolved_ask_confirm(worker.name, ticket.id, [t.id for t in also]), room=grid.room,
+                     mentions=tuple(mentions))]
+
+
+def leftovers(session: Session, *, ticket: Ticket, words: str) -> list[Ticket]:
+    """The grid's tickets nobody has taken up that are the problem of `ticket`, reported apart
+    (`bot.conversation.siblings`): a worker's fix of the one is the fix of the others."""
+    found = [t for t in repo.open_tickets(session, grid_id=ticket.grid_id, statuses=(REPORTED, AWAITING_PROVIDER))
+             if t.id != ticket.id and t.category == ticket.category]
+    if not found:
+        return []
+    reports, _ = repo.reports_and_reporters(session, ticket_ids=[ticket.id, *(t.id for t in found)])
+    mine = reports[ticket.id]
+    if not mine:
+        return []
+    last = max(r.ts for r in mine)
+    return [t for t in found if same_problem(ticket.category, ticket.provider, ticket.created_at, last,
+                                             [r.text for r in mine], words,
+                                             Candidate(t.id, t.category, t.provider, t.urgent, t.created_at,
+                                                       tuple(r.text for r in reports[t.id])))]
 
 
 def close(session: Session, *, ticket: Ticket, now: datetime, actor: str, satisfaction: str | None) -> None:

@@ -209,12 +209,15 @@ class Confirmation(_FollowUp):
         prediction = ctx.classifier.predict(ctx.text)
         if self._fixed_since(ctx, ticket, prediction) and not _about(ctx.text, said()):
             return False  # "我家还是红灯 重启了两次还是不行" from the asker of a 居住证 question: about the broadband just fixed
-        if _VERDICT.match(words) or _NOT_FIXED.search(words):  # "还是不行 还是红灯…": a verdict, whatever follows
+        if _VERDICT.match(words):  # "还是不行 还是红灯…": a verdict first, whatever follows
             return True
+        # the detector is sure it is another category's problem: "六楼还是没得水" after a fire ticket, "7栋又停电了"
+        # after the rubbish, "…打麻将…今天又开始哒 …讲过好几回都不听" after the evening outage; a verdict on this
+        # ticket only in this ticket's words. A "not fixed" said inside other words is one only then too
         if not prediction.abstained and prediction.category not in ("none", ticket.category):
-            # the detector is sure it is another category's problem: "六楼还是没得水" after a fire ticket,
-            # "7栋又停电了" after the rubbish; a verdict on this ticket only in this ticket's words
             return _about(ctx.text, said())
+        if _NOT_FIXED.search(words):  # "周师傅 搜了两遍 还是不行": a verdict wherever it stands
+            return True
         return (len(words) <= self.SHORT and not _SYMPTOM_BACK.search(words) and not _STILL_GOING.search(words)
                 and not _STILL_IS.search(words)) \
             or _about(ctx.text, said())

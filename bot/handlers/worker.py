@@ -222,7 +222,8 @@ class WorkerActs:
         ctx.outcome = f"worker:{act.kind}:{ticket.id}"
         try:
             if act.kind == "resolve":
-                ctx.out += tickets.resolve(ctx.session, ticket=ticket, grid=grid, worker=worker, now=ctx.now)
+                also = tickets.leftovers(ctx.session, ticket=ticket, words=act.body)
+                ctx.out += tickets.resolve(ctx.session, ticket=ticket, grid=grid, worker=worker, now=ctx.now, also=also)
             elif act.kind == "accept" or (act.kind == "progress" and not comprehensive
                                           and allowed(ticket, "accept") and ticket.status != AWAITING_PROVIDER):
                 if ticket.status == ACCEPTED:
