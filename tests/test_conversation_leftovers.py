@@ -1,13 +1,16 @@
-"""One problem opened twice and closed once; a new complaint from a reporter of a fixed ticket (fixed
-clock, no sleeps). Cases from the fresh days fa-d1 and fc-d1."""
+"""One problem opened twice and closed once; a new complaint from a reporter of a fixed ticket; a
+worker asking back (fixed clock, no sleeps). Cases from the fresh days fa-d1 and fc-d1."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.conversation.acts import is_answer, read_worker, word_act
 from bot.conversation.siblings import Candidate, same_problem
 from tests.harness import GRIDMAN, POWER, WATER, Chat
 
+MOBILE = "移动小陈"
+MEDIATOR = "调解员何姐"
 T0 = datetime(2026, 11, 20, 8, 0)
 
 
@@ -82,6 +85,17 @@ def test_still_the_same_said_inside_other_words_of_the_ticket_is_a_verdict(chat:
     assert chat.ticket(1).status == "reopened"
 
 
+def test_a_worker_asking_back_does_not_answer_the_question(chat: Chat) -> None:
+    """fa-d1: "邹爹爹 是不是欠费停机了 你发个短信…查下话费" and "…我下午过来上门帮您办 您住哪里" ask the
+    resident something back; they settled the ticket as an answer."""
+    assert not is_answer(read_worker("邹爹爹 是不是欠费停机了 你发个短信CXHF到10086查下话费"))
+    assert not is_answer(read_worker("好的 汪爹爹 新社保卡要本人带身份证激活 您走不得的话 我下午过来上门帮您办 您住哪里"))
+    assert is_answer(read_worker("汪爹爹 新社保卡带身份证到老街分理处柜台激活 五分钟办完 不要钱"))
+    chat.say("邹爹爹", f"@{MOBILE} 我手机打不出去电话 一打就说么子呼叫失败 是移动的卡 从下午就开始")
+    chat.say(MOBILE, "邹爹爹 是不是欠费停机了 你发个短信CXHF到10086查下话费", after=4)
+    assert chat.ticket(1).status not in ("resolved", "closed")
+
+
 def test_a_fix_of_the_water_main_leaves_a_households_meter_alone(chat: Chat) -> None:
     """A meter leaking at one door is not the main just mended, though both are water."""
     chat.say("赵嗲嗲", "西街口水管爆哒 水往街上冲 我屋也冇水哒")
@@ -90,3 +104,29 @@ def test_a_fix_of_the_water_main_leaves_a_households_meter_alone(chat: Chat) -> 
     chat.say(WATER, "西街口的管子换好了 已经送水了 大家开龙头试一下", after=60)
     assert chat.ticket(1).status == "resolved"
     assert chat.tickets()[-1].status != "resolved"
+
+
+def test_asking_everyone_to_check_the_power_is_back_is_a_fix(chat: Chat) -> None:
+    """"送电了 大家看看来电没" asks the households to check, it leaves nothing to do: 7 such lines of the
+    labelled days were read as progress ("来电没" as a question still open), all of them resolutions."""
+    assert word_act("8号楼开关换好了 送电了 大家看看来电没") == "resolve"
+    assert word_act("树枝清完了 线路检查过了 合闸送电 下半截大家看下来电没得") == "resolve"
+    assert word_act("在抢修 估计十一点能送电") == "progress"
+    assert word_act("15号工单 8-502机顶盒里的智能卡松了 插好了 能看了") == "resolve"  # 智能卡 promises nothing
+    chat.say("何德芳", "8号楼停电了 屋里一下就黑了")
+    chat.say(POWER, "收到 我过来", after=3)
+    chat.say(POWER, "8号楼开关换好了 送电了 大家看看来电没", after=40)
+    assert chat.ticket(1).status == "resolved"
+
+
+def test_an_agreement_reached_is_a_fix_whatever_is_left_for_tomorrow(chat: Chat) -> None:
+    """fa-d1: "已经跟楼上老李讲好了 … 明天请师傅修管子 … 两边都同意了" settles the leak between neighbours; the
+    repair tomorrow is theirs to do. It was read as progress ("明天…修" a promise), and the ticket stayed open."""
+    assert word_act("王德贵李光明两家说好了 猪圈往里头挪半米 那条沟明天两家一起挖通 这个事情调解好了") == "resolve"
+    assert word_act("老肖屋里灶上的软管老化在漏 表前阀关了 楼道通了风 冇得危险了 软管明天燃气公司上门换") == "resolve"
+    assert word_act("说好了吗 明天再谈") != "resolve"
+    chat.say("田秀英", f"@{GRIDMAN} 我屋里天花板在滴水 楼上那家水管漏哒 滴得床上都湿哒 楼上冇人在屋 打电话也不接")
+    chat.say(MEDIATOR, "好 我两点半过来 田姨你先拿盆子接一下", after=5)
+    chat.say(MEDIATOR, "已经跟楼上老李讲好了 他七点回来先把阀门关了 明天请师傅修管子 田姨屋里的损失他照价赔 两边都同意了",
+             after=150)
+    assert chat.ticket(1).status == "resolved"

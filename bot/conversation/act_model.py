@@ -4,7 +4,7 @@ with the rules' reading (`bot.conversation.acts`) as features. Trained by `bot.c
 from __future__ import annotations
 
 from bot.classifier.segment import lcut
-from bot.conversation.acts import _DONE_MARK, _NOT_DONE, _RESOLVE, WorkerAct, clean, is_answer
+from bot.conversation.acts import _DONE_MARK, _RESOLVE, WorkerAct, clean, is_answer, still_to_do
 
 ACT_KINDS = ("accept", "progress", "resolve", "relay", "notice", "ask", "none")
 _RULE_KINDS = ACT_KINDS + ("reassign", "show", "review", "digest", "help")
@@ -21,7 +21,7 @@ def _rule_row(act: WorkerAct) -> list[float]:
     words = clean(act.body)
     return [float(act.kind == k) for k in _RULE_KINDS] + [
         float(act.quoted_text is not None), float(bool(act.mentions)), min(len(act.body), 200) / 50,
-        float(bool(_NOT_DONE.search(words))), float(bool(_DONE_MARK.search(words))),
+        float(still_to_do(words)), float(bool(_DONE_MARK.search(words))),
         float(bool(_RESOLVE.search(words))), float(is_answer(act))]
 
 
@@ -92,7 +92,7 @@ class ActModel:
             return act.kind
         kind = self._predict_one(act)
         words = clean(act.body)
-        if kind == "resolve" and _NOT_DONE.search(words) and not _DONE_MARK.search(words):
+        if kind == "resolve" and still_to_do(words) and not _DONE_MARK.search(words):
             return "progress"  # "尽量上午收走", "明天能修好": a promise, not a fix
         if kind == "relay" and not act.mentions:
             return "progress"  # passing it on needs someone @-mentioned
