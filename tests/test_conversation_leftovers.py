@@ -64,12 +64,17 @@ def test_same_problem_reads_service_place_time_and_words() -> None:
                             Candidate(3, "other", None, False, T0, ("东头垃圾又堆起来了",)))  # outages only
 
 
-def test_a_new_quarrel_from_a_reporter_of_the_fixed_outage_is_no_verdict_on_it(chat: Chat) -> None:
-    """fa-d1: "…打麻将…今天又开始哒 …讲过好几回都不听" from a household of the evening outage fixed an hour
-    before reopened the outage as 不满意 ("又开始" reads as "it started again"), and the noise had no ticket."""
+def _evening_outage_fixed(chat: Chat) -> None:
+    """覃老师 reports the evening outage; the power worker takes it up and fixes it."""
     chat.say("覃老师", "停电哒 我们这栋也冇得电")
     chat.say(POWER, "收到 我去台区看", after=3)
     chat.say(POWER, "线接好了 已经送电 大家看下来电了冇", after=50)
+
+
+def test_a_new_quarrel_from_a_reporter_of_the_fixed_outage_is_no_verdict_on_it(chat: Chat) -> None:
+    """fa-d1: "…打麻将…今天又开始哒 …讲过好几回都不听" from a household of the evening outage fixed an hour
+    before reopened the outage as 不满意 ("又开始" reads as "it started again"), and the noise had no ticket."""
+    _evening_outage_fixed(chat)
     assert chat.ticket(1).status == "resolved"
     chat.say("覃老师", "网格员 二单元三楼那家每天晚上打麻将 哗啦啦吵到一两点 今天又开始哒 我八十岁的人睡不着 讲过好几回都不听",
              after=90)
@@ -78,9 +83,7 @@ def test_a_new_quarrel_from_a_reporter_of_the_fixed_outage_is_no_verdict_on_it(c
 
 def test_still_the_same_said_inside_other_words_of_the_ticket_is_a_verdict(chat: Chat) -> None:
     """The other side: "还是一样" about the outage itself still reopens it."""
-    chat.say("覃老师", "停电哒 我们这栋也冇得电")
-    chat.say(POWER, "收到 我去台区看", after=3)
-    chat.say(POWER, "线接好了 已经送电 大家看下来电了冇", after=50)
+    _evening_outage_fixed(chat)
     chat.say("覃老师", "老谭 我们这栋还是一样的 冇得电", after=5)
     assert chat.ticket(1).status == "reopened"
 
