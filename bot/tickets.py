@@ -166,7 +166,7 @@ def leftovers(session: Session, *, ticket: Ticket, words: str) -> list[Ticket]:
     last = max(r.ts for r in mine)
     return [t for t in found if same_problem(ticket.category, ticket.provider, ticket.created_at, last,
                                              [r.text for r in mine], words,
-                                             Candidate(t.id, t.category, t.provider, t.urgent, t.created_at,
+                                             Candidate(t.category, t.provider, t.urgent, t.created_at,
                                                        tuple(r.text for r in reports[t.id])))]
 
 

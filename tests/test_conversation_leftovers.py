@@ -49,19 +49,19 @@ def test_a_ticket_of_another_service_or_taken_up_is_not_closed_with_the_outage(c
 def test_same_problem_reads_service_place_time_and_words() -> None:
     texts = ["大湾停电了 我屋灯按起不亮", "大湾也莫得电 电热毯都是冰的"]
     last = T0 + timedelta(minutes=2)
-    other = Candidate(3, "power", None, False, T0 + timedelta(minutes=30), ("我屋莫得电 打猪草的机器都打不燃",))
+    other = Candidate("power", None, False, T0 + timedelta(minutes=30), ("我屋莫得电 打猪草的机器都打不燃",))
     assert same_problem("power", None, T0, last, texts, "大湾送电了 大家看下", other)
-    assert not same_problem("water", None, T0, last, texts, "送水了", Candidate(3, "water", None, False, T0, other.texts))
+    assert not same_problem("water", None, T0, last, texts, "送水了", Candidate("water", None, False, T0, other.texts))
     assert not same_problem("power", None, T0, last, ["5栋停电了"], "5栋送电了",
-                            Candidate(3, "power", None, False, T0, ("7栋也停电了",)))  # another building
+                            Candidate("power", None, False, T0, ("7栋也停电了",)))  # another building
     assert not same_problem("power", None, T0, last, texts, "送电了",
-                            Candidate(3, "power", None, False, T0 + timedelta(hours=4), ("又停电了",)))  # hours later
+                            Candidate("power", None, False, T0 + timedelta(hours=4), ("又停电了",)))  # hours later
     assert not same_problem("power", None, T0, last, texts, "送电了",
-                            Candidate(3, "power", None, True, T0, ("电线掉下来了 冒火星子 我屋也没电",)))  # urgent
+                            Candidate("power", None, True, T0, ("电线掉下来了 冒火星子 我屋也没电",)))  # urgent
     assert not same_problem("power", None, T0, last, texts, "送电了",
-                            Candidate(3, "power", None, False, T0, ("来电了 但是我屋厨房的插座还是没电",)))  # its own
+                            Candidate("power", None, False, T0, ("来电了 但是我屋厨房的插座还是没电",)))  # its own
     assert not same_problem("other", None, T0, last, ["东头垃圾堆了三天没人拉"], "垃圾拉走了",
-                            Candidate(3, "other", None, False, T0, ("东头垃圾又堆起来了",)))  # outages only
+                            Candidate("other", None, False, T0, ("东头垃圾又堆起来了",)))  # outages only
 
 
 def _evening_outage_fixed(chat: Chat) -> None:

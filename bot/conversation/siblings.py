@@ -3,40 +3,37 @@ same problem reported apart. Pure reading of texts and times, no database.
 
 One outage is sometimes opened twice: a me-too said half an hour after the last report, a typo the
 matcher did not join ("停谁哒啊 一早冇得水"). Workers then answer one of the two tickets; the other stays
-open all day, is escalated as late and counted unresolved in the digest. On the labelled days this
-happens to about one incident in six that a worker closes.
+open all day, is escalated as late and counted unresolved in the digest. On the 15 dev days, 15 incidents
+a worker closed ended the day with another of their tickets still open, 12 of them never taken up.
 
 A ticket is taken as the same problem only when nobody has taken it up (still 待接单), it is an outage of
 the same utility (water, power, a carrier), not urgent, first reported from `BEFORE` before the closed
 ticket to `AFTER` after its latest report, its reports name no place the closed ticket does not, and
-they say the service is out as the closed ticket's do (or share its words).
+they say the service is out as the closed ticket's do (`services.service_of`), or share its words.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Sequence
 
+from bot.conversation.acts import clean
 from bot.conversation.incidents import is_partial_after_fix
 from bot.conversation.likeness import places, similarity
+from bot.conversation.services import service_of
 
 BEFORE = timedelta(hours=3)  # a leftover is first reported at most this long before the closed ticket was
 AFTER = timedelta(hours=1)  # and at most this long after its latest report: a later outage is another one
 ALIKE = 0.3  # share of a report's content bigrams the closed ticket's words must have
-# the service out, as people say it ("停谁哒啊 一早冇得水", "我屋莫得电", "停点了", "电视冇得台"): only the
-# outages of a utility; two quarrels or two stray dogs share too many everyday words to be told apart by them
-_OUT = {
-    "water": re.compile(r"(?:没|冇|莫|无|沒|停|断)(?:有|得|了)?(?:一滴)?水|停谁|不(?:来|出)水|水(?:停|断)了"),
-    "power": re.compile(r"(?:没|冇|莫|无|沒|停|断)(?:有|得|了)?(?:电|点)|停点|跳闸|全黑|黑了"),
-    "telecom": re.compile(r"(?:没|冇|莫|无|沒|断)(?:有|得|了)?(?:信号|网|台)|断网|上不了网|打不出|信号中断"),
-}
+# only the outages of a utility: two quarrels or two stray dogs share too many everyday words to be told apart
+_UTILITIES = frozenset({"water", "power", "telecom"})
 
 
 @dataclass(frozen=True)
 class Candidate:
-    ticket_id: int
+    """A ticket nobody has taken up: its service, urgency, first report and reports."""
+
     category: str
     provider: str | None
     urgent: bool
@@ -48,8 +45,7 @@ def same_problem(category: str, provider: str | None, first_at: datetime, last_a
                  words: str, other: Candidate) -> bool:
     """Is `other` (nobody's yet) the same outage as the ticket of `category` reported from `first_at` to
     `last_at` with the reports `texts`, just closed with the worker's `words`?"""
-    out = _OUT.get(category)
-    if out is None or other.category != category or other.urgent or not other.texts \
+    if category not in _UTILITIES or other.category != category or other.urgent or not other.texts \
             or (provider and other.provider and provider != other.provider):
         return False
     if not first_at - BEFORE <= other.first_at <= last_at + AFTER:
@@ -61,5 +57,6 @@ def same_problem(category: str, provider: str | None, first_at: datetime, last_a
     theirs = places(" ".join(other.texts))
     if theirs and not theirs <= where:
         return False  # "7栋也停了" is not the 5栋 outage just fixed
-    outage = any(out.search(text) for text in texts)
-    return any((outage and out.search(text)) or any(similarity(text, s) >= ALIKE for s in said) for text in other.texts)
+    outage = any(service_of(clean(text)) == category for text in texts)
+    return any((outage and service_of(clean(text)) == category) or any(similarity(text, s) >= ALIKE for s in said)
+               for text in other.texts)

@@ -10,6 +10,7 @@ from bot import repo, texts, tickets
 from bot.conversation.acts import is_question
 from bot.conversation.incidents import SERVICE_BACK, is_partial, is_partial_after_fix
 from bot.conversation.likeness import similarity
+from bot.conversation.services import SERVICE, SERVICE_OUT, service_of
 from bot.handlers.commands import carrier_answer, clean, confirmation, looks_like_command, plain, unmentioned
 from bot.handlers.target import ACTIVE
 from bot.pipeline import Context
@@ -62,22 +63,9 @@ def _about(text: str, said: list[str]) -> bool:
     return any(similarity(text, t) >= ABOUT_SAME for t in said) or _again_about(text, said)
 
 
-_SERVICE = {"水": ("water", "水"), "电": ("power", "电"), "网": ("telecom", "网信号电视"),
-            "信号": ("telecom", "网信号电视"), "电视": ("telecom", "网信号电视")}
-
-
-# "又停水啊", "还是没电", "18楼冒电": a service named as out ("没电视信号" is the television, "没电话" no
-# service); `lights` are the power going out said without naming it ("然后就全黑了", "跳闸了")
-SERVICE_OUT = re.compile(r"(?:停|没|冇|冒|木|断|无)(?:有)?(?P<a>水|电视|电(?!话)|网|信号)|(?P<b>水|电|网|信号|电视)(?:又)?(?:停|断|没)了|"
-                         r"(?P<lights>停点|全黑|黑了|跳闸)")
-
-
 def service_out(text: str) -> str | None:
     """The category of the service a message says is out ("变压器嘭一声…然后就全黑了": power), else None."""
-    match = SERVICE_OUT.search(clean(text))
-    if match is None:
-        return None
-    return "power" if match.group("lights") else _SERVICE[match.group("a") or match.group("b")][0]
+    return service_of(clean(text))
 
 
 # Still waiting for a service to come back: "还没来水吗", "还冇来电啊", "还无电呀", "么时候来电啊", "电好久来哦".
@@ -96,7 +84,7 @@ def still_waiting(text: str) -> str | None:
     match = STILL_WAITING.search(unmentioned(text))
     if match is None:
         return None
-    return _SERVICE[match.group("a") or match.group("b") or match.group("c") or match.group("d")][0]
+    return SERVICE[match.group("a") or match.group("b") or match.group("c") or match.group("d")][0]
 
 
 def _another_service(pattern: re.Pattern, text: str, ticket: Ticket, said: Callable[[], list[str]]) -> bool:
@@ -106,7 +94,7 @@ def _another_service(pattern: re.Pattern, text: str, ticket: Ticket, said: Calla
     match = pattern.search(clean(text))
     if match is None or not (match.group("a") or match.group("b")):  # "黑了" may be a screen: no service named
         return False
-    category, words = _SERVICE[match.group("a") or match.group("b")]
+    category, words = SERVICE[match.group("a") or match.group("b")]
     return ticket.category != category and not any(ch in report for report in said() for ch in words)
 
 

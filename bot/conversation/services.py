@@ -1,0 +1,29 @@
+"""A service named as out in a message ("又停水啊", "我屋莫得电", "停点了", "然后就全黑了"): which one.
+Pure reading of cleaned words; shared by the residents' handlers and the leftover tickets of one outage
+(`bot.conversation.siblings`)."""
+
+from __future__ import annotations
+
+import re
+
+# the word a message names a service by: its category, and the words its tickets' reports use for it
+SERVICE = {"水": ("water", "水"), "电": ("power", "电"), "网": ("telecom", "网信号电视"),
+           "信号": ("telecom", "网信号电视"), "电视": ("telecom", "网信号电视")}
+
+# "又停水啊", "还是没电", "18楼冒电", "我屋莫得电", "一早冇得水": a service named as out ("没电视信号" is the
+# television, "没电话" no service); `lights` are the power going out said without naming it ("然后就全黑了",
+# "跳闸了", "停点了"), `water` the water said as it sounds in voice typing ("停谁哒啊")
+SERVICE_OUT = re.compile(r"(?:停|没|沒|冇|冒|木|莫|断|无)(?:有|得)?(?P<a>水|电视|电(?!话)|网|信号)|"
+                         r"(?P<b>水|电|网|信号|电视)(?:又)?(?:停|断|没)了|(?P<lights>停点|全黑|黑了|跳闸)|(?P<water>停谁)")
+
+
+def service_of(words: str) -> str | None:
+    """The category of the service cleaned words say is out, else None."""
+    match = SERVICE_OUT.search(words)
+    if match is None:
+        return None
+    if match.group("lights"):
+        return "power"
+    if match.group("water"):
+        return "water"
+    return SERVICE[match.group("a") or match.group("b")][0]
