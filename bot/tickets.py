@@ -14,7 +14,7 @@ from bot.lifecycle import set_deadlines, transition
 from bot.privacy import mask
 from bot.messages import Incoming, Mention, Outgoing
 from bot.pipeline import mention
-from bot.routing import color_for, pick_members, roles_for, unheld
+from bot.routing import CARRIERS, color_for, pick_members, roles_for, unheld
 from bot.settings import Settings
 from bot.texts import category_label
 from models import AWAITING_PROVIDER, REPORTED, Grid, Member, Ticket
@@ -123,7 +123,11 @@ def relay(session: Session, *, ticket: Ticket, people: Sequence[Member], now: da
 
 def take_part(session: Session, *, ticket: Ticket, worker: Member, now: datetime) -> None:
     """A worker not routed the ticket takes it up (the police at a missing child: `routing.responds`):
-    they hold it too, and their act on it follows."""
+    they hold it too, and their act on it follows. A carrier's worker taking up a telecom ticket whose
+    carrier was not named names it."""
+    if ticket.category == "telecom" and ticket.provider is None and worker.role in CARRIERS:
+        ticket.provider = worker.role
+        repo.log_event(session, ticket=ticket, ts=now, actor=worker.name, action="carrier", detail=worker.role)
     _assign(session, ticket, [worker], now)
 
 

@@ -57,6 +57,12 @@ def similarity(a: str, b: str) -> float:
     return len(ga & gb) / min(len(ga), len(gb))
 
 
+def coverage(text: str, other: str) -> float:
+    """Share of `text`'s own content bigrams that `other` has (0..1): how much of it is the other's words."""
+    ga, gb = _bigrams(text), _bigrams(other)
+    return len(ga & gb) / len(ga) if ga else 0.0
+
+
 @_short_cached
 def _word_grams(text: str) -> frozenset[str]:
     """Bigrams inside the words of a text ("大黄狗" gives 大黄 and 黄狗; "号楼一共" crosses words: none)."""

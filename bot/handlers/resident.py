@@ -9,7 +9,7 @@ from typing import Callable
 from bot import repo, texts, tickets
 from bot.conversation.acts import is_question
 from bot.conversation.incidents import SERVICE_BACK, is_partial, is_partial_after_fix
-from bot.conversation.likeness import similarity
+from bot.conversation.likeness import coverage, similarity
 from bot.conversation.services import SERVICE, SERVICE_OUT, service_of
 from bot.handlers.commands import carrier_answer, clean, confirmation, looks_like_command, plain, unmentioned
 from bot.handlers.target import ACTIVE
@@ -203,7 +203,8 @@ class Confirmation(_FollowUp):
         # after the rubbish, "…打麻将…今天又开始哒 …讲过好几回都不听" after the evening outage; a verdict on this
         # ticket only in this ticket's words. A "not fixed" said inside other words is one only then too
         if not prediction.abstained and prediction.category not in ("none", ticket.category):
-            return _about(ctx.text, said())
+            reports = said()  # and mostly in those words: "粮站宿舍…打麻将…今天又开始哒" shares only the place
+            return _again_about(ctx.text, reports) or any(coverage(ctx.text, t) >= ABOUT_SAME for t in reports)
         if _NOT_FIXED.search(words):  # "周师傅 搜了两遍 还是不行": a verdict wherever it stands
             return True
         return (len(words) <= self.SHORT and not _SYMPTOM_BACK.search(words) and not _STILL_GOING.search(words)

@@ -23,13 +23,20 @@ from bot.lifecycle import Refused, allowed
 from bot.messages import Outgoing
 from bot.pipeline import Context
 from bot.privacy import mask
-from bot.routing import RESPONDERS, responds, roles_for
+from bot.routing import RESPONDS_TOO, responds, roles_for
 from models import ACCEPTED, AWAITING_PROVIDER, Member, Ticket
 
 _TICKET_ACTS = ("accept", "resolve", "progress", "relay", "show", "reassign")
 REVIEW_BATCH = 10
 RESPOND = timedelta(minutes=30)  # a responder takes up an emergency not routed to them this soon after
 ANSWER_MATCH = 0.2  # share of a question's words an answer must take up
+# a worker's first words, this soon after being asked, on the only question they were just asked: its answer,
+# in whatever words ("取款点那个是小终端 …今天可以取" to "今天还取得到钱不"), but not words that take a
+# problem up ("收到 …月底前调好", "好 我看看 …过来") or try something with the resident ("你把龙头都关上 看看表还
+# 转不转"): those say the "question" was a problem
+ANSWER_SOON = timedelta(minutes=30)
+_TAKES_UP = re.compile(r"^\W*(?:收到|好的?|好嘞|嗯|知道了|晓得了|明白|我看看|马上)")
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])不\1")
 # A fix said with a hedge ("基站恢复供电了 这一片信号应该好了 大家看下"): done, the residents are asked to check.
 # 26 of the 29 such worker messages of the labelled days (the corpus's and the fresh dev days') close their
 # ticket; not when part is still to come ("4到6号楼要等来电了再看") or the hedge is about later ("中午那轮应该清了",
@@ -128,7 +135,8 @@ class WorkerActs:
                                   name=ctx.msg.sender)
             found = [t for t, _ in theirs.values()]
             mine_of = {i: held for i, (_, held) in theirs.items()}
-            if roles & set(RESPONDERS):  # and the emergencies (and for the police, the quarrels) of their grid
+            if roles & set(RESPONDS_TOO):  # and the emergencies (for the police, the quarrels; for a carrier,
+                # the telecom tickets whose carrier is not named yet) of their grid
                 extra = [t for t in repo.open_tickets(ctx.session, grid_id=ctx.grid.id, statuses=ACTIVE)
                          if t.id not in mine_of and _takes(roles, t)]
                 found += extra
@@ -175,6 +183,9 @@ class WorkerActs:
             named = named if len(named) == 1 else []
         if named or (sims[best] >= ANSWER_MATCH and act.kind not in ("ask", "notice")):
             return replace(act, kind="resolve", number=(named or [best])[0])
+        just = [o.ticket_id for o in asked if not o.notes and ctx.now - o.since <= ANSWER_SOON]
+        if len(just) == 1 and act.kind != "ask" and not _TAKES_UP.search(act.body) and not _A_NOT_A.search(act.body):
+            return replace(act, kind="resolve", number=just[0])
         return act
 
     # -- acting ----------------------------------------------------------------------------

@@ -42,7 +42,10 @@ def responds(role: str, category: str, provider: str | None, urgent: bool) -> bo
     (The workers of its routed roles hold it from the start; one added to the roster later does not.)"""
     if role in roles_for(category, provider, urgent):
         return False
-    return (urgent and role in RESPONDERS) or (role == "police" and category == "dispute")
+    # and a carrier's worker a telecom ticket whose carrier nobody has named yet ("屋里电视也冇得台哒" is
+    # the broadcast worker's when he takes it up): taking it up names the carrier (`tickets.take_part`)
+    return (urgent and role in RESPONDERS) or (role == "police" and category == "dispute") \
+        or (role in CARRIERS and category == "telecom" and provider is None)
 
 
 def color_for(category: str, urgent: bool) -> str:
@@ -72,6 +75,7 @@ def unheld(members: Sequence[Member], roles: Sequence[str]) -> list[str]:
 
 
 CARRIERS = ("mobile", "telecom", "unicom", "broadcast")  # a telecom ticket's provider is one of these
+RESPONDS_TOO = RESPONDERS + CARRIERS  # the roles `responds` may be true for
 _ROLE_CATEGORY = {"water": "water", "power": "power", "fire": "fire", "bank": "bank", "mediator": "dispute"}
 
 
