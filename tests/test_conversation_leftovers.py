@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.conversation.acts import is_answer, read_worker, word_act
+from bot.conversation.services import service_of
 from bot.conversation.siblings import Candidate, same_problem
 from tests.harness import GRIDMAN, POWER, WATER, Chat
 
@@ -133,3 +134,17 @@ def test_an_agreement_reached_is_a_fix_whatever_is_left_for_tomorrow(chat: Chat)
     chat.say(MEDIATOR, "已经跟楼上老李讲好了 他七点回来先把阀门关了 明天请师傅修管子 田姨屋里的损失他照价赔 两边都同意了",
              after=150)
     assert chat.ticket(1).status == "resolved"
+
+
+def test_a_phone_or_a_scooter_out_of_charge_is_no_outage() -> None:
+    """Held day fd-d1: "村口新装嗰排充电桩扫码扫唔到 显示设备离线 我部车冇电" (a charging post; 冇电 of the scooter) was
+    closed with the fixed power outage as the same problem. 17 chatter lines of the labelled days say a phone
+    or a battery is flat ("手机没电了 借了邻居的充电宝"); none is an outage."""
+    for text in ("我部车冇电", "手机没电了 借了邻居的充电宝", "伊手机无电了", "估计电池没电了", "俺家电车没电了"):
+        assert service_of(text) is None, text
+    for text in ("全村冇电", "我屋莫得电", "车库没电", "停电哒"):
+        assert service_of(text) == "power", text
+    assert service_of("手机没信号") == "telecom"
+    texts = ["停电了 屋里全黑", "我们这排也冇电"]  # shares 冇电 with the scooter: the words alone would join it
+    scooter = Candidate("power", None, False, T0 + timedelta(minutes=40), ("村口新装嗰排充电桩扫码扫唔到 显示设备离线 我部车冇电",))
+    assert not same_problem("power", None, T0, T0 + timedelta(minutes=5), texts, "线路修好了 已经送电", scooter)

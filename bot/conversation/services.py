@@ -13,8 +13,19 @@ SERVICE = {"水": ("water", "水"), "电": ("power", "电"), "网": ("telecom", 
 # "又停水啊", "还是没电", "18楼冒电", "我屋莫得电", "一早冇得水": a service named as out ("没电视信号" is the
 # television, "没电话" no service); `lights` are the power going out said without naming it ("然后就全黑了",
 # "跳闸了", "停点了"), `water` the water said as it sounds in voice typing ("停谁哒啊")
-SERVICE_OUT = re.compile(r"(?:停|没|沒|冇|冒|木|莫|断|无)(?:有|得)?(?P<a>水|电视|电(?!话)|网|信号)|"
+# A phone, a scooter or a battery out of charge is no outage ("我部车冇电", "手机没电了", "电瓶没电").
+_NOT = r"(?:停|没|沒|冇|冒|木|莫|断|无)(?:有|得)?"
+SERVICE_OUT = re.compile(rf"{_NOT}(?P<a>水|电视|网|信号)|(?<![车机瓶池]){_NOT}(?P<c>电(?!话))|"
                          r"(?P<b>水|电|网|信号|电视)(?:又)?(?:停|断|没)了|(?P<lights>停点|全黑|黑了|跳闸)|(?P<water>停谁)")
+
+
+FLAT = re.compile(rf"(?<=[车机瓶池]){_NOT}电")  # "我部车冇电", "手机没电了": a device out of charge
+
+
+def named(match: re.Match) -> str | None:
+    """The service word a match of `SERVICE_OUT` (or of a pattern like it) names, if any."""
+    groups = match.groupdict()
+    return groups.get("a") or groups.get("b") or groups.get("c")
 
 
 def service_of(words: str) -> str | None:
@@ -26,4 +37,5 @@ def service_of(words: str) -> str | None:
         return "power"
     if match.group("water"):
         return "water"
-    return SERVICE[match.group("a") or match.group("b")][0]
+    word = named(match)
+    return SERVICE[word][0] if word else None

@@ -9,7 +9,8 @@ a worker closed ended the day with another of their tickets still open, 12 of th
 A ticket is taken as the same problem only when nobody has taken it up (still 待接单), it is an outage of
 the same utility (water, power, a carrier), not urgent, first reported from `BEFORE` before the closed
 ticket to `AFTER` after its latest report, its reports name no place the closed ticket does not, and
-they say the service is out as the closed ticket's do (`services.service_of`), or share its words.
+they say the service is out as the closed ticket's do (`services.service_of`), or share its words, and no
+report of it is a household's own fault after the fix or a device out of charge ("我部车冇电").
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Sequence
 from bot.conversation.acts import clean
 from bot.conversation.incidents import is_partial_after_fix
 from bot.conversation.likeness import places, similarity
-from bot.conversation.services import service_of
+from bot.conversation.services import FLAT, service_of
 
 BEFORE = timedelta(hours=3)  # a leftover is first reported at most this long before the closed ticket was
 AFTER = timedelta(hours=1)  # and at most this long after its latest report: a later outage is another one
@@ -50,8 +51,8 @@ def same_problem(category: str, provider: str | None, first_at: datetime, last_a
         return False
     if not first_at - BEFORE <= other.first_at <= last_at + AFTER:
         return False
-    if any(is_partial_after_fix(text) for text in other.texts):
-        return False  # "来电了 但是我屋厨房的插座还是冒电": the household's own fault
+    if any(is_partial_after_fix(text) or FLAT.search(clean(text)) for text in other.texts):
+        return False  # "来电了 但是我屋厨房的插座还是冒电": the household's own fault; "我部车冇电": a flat battery
     said = [*texts, words]
     where = places(" ".join(said))
     theirs = places(" ".join(other.texts))

@@ -10,7 +10,7 @@ from bot import repo, texts, tickets
 from bot.conversation.acts import is_question
 from bot.conversation.incidents import SERVICE_BACK, is_partial, is_partial_after_fix
 from bot.conversation.likeness import coverage, similarity
-from bot.conversation.services import SERVICE, SERVICE_OUT, service_of
+from bot.conversation.services import SERVICE, SERVICE_OUT, named, service_of
 from bot.handlers.commands import carrier_answer, clean, confirmation, looks_like_command, plain, unmentioned
 from bot.handlers.target import ACTIVE
 from bot.pipeline import Context
@@ -92,9 +92,10 @@ def _another_service(pattern: re.Pattern, text: str, ticket: Ticket, said: Calla
     the reporter of a quarrel about the property fee is about the water, and "又停水啊" from a reporter of
     this morning's power cut is about tomorrow's water cut. `said` reads the ticket's reports."""
     match = pattern.search(clean(text))
-    if match is None or not (match.group("a") or match.group("b")):  # "黑了" may be a screen: no service named
+    word = named(match) if match else None
+    if word is None:  # "黑了" may be a screen: no service named
         return False
-    category, words = SERVICE[match.group("a") or match.group("b")]
+    category, words = SERVICE[word]
     return ticket.category != category and not any(ch in report for report in said() for ch in words)
 
 
