@@ -15,11 +15,12 @@ SERVICE = {"水": ("water", "水"), "电": ("power", "电"), "网": ("telecom", 
 # "跳闸了", "停点了"), `water` the water said as it sounds in voice typing ("停谁哒啊")
 # A phone, a scooter or a battery out of charge is no outage ("我部车冇电", "手机没电了", "电瓶没电").
 _NOT = r"(?:停|没|沒|冇|冒|木|莫|断|无)(?:有|得)?"
-SERVICE_OUT = re.compile(rf"{_NOT}(?P<a>水|电视|网|信号)|(?<![车机瓶池]){_NOT}(?P<c>电(?!话))|"
+_DEVICE = "[车机瓶池]"
+SERVICE_OUT = re.compile(rf"{_NOT}(?P<a>水|电视|网|信号)|(?<!{_DEVICE}){_NOT}(?P<c>电(?!话))|"
                          r"(?P<b>水|电|网|信号|电视)(?:又)?(?:停|断|没)了|(?P<lights>停点|全黑|黑了|跳闸)|(?P<water>停谁)")
 
 
-FLAT = re.compile(rf"(?<=[车机瓶池]){_NOT}电")  # "我部车冇电", "手机没电了": a device out of charge
+FLAT = re.compile(rf"(?<={_DEVICE}){_NOT}电")  # "我部车冇电", "手机没电了": a device out of charge
 
 
 def named(match: re.Match) -> str | None:
