@@ -8,6 +8,7 @@ import pytest
 
 from bot.conversation.incidents import FEATURES, is_restored
 from bot.conversation.learning import pairs_of_day
+from bot.conversation.services import named
 from bot.handlers.resident import SERVICE_OUT, service_out
 from tests.harness import GRIDMAN, POWER, WATER, Chat, mentioned, reported_and_fixed, texts_of
 
@@ -160,11 +161,11 @@ def test_a_reporter_naming_another_service_out_is_no_verdict_on_their_ticket(cha
 @pytest.mark.parametrize("text, service", [
     ("又停水啊", "水"), ("还是没电", "电"), ("水又停了", "水"), ("网断了", "网"), ("没有水", "水"),
     ("还是没电视信号", "电视"),  # the television, not the power
-    ("手机没电话费了", None), ("还是不行", None),
+    ("手机没电话费了", None), ("还是不行", None), ("手机没电了", None),  # a phone out of charge
 ])
 def test_a_service_named_as_out(text: str, service: str | None) -> None:
     match = SERVICE_OUT.search(text)
-    assert (match.group("a") or match.group("b") if match else None) == service
+    assert (named(match) if match else None) == service
 
 
 @pytest.mark.parametrize("text, category", [

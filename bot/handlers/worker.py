@@ -32,8 +32,8 @@ RESPOND = timedelta(minutes=30)  # a responder takes up an emergency not routed 
 ANSWER_MATCH = 0.2  # share of a question's words an answer must take up
 # a worker's first words, this soon after being asked, on the only question they were just asked: its answer,
 # in whatever words ("取款点那个是小终端 …今天可以取" to "今天还取得到钱不"), but not words that take a
-# problem up ("收到 …月底前调好", "好 我看看 …过来") or try something with the resident ("你把龙头都关上 看看表还
-# 转不转"): those say the "question" was a problem
+# problem up ("收到 …月底前调好", "好 我看看 …过来"; read as accepting: "嗡嗡响怕是缺相 …我转来看下") or try
+# something with the resident ("你把龙头都关上 看看表还转不转"): those say the "question" was a problem
 ANSWER_SOON = timedelta(minutes=30)
 _TAKES_UP = re.compile(r"^\W*(?:收到|好的?|好嘞|嗯|知道了|晓得了|明白|我看看|马上)")
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff])不\1")
@@ -184,7 +184,8 @@ class WorkerActs:
         if named or (sims[best] >= ANSWER_MATCH and act.kind not in ("ask", "notice")):
             return replace(act, kind="resolve", number=(named or [best])[0])
         just = [o.ticket_id for o in asked if not o.notes and ctx.now - o.since <= ANSWER_SOON]
-        if len(just) == 1 and act.kind != "ask" and not _TAKES_UP.search(act.body) and not _A_NOT_A.search(act.body):
+        if len(just) == 1 and act.kind not in ("ask", "accept") and not _TAKES_UP.search(act.body) \
+                and not _A_NOT_A.search(act.body):
             return replace(act, kind="resolve", number=just[0])
         return act
 
