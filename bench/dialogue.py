@@ -72,14 +72,15 @@ def main() -> int:
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--dir", type=Path, help="a directory of labelled days (yours) instead of a split")
+    ap.add_argument("--days", default="*", help="only the days whose name matches this pattern (e.g. 'f[g-j]-*')")
     a = ap.parse_args()
     if not SCORER.is_file():
         print(f"bench/dialogue.py needs {SCORER} (the shared scorer)", file=sys.stderr)
         return 2
     where = a.dir.resolve() if a.dir else ROOT / "data" / "dialogue" / a.split
-    days = [p for p in sorted(where.glob("*.jsonl")) if Path(f"{p.with_suffix('')}.incidents.json").is_file()]
+    days = [p for p in sorted(where.glob(f"{a.days}.jsonl")) if Path(f"{p.with_suffix('')}.incidents.json").is_file()]
     if not days:
-        print(f"no labelled days in {where}", file=sys.stderr)
+        print(f"no labelled days in {where}" + (f" named {a.days}" if a.days != "*" else ""), file=sys.stderr)
         return 2
     tmp = Path(tempfile.mkdtemp(prefix="gridbot-dialogue-"))
     gridbot = str(Path(sys.executable).with_name("gridbot"))

@@ -126,9 +126,15 @@ def take_part(session: Session, *, ticket: Ticket, worker: Member, now: datetime
     they hold it too, and their act on it follows. A carrier's worker taking up a telecom ticket whose
     carrier was not named names it."""
     if ticket.category == "telecom" and ticket.provider is None and worker.role in CARRIERS:
-        ticket.provider = worker.role
-        repo.log_event(session, ticket=ticket, ts=now, actor=worker.name, action="carrier", detail=worker.role)
+        set_carrier(session, ticket=ticket, said=worker.role, actor=worker.name, now=now)
     _assign(session, ticket, [worker], now)
+
+
+def set_carrier(session: Session, *, ticket: Ticket, said: str, actor: str, now: datetime) -> None:
+    """The carrier of a telecom ticket, as a resident's answer, a relay or a carrier's worker taking it up
+    named it ("unknown": the resident does not know), written in the ticket's history."""
+    ticket.provider = None if said == "unknown" else said
+    repo.log_event(session, ticket=ticket, ts=now, actor=actor, action="carrier", detail=said)
 
 
 def accept(session: Session, *, ticket: Ticket, grid: Grid, worker: Member, now: datetime,

@@ -62,8 +62,7 @@ def name_carrier(ctx: Context, ticket: Ticket, people: list[Member]) -> bool:
     kind = _kind(people)
     if ticket.status != AWAITING_PROVIDER or kind is None or kind[0] != "telecom":
         return False
-    ticket.provider = kind[1]
-    repo.log_event(ctx.session, ticket=ticket, ts=ctx.now, actor=ctx.msg.sender, action="carrier", detail=kind[1] or "")
+    tickets.set_carrier(ctx.session, ticket=ticket, said=kind[1] or "", actor=ctx.msg.sender, now=ctx.now)
     tickets.relay(ctx.session, ticket=ticket, people=people, now=ctx.now, actor=ctx.msg.sender, route=True)
     return True
 

@@ -261,8 +261,7 @@ class CarrierAnswer(_FollowUp):
 
     def act(self, ctx: Context, ticket: Ticket, answer: str) -> None:
         assert ctx.grid is not None
-        ticket.provider = None if answer == "unknown" else answer
-        repo.log_event(ctx.session, ticket=ticket, ts=ctx.now, actor=ctx.msg.sender, action="carrier", detail=answer)
+        tickets.set_carrier(ctx.session, ticket=ticket, said=answer, actor=ctx.msg.sender, now=ctx.now)
         first = repo.reports_of(ctx.session, ticket_id=ticket.id)[0]
         ctx.out += tickets.route(ctx.session, ticket=ticket, grid=ctx.grid, members=ctx.members,
                                  text=first.text, now=ctx.now)
