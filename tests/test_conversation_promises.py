@@ -1,0 +1,36 @@
+"""A worker's promise to come, or work still going on, is no answer to the question it follows (fixed
+clock, no sleeps). Cases from the fresh days fc-d1 and fg-d1."""
+
+from __future__ import annotations
+
+from bot.conversation.acts import read_worker
+from bot.handlers.worker import answers
+from tests.harness import POWER, WATER, Chat
+
+
+def test_i_will_go_and_look_in_a_moment_is_no_answer(chat: Chat) -> None:
+    """fc-d1: "上院子的水管冻起了 … 哪个晓得咋个办" was taken up "收到 估计是上院子那截主管冻起了 … 我等下去水池看".
+    The words share 上院子 and 冻起了 with the question, so they were read as its answer and the frozen
+    pipe was resolved at 07:31, four hours before the water came. 等下 (in a moment) is later, as 等会 is;
+    "在拿火烤" (at it with a fire) is work still going on, as 正在 is."""
+    chat.say("蒲婶", "上院子的水管冻起了 龙头一拧一滴都莫得 哪个晓得咋个办")
+    chat.say(WATER, "收到 估计是上院子那截主管冻起了 那截埋得浅 我等下去水池看", after=14)
+    assert chat.ticket(1).status not in ("resolved", "closed")
+    chat.say(WATER, "到上院子水池了 进水管冻实了 在拿火烤", after=106)  # still at it
+    assert chat.ticket(1).status not in ("resolved", "closed")
+    chat.say(WATER, "上院子来水了 主管化通了 大家先放一下黄水再用 #办结", after=161)
+    assert chat.ticket(1).status == "resolved"
+
+
+def test_a_visit_promised_to_the_residents_home_is_no_answer(chat: Chat) -> None:
+    """fg-d1: "伍师傅 我屋里空调还是冇电 … 今晚能不能来一下" was answered "老邓 实在对不住 夜里一个人不好爬高 明天早上
+    八点第一个到你屋里 …": it names the asker, so it was read as the answer and the fault was resolved that
+    night, still unmended. A visit to the resident's home is a promise, today or tomorrow."""
+    for text in ("老邓 实在对不住 夜里一个人不好爬高 明天早上八点第一个到你屋里 空调那一路先莫动",
+                 "那就是线里头短路了 我弄完6号楼上你家看看", "大娘 真来不了 天黑了上杆危险 明儿一早头一个去恁那"):
+        assert not answers(read_worker(text)), text
+    assert answers(read_worker("冉孃孃冇得事 在里屋看电视 声音开得大没听到 手机是停电的时候冇电了 已经充起了 龚伟你等一下再打过来"))
+    chat.say("老邓", f"@{POWER} 我屋里空调那一路还是冇电 闸一推上去就跳 今晚能不能来一下 热得困不着")
+    chat.say(POWER, "老邓 实在对不住 夜里一个人不好爬高 明天早上八点第一个到你屋里 空调那一路先莫动", after=4)
+    assert chat.ticket(1).status not in ("resolved", "closed")
+
