@@ -9,6 +9,7 @@ from tests.harness import GRIDMAN, POWER, Chat
 BANK = "农商行小吴"
 TELECOM = "电信小刘"
 BROADCAST = "广电老周"
+FIRE = "消防队老马"
 
 
 def test_the_first_words_on_a_question_just_asked_answer_it(chat: Chat) -> None:
@@ -89,3 +90,16 @@ def test_a_carriers_worker_does_not_take_a_named_carriers_ticket_or_an_old_one(c
     chat.say("赵嗲嗲", "屋里电视也冇得台哒 一开就是蓝的 写的么子信号中断", after=30)
     chat.say(BROADCAST, "收到 我下午过来", after=120)
     assert BROADCAST not in chat.assignees(2) and chat.ticket(2).provider is None
+
+
+def test_still_waiting_for_the_power_is_no_verdict_on_a_fixed_gas_leak(chat: Chat) -> None:
+    """fa-d1: the reporter of a gas smell, fixed at 17:45 ("…减压阀松了 …换了新阀"), said at 19:03 during the
+    evening outage "还冇来电啊 好冷". It was read as her verdict on the gas leak, which was reopened as 不满意,
+    reminded and escalated all night. Still waiting for a service her ticket is not about is no verdict on it."""
+    chat.say("罗桂香", "网格员 我闻到好大的煤气味 在兰姐米粉店后面那条巷子里 我都不敢开灯")
+    assert chat.ticket(1).category == "fire"
+    chat.say(FIRE, "大家莫开灯莫点火 开门开窗 人先出来 马上到", after=2)
+    chat.say(FIRE, "找到了 是米粉店后面那个液化气罐的减压阀松了 一直在漏 已经关了 换了新阀 通风半个钟头就没事了", after=19)
+    assert chat.ticket(1).status == "resolved"
+    chat.say("罗桂香", "还冇来电啊 好冷", after=78)
+    assert chat.ticket(1).status == "resolved"

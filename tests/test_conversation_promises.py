@@ -1,11 +1,13 @@
 """A worker's promise to come, or work still going on, is no answer to the question it follows (fixed
-clock, no sleeps). Cases from the fresh days fc-d1 and fg-d1."""
+clock, no sleeps); someone found and safe ends a search. Cases from the fresh days fb-d1, fc-d1, fd-d1 and fg-d1."""
 
 from __future__ import annotations
 
 from bot.conversation.acts import read_worker
 from bot.handlers.worker import answers
 from tests.harness import POWER, WATER, Chat
+
+POLICE = "派出所郑警官"
 
 
 def test_i_will_go_and_look_in_a_moment_is_no_answer(chat: Chat) -> None:
@@ -34,3 +36,16 @@ def test_a_visit_promised_to_the_residents_home_is_no_answer(chat: Chat) -> None
     chat.say(POWER, "老邓 实在对不住 夜里一个人不好爬高 明天早上八点第一个到你屋里 空调那一路先莫动", after=4)
     assert chat.ticket(1).status not in ("resolved", "closed")
 
+
+
+def test_someone_found_and_safe_closes_the_search(chat: Chat) -> None:
+    """fd-d1: "阿婆搵到了 喺澜石桥底 人冇事 已经送返屋企" ended the search for a missing grandmother, and fb-d1's
+    "找到了 老人在滹沱河公园长椅上坐着呢 人没事 就是冻着了 正往回送" another; the act model read both as progress,
+    so the tickets stayed 处理中 all night. Someone found and safe is the end of the search."""
+    chat.say("梁阿芬", "我阿妈出去买菜到而家都未返 佢有少少老人痴呆 手机又冇带 着件蓝色衫 大家见到帮手留意下 好急")
+    assert chat.ticket(1).urgent
+    chat.say(POLICE, "收到 我哋而家出动 阿芬你发张阿妈相片畀我", after=5)
+    chat.say(POLICE, "收到 同事往澜石方向去了", after=38)
+    assert chat.ticket(1).status == "accepted"
+    chat.say(POLICE, "阿婆搵到了 喺澜石桥底 人冇事 已经送返屋企", after=33)
+    assert chat.ticket(1).status == "resolved"

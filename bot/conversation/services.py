@@ -26,7 +26,7 @@ FLAT = re.compile(rf"(?<={_DEVICE}){_NOT}电")  # "我部车冇电", "手机没�
 def named(match: re.Match) -> str | None:
     """The service word a match of `SERVICE_OUT` (or of a pattern like it) names, if any."""
     groups = match.groupdict()
-    return groups.get("a") or groups.get("b") or groups.get("c")
+    return groups.get("a") or groups.get("b") or groups.get("c") or groups.get("d")
 
 
 def service_of(words: str) -> str | None:

@@ -60,6 +60,11 @@ _HEDGED_FIX = re.compile(r"应该(?:是)?(?:都)?(?:好了|恢复了|通了|有�
 _STILL_TO_COME = re.compile(r"要等|还要|还没|还冇|再看|明天|还得|等.{0,6}再|"
                             r"(?:中午|下午|晚上|待会|等会|一会|预计|估计|大概|点)[^，,。]{0,8}应该|"
                             r"应该[^ ，,。]{0,6}(?:吧|吗|[？?])")  # "应该有水了吧？" asks
+# Someone found and safe ("阿婆搵到了 喺澜石桥底 人冇事 已经送返屋企", "找到了 老人在…长椅上坐着呢 人没事 …正往回送"):
+# the search is over. 18 worker lines of the labelled days say so, 16 of them a resolution; the act model read
+# the 3 of the fresh dev days (fa-d1, fb-d1, fd-d1) as progress.
+_FOUND_SAFE = re.compile(r"(?:找|搵|寻)(?:到|着)(?:了|咗|啦|嘞|哒).*(?:没事|冇事|冇得事|无事|好好的|平安)|"
+                         r"(?:没事|冇事|冇得事|好好的).*(?:送(?:回|返|到)|到家)")
 
 
 def _row_in_grid(ctx: Context, grid_id: int) -> Member | None:
@@ -129,8 +134,8 @@ class WorkerActs:
         # names only, so "@王思雨 机顶盒在线了 修好了" @-mentions nobody, as a resident's name never did in training
         roster = {m.name for m in ctx.members} | {ctx.msg.sender}
         learned = ctx.acts.kind(read_worker(ctx.text, roster, comprehensive=comprehensive))
-        if learned in ("progress", "ask", "notice", "none") and _HEDGED_FIX.search(ctx.text) \
-                and not _STILL_TO_COME.search(ctx.text):
+        if learned in ("progress", "ask", "notice", "none") and (
+                (_HEDGED_FIX.search(ctx.text) and not _STILL_TO_COME.search(ctx.text)) or _FOUND_SAFE.search(ctx.text)):
             learned = "resolve"
         return replace(act, kind=learned) if learned != "relay" or any(n in workers for n in act.mentions) else act
 
