@@ -191,8 +191,9 @@ class Confirmation(_FollowUp):
             return ticket.resolved_at is not None and ctx.now - ticket.resolved_at <= JUST_CLOSED \
                 and not is_question(ctx.text) \
                 and any(m.group("what") in report for m in _STILL_IS.finditer(words) for report in said())
-        if _another_service(SERVICE_OUT, ctx.text, ticket, said) or _another_service(STILL_WAITING, ctx.text, ticket, said):
-            return False  # "还冇来电啊 好冷" from the reporter of a gas smell fixed two hours ago: about the outage
+        # "还冇来电啊 好冷" from the reporter of a gas smell fixed an hour ago: about the evening outage
+        if any(_another_service(p, ctx.text, ticket, said) for p in (SERVICE_OUT, STILL_WAITING)):
+            return False
         if "又" in words and self._newer_outage(ctx, ticket):
             return False  # "又停水啊 早上才来的水" at night, the main burst since reported: about that one
         prediction = ctx.classifier.predict(ctx.text)

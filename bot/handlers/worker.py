@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot import repo, texts, tickets
-from bot.conversation.acts import _OFFER, WorkerAct, clean, is_answer, is_question, read_worker, substance
+from bot.conversation.acts import _LATER_DO, _OFFER, WorkerAct, clean, is_answer, is_question, read_worker, substance
 from bot.conversation.names import addressed
 from bot.conversation.likeness import places, shared, similarity
 from bot.conversation.refer import Option, said
@@ -41,8 +41,8 @@ _A_NOT_A = re.compile(r"([\u4e00-\u9fff])不\1")
 # in a moment ("我等下去水池看", not "你等一下再打过来") or to the resident's home ("明天早上八点第一个到你屋里",
 # "我弄完6号楼上你家看看"), or is still at it ("进水管冻实了 在拿火烤"). Of the labelled days' worker lines
 # that `is_answer` accepts, 194 match: 150 progress, 26 accept, 5 resolutions.
-_NOT_YET = re.compile(r"(?<![你您])等一?下儿?(?:[^，,。.!！?？\s]{0,6}?(?:去|来|过去|上门|修|换|处理|弄|看|查|安排|派|找|联系|问|催|报)|"
-                      r"[^，,。.!！?？\s]{0,3}我)|(?:来|到|上|去)(?:你|您|恁)(?:屋|家|那|度)|(?:第一|头一)个(?:到|去|来|上)|"
+_NOT_YET = re.compile(r"(?<![你您])等一?下儿?(?:" + _LATER_DO + r"|[^，,。.!！?？\s]{0,3}我)|"
+                      r"(?:来|到|上|去)(?:你|您|恁)(?:屋|家|那|度)|(?:第一|头一)个(?:到|去|来|上)|"
                       r"(?<![现存住放实正都还也])在(?:拿|弄|修|挖|换|烤|装|查|处理|接|抢修|联系|找|赶|路上|谈|商量|排查)")
 
 
