@@ -1,5 +1,5 @@
 """A worker's promise to come, or work still going on, is no answer to the question it follows (fixed
-clock, no sleeps); someone found and safe ends a search. Cases from the fresh days fb-d1, fc-d1, fd-d1 and fg-d1."""
+clock, no sleeps); someone found and safe ends a search. Cases from the fresh days fa-d1, fb-d1, fc-d1, fd-d1 and fg-d1."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from bot.handlers.worker import answers
 from tests.harness import POWER, WATER, Chat
 
 POLICE = "派出所郑警官"
+BANK = "农商行小吴"
 
 
 def test_i_will_go_and_look_in_a_moment_is_no_answer(chat: Chat) -> None:
@@ -49,3 +50,14 @@ def test_someone_found_and_safe_closes_the_search(chat: Chat) -> None:
     assert chat.ticket(1).status == "accepted"
     chat.say(POLICE, "阿婆搵到了 喺澜石桥底 人冇事 已经送返屋企", after=33)
     assert chat.ticket(1).status == "resolved"
+
+
+def test_i_will_go_when_done_with_another_is_no_answer(chat: Chat) -> None:
+    """fa-d1: "张哥莫急 吞的卡在机器里是安全的 钱冇出来的不会扣 我这边汪爹爹办完就去看" names 汪爹爹, who had asked about
+    activating his 社保卡: it was read as the answer to his question, and through the words, as closing the
+    swallowed card. "…办完就去看" (I will go when done here) is work still to come."""
+    chat.say("汪爹爹", f"@{BANK} 问一下 我那张社保卡去年换的新的 一直冇用过 说要激活 在哪里激活")
+    chat.say(BANK, "好的 汪爹爹 我下午三点左右上门帮您激活 身份证准备好", after=3)
+    chat.say("张国富", "农商行老街那个取款机把我的卡吞哒 取钱取到一半 屏幕就不动了 卡冇吐出来 钱也冇出来 急死人", after=90)
+    chat.say(BANK, "张哥莫急 吞的卡在机器里是安全的 钱冇出来的不会扣 我这边汪爹爹办完就去看", after=4)
+    assert [t.status for t in chat.tickets()] == ["accepted", "accepted"]
