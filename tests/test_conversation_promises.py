@@ -4,7 +4,7 @@ clock, no sleeps); someone found and safe ends a search. Cases from the fresh da
 from __future__ import annotations
 
 from bot.conversation.acts import read_worker
-from bot.handlers.worker import answers
+from bot.handlers.worker import answers, found_safe
 from tests.harness import POWER, WATER, Chat
 
 POLICE = "派出所郑警官"
@@ -61,3 +61,12 @@ def test_i_will_go_when_done_with_another_is_no_answer(chat: Chat) -> None:
     chat.say("张国富", "农商行老街那个取款机把我的卡吞哒 取钱取到一半 屏幕就不动了 卡冇吐出来 钱也冇出来 急死人", after=90)
     chat.say(BANK, "张哥莫急 吞的卡在机器里是安全的 钱冇出来的不会扣 我这边汪爹爹办完就去看", after=4)
     assert [t.status for t in chat.tickets()] == ["accepted", "accepted"]
+
+
+def test_found_then_safe_in_that_order() -> None:
+    """Found, then safe (or safe, then sent home), anywhere after it in the message; in a message of any length."""
+    assert found_safe("找到了 老人在公园长椅上坐着呢 人没事 就是冻着了 正往回送")
+    assert found_safe("老人找到哒 身体冇得事 已经送回屋哒")
+    assert not found_safe("人没事 就是还没找到")  # safe said before found: still searching
+    assert not found_safe("找到了 是米粉店后面那个液化气罐的减压阀松了")  # the cause found, nobody safe
+    assert found_safe("找到了" * 100_000 + " 人没事") and not found_safe("找到了" * 100_000)

@@ -24,7 +24,8 @@ FLAT = re.compile(rf"(?<={_DEVICE}){_NOT}电")  # "我部车冇电", "手机没�
 
 
 def named(match: re.Match) -> str | None:
-    """The service word a match of `SERVICE_OUT` (or of a pattern like it) names, if any."""
+    """The service word a match of `SERVICE_OUT` (or of a pattern like it: the resident handler's
+    `STILL_WAITING` names it in group d too) names, if any."""
     groups = match.groupdict()
     return groups.get("a") or groups.get("b") or groups.get("c") or groups.get("d")
 
