@@ -10,6 +10,7 @@ from bot.conversation.acts import find_mentions
 from bot.conversation.names import addressed_to, talks_to_neighbour, workers_addressed
 from bot.conversation.incidents import (OWN_MINUTES, Candidate, could_join, has_metoo, is_partial_after_fix, is_restored,
                                         is_unsure)
+from bot.conversation.services import AHEAD, cut_asked
 from bot.conversation.tone import forwards, jokes, recaps
 from bot.handlers.resident import service_out, still_waiting, verdict
 from bot.lifecycle import transition
@@ -31,7 +32,7 @@ class Request:
 
     def handle(self, ctx: Context) -> bool:
         assert ctx.grid is not None
-        prediction = ctx.classifier.predict(ctx.text)
+        prediction = self._asked_cut(ctx, ctx.classifier.predict(ctx.text))
         if not could_join(ctx.text, prediction) or is_restored(ctx.text) or jokes(ctx.text) or forwards(ctx.text) \
                 or recaps(ctx.text):
             # not a request; or "我家也来水了 谢谢": the service is back; or "停电了正好不写作业[偷笑]": a joke;
@@ -45,6 +46,9 @@ class Request:
             ctx.outcome = "reply"
             return True
         target, talk, reporters = self._incident(ctx, prediction)
+        if target is not None and target.status in (RESOLVED, CLOSED) and cut_asked(ctx.text) is not None \
+                and AHEAD.search(ctx.text):
+            target, reporters = None, set()  # "明天还停不停电" after today's outage was fixed: a new question
         if target is None and verdict(ctx.text) == "unsatisfied" and not is_partial_after_fix(ctx.text):
             # (a partial fix said to the worker, "@供电所老向 来电了 但是我屋头厨房那路还是没电", is a new fault)
             target = self._held_by_addressed(ctx)
@@ -107,6 +111,20 @@ class Request:
         carriers = {m.name: m.role for m in ctx.members if m.role in CARRIERS}
         roles = {carriers[n] for n in Request._workers_named(ctx) if n in carriers}
         return replace(prediction, provider=roles.pop()) if len(roles) == 1 else prediction
+
+    @staticmethod
+    def _asked_cut(ctx: Context, prediction):  # type: ignore[no-untyped-def]
+        """"孙师傅 明儿还停不停电 俺明儿一早要磨豆子": asking whether, or how long, the water or the power is cut
+        is a request for that service, which the detector may read as chatter for its other words; the
+        service is the one it names, else the one of the worker it calls by name ("孟师傅 明天是就上午停还是…")."""
+        if prediction.is_request:
+            return prediction
+        asked = cut_asked(ctx.text)
+        if asked == "":
+            named = Request._workers_named(ctx)
+            roles = {m.role for m in ctx.members if m.name in named} & {"water", "power"}
+            asked = roles.pop() if len(roles) == 1 else None
+        return replace(prediction, category=asked, abstained=False) if asked else prediction
 
     @staticmethod
     def _workers_named(ctx: Context) -> set[str]:
