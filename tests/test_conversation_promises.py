@@ -4,11 +4,12 @@ clock, no sleeps); someone found and safe ends a search. Cases from the fresh da
 from __future__ import annotations
 
 from bot.conversation.acts import read_worker
-from bot.handlers.worker import answers, found_safe
+from bot.conversation.endings import answers, ends, found_safe
 from tests.harness import POWER, WATER, Chat
 
 POLICE = "派出所郑警官"
 BANK = "农商行小吴"
+FIRE = "消防队老马"
 
 
 def test_i_will_go_and_look_in_a_moment_is_no_answer(chat: Chat) -> None:
@@ -70,3 +71,14 @@ def test_found_then_safe_in_that_order() -> None:
     assert not found_safe("人没事 就是还没找到")  # safe said before found: still searching
     assert not found_safe("找到了 是米粉店后面那个液化气罐的减压阀松了")  # the cause found, nobody safe
     assert found_safe("找到了" * 100_000 + " 人没事") and not found_safe("找到了" * 100_000)
+
+
+def test_the_all_clear_after_an_evacuation_closes_the_gas_leak(chat: Chat) -> None:
+    """fl-d1: "燃气公司把1102的灶前阀换了 楼道通风了 测了没浓度了 没事了 大家可以回家了" ended a gas leak for which a
+    stairwell had left home; the act model read it as progress, so the leak stayed 处理中. The all-clear
+    ("大家可以回家了", "可以回屋了") ends the matter; "还不能回家" does not."""
+    chat.say("刘凤霞", "5号楼2单元楼道里一股煤汽味 贼冲 是不是哪家漏气了 吓人呢")
+    chat.say(FIRE, "收到 马上到 楼里的别开关灯别打火 把楼道窗户打开 人先下楼", after=2)
+    chat.say(FIRE, "燃气公司把1102的灶前阀换了 楼道通风了 测了没浓度了 没事了 大家可以回家了", after=40)
+    assert chat.ticket(1).status == "resolved"
+    assert not ends("阀门还在换 大家还不能回家 先在楼下等着")

@@ -12,7 +12,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot import repo, texts, tickets
-from bot.conversation.acts import _LATER_DO, _OFFER, WorkerAct, clean, is_answer, is_question, read_worker, substance
+from bot.conversation.acts import WorkerAct, clean, is_question, read_worker, substance
+from bot.conversation.endings import answers, ends
 from bot.conversation.names import addressed
 from bot.conversation.likeness import places, shared, similarity
 from bot.conversation.refer import Option, said
@@ -37,46 +38,6 @@ ANSWER_MATCH = 0.2  # share of a question's words an answer must take up
 ANSWER_SOON = timedelta(minutes=30)
 _TAKES_UP = re.compile(r"^\W*(?:收到|好的?|好嘞|嗯|知道了|晓得了|明白|我看看|马上)")
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff])不\1")
-# Words that are no answer yet, beside `acts.is_answer` (which the act model also reads): the worker will come
-# in a moment ("我等下去水池看", not "你等一下再打过来"), to the resident's home ("明天早上八点第一个到你屋里",
-# "我弄完6号楼上你家看看") or when done with another ("我这边汪爹爹办完就去看"), or is still at it ("进水管冻实了
-# 在拿火烤"). Of the labelled days' worker lines that `is_answer` accepts, 202 match: 153 progress, 31 accept,
-# 5 resolutions.
-_NOT_YET = re.compile(r"(?<![你您])等一?下儿?(?:" + _LATER_DO + r"|[^，,。.!！?？\s]{0,3}我)|"
-                      r"(?:来|到|上|去)(?:你|您|恁)(?:屋|家|那|度)|(?:第一|头一)个(?:到|去|来|上)|完就(?:去|来|过)|"
-                      r"(?<![现存住放实正都还也])在(?:拿|弄|修|挖|换|烤|装|查|处理|接|抢修|联系|找|赶|路上|谈|商量|排查)")
-
-
-def answers(act: WorkerAct) -> bool:
-    """Words that answer a question now: `acts.is_answer`, with no visit or work still to come."""
-    return is_answer(act) and not _NOT_YET.search(_OFFER.sub("", act.body))
-
-
-# A fix said with a hedge ("基站恢复供电了 这一片信号应该好了 大家看下"): done, the residents are asked to check.
-# 26 of the 29 such worker messages of the labelled days (the corpus's and the fresh dev days') close their
-# ticket; not when part is still to come ("4到6号楼要等来电了再看") or the hedge is about later ("中午那轮应该清了",
-# "预计三点以后应该有水了": a forecast)
-_HEDGED_FIX = re.compile(r"应该(?:是)?(?:都)?(?:好了|恢复了|通了|有了|没问题了|可以了|正常了|清了|有信号了|来了|有水了|有电了|"
-                         r"亮了|热了|行了)")
-_STILL_TO_COME = re.compile(r"要等|还要|还没|还冇|再看|明天|还得|等.{0,6}再|"
-                            r"(?:中午|下午|晚上|待会|等会|一会|预计|估计|大概|点)[^，,。]{0,8}应该|"
-                            r"应该[^ ，,。]{0,6}(?:吧|吗|[？?])")  # "应该有水了吧？" asks
-# Someone found and safe ("阿婆搵到了 喺澜石桥底 人冇事 已经送返屋企", "找到了 老人在…长椅上坐着呢 人没事 …正往回送"):
-# the search is over. 18 worker lines of the labelled days say so, 16 of them a resolution; the act model read
-# the 3 of the fresh dev days (fa-d1, fb-d1, fd-d1) as progress. Each pair is "the first, then the second
-# somewhere after it", searched as two patterns: one pattern with ".*" between them takes time quadratic in
-# a long message (1.5 s for 32,000 characters of "找到了").
-_FOUND = re.compile(r"(?:找|搵|寻)(?:到|着)(?:了|咗|啦|嘞|哒)")
-_SAFE = re.compile(r"没事|冇事|冇得事|无事|好好的|平安")
-_SAFE_SENT = (re.compile(r"没事|冇事|冇得事|好好的"), re.compile(r"送(?:回|返|到)|到家"))
-
-
-def found_safe(text: str) -> bool:
-    """Someone was found and is safe, or is safe and sent home."""
-    return any(first is not None and then.search(text, first.end()) is not None
-               for first, then in ((_FOUND.search(text), _SAFE), (_SAFE_SENT[0].search(text), _SAFE_SENT[1])))
-
-
 def _row_in_grid(ctx: Context, grid_id: int) -> Member | None:
     rows = [m for m in ctx.sender_rows if m.grid_id == grid_id]
     comprehensive = [m for m in rows if m.role == "comprehensive"]
@@ -144,8 +105,7 @@ class WorkerActs:
         # names only, so "@王思雨 机顶盒在线了 修好了" @-mentions nobody, as a resident's name never did in training
         roster = {m.name for m in ctx.members} | {ctx.msg.sender}
         learned = ctx.acts.kind(read_worker(ctx.text, roster, comprehensive=comprehensive))
-        if learned in ("progress", "ask", "notice", "none") and (
-                (_HEDGED_FIX.search(ctx.text) and not _STILL_TO_COME.search(ctx.text)) or found_safe(ctx.text)):
+        if learned in ("progress", "ask", "notice", "none") and ends(ctx.text):
             learned = "resolve"
         return replace(act, kind=learned) if learned != "relay" or any(n in workers for n in act.mentions) else act
 
