@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import timedelta
 
 from bot import repo, texts, tickets
-from bot.conversation.acts import find_mentions
+from bot.conversation.acts import clean, find_mentions
 from bot.conversation.names import addressed_to, talks_to_neighbour, workers_addressed
 from bot.conversation.incidents import (OWN_MINUTES, Candidate, could_join, has_metoo, is_partial_after_fix, is_restored,
                                         is_unsure)
-from bot.conversation.services import AHEAD, cut_asked
+from bot.conversation.services import AHEAD, cut_asked, service_of
 from bot.conversation.tone import forwards, jokes, recaps
 from bot.handlers.resident import service_out, still_waiting, verdict
 from bot.lifecycle import transition
@@ -22,6 +23,10 @@ _JOINABLE = (AWAITING_PROVIDER, REPORTED, ACCEPTED, REOPENED, RESOLVED, CLOSED)
 # P(request) under which a household's further words about the ticket it reported are talk, not a report:
 # on the training days, 25 of 92 such joins were chatter and the other 67 said nothing the ticket lacked
 SAME_HOUSEHOLD_MIN = 0.5
+# "八号楼也停了", "7号楼4单元 也停了 啥时候能来": a service said to stop, without its name
+_STOPPED = re.compile(r"停(?:了|哒|咯|啦|嘞|咧|掉了)")
+_SERVICES = ("water", "power")
+STOPPED_MINUTES = 30
 
 
 class Request:
@@ -32,7 +37,7 @@ class Request:
 
     def handle(self, ctx: Context) -> bool:
         assert ctx.grid is not None
-        prediction = self._asked_cut(ctx, ctx.classifier.predict(ctx.text))
+        prediction = self._unnamed_outage(ctx, self._asked_cut(ctx, ctx.classifier.predict(ctx.text)))
         if not could_join(ctx.text, prediction) or is_restored(ctx.text) or jokes(ctx.text) or forwards(ctx.text) \
                 or recaps(ctx.text):
             # not a request; or "我家也来水了 谢谢": the service is back; or "停电了正好不写作业[偷笑]": a joke;
@@ -125,6 +130,19 @@ class Request:
             roles = {m.role for m in ctx.members if m.name in named} & {"water", "power"}
             asked = roles.pop() if len(roles) == 1 else None
         return replace(prediction, category=asked, abstained=False) if asked else prediction
+
+    @staticmethod
+    def _unnamed_outage(ctx: Context, prediction):  # type: ignore[no-untyped-def]
+        """"八号楼也停了 家里老人怕冷" while the power is out: a service said to stop, without its name, is the one
+        out in the group now (reported or worked on in the last half hour), when only one is (the detector
+        guesses the service: water, often, for 停)."""
+        if prediction.category not in _SERVICES or not _STOPPED.search(ctx.text) \
+                or service_of(clean(ctx.text)) is not None or AHEAD.search(ctx.text):  # not "明天还停不停"
+            return prediction
+        since = ctx.now - timedelta(minutes=STOPPED_MINUTES)  # the outage being reported now, not one hours old
+        out = {t.category for t in Request._recent(ctx)
+               if t.status not in (RESOLVED, CLOSED) and t.category in _SERVICES and t.updated_at >= since}
+        return replace(prediction, category=out.pop()) if len(out) == 1 and prediction.category not in out else prediction
 
     @staticmethod
     def _workers_named(ctx: Context) -> set[str]:
