@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from bot import repo, texts, tickets
 from bot.conversation.acts import clean, find_mentions
+from bot.conversation.likeness import shared
 from bot.conversation.names import addressed_to, talks_to_neighbour, workers_addressed
 from bot.conversation.incidents import (OWN_MINUTES, Candidate, could_join, has_metoo, is_partial_after_fix, is_restored,
                                         is_unsure)
@@ -27,6 +28,10 @@ SAME_HOUSEHOLD_MIN = 0.5
 _STOPPED = re.compile(r"停(?:了|哒|咯|啦|嘞|咧|掉了)")
 _SERVICES = ("water", "power")
 STOPPED_MINUTES = 30
+# "…垃圾还在", "狗又来了", "又开大了 还在唱", "路灯还是歪起的", "5巷路灯今晚都仲系黑蚊蚊": the thing still there, or back
+_BACK = re.compile(r"还在(?!上班|外面|路上|家|屋|睡|等)|又(?:来|在|跑|把|开|响|吵|冒|唱)|仲系|仲喺|"
+                   r"还是(?:歪|黑|那样|老样子|一样|黄|臭|吵|响|漏)")
+BACK_WORDS = 2  # content bigrams (`likeness.shared`) the message shares with the incident's reports, at least
 
 
 class Request:
@@ -189,7 +194,7 @@ class Request:
         unsure = is_unsure(prediction, ctx.text)
         best, _, tied, talk = ctx.matcher.best(ctx.text, prediction, ctx.msg.contact, ctx.now, cands, strict=unsure)
         if best is None:
-            waiting = self._awaited(ctx, prediction, found)
+            waiting = self._awaited(ctx, prediction, found) or (self._back(ctx, prediction, cands, found) if tied else None)
             if waiting is not None:
                 return waiting, "", reporters[waiting.id]
             # talk: "没电也不耽误吃鸡蛋" is about the outage, not one more household; never a danger, which
@@ -231,6 +236,19 @@ class Request:
         # two open outages of the service (often one outage opened twice in the first minute): the one
         # most households reported, then the latest; a third ticket would only split it further
         return max(same, key=lambda t: (t.report_count, t.created_at, t.id)) if waiting is not None and same else None
+
+    @staticmethod
+    def _back(ctx: Context, prediction, cands: list[Candidate], found: list[Ticket]) -> Ticket | None:  # type: ignore[no-untyped-def]
+        """"万溪桥头那堆垃圾还在 越堆越多了", "那条大黄狗又跑到小卖部门口来了": the thing complained of, still there
+        or back again, said in the words of one open incident of its category (the matcher found its words tie,
+        `Matcher.best`, but not enough for a join so long after): that incident, however long ago. Not one
+        resolved: "水是来哒 但是黄的 …还是黄的" after the fix is a new fault, and a verdict is the reporter's."""
+        if not _BACK.search(ctx.text):
+            return None
+        words = {c.key: len(shared(ctx.text, c.texts)) for c in cands if c.category == prediction.category and not c.resolved}
+        most = max(words.values(), default=0)
+        keys = [k for k, n in words.items() if n == most]
+        return next((t for t in found if t.id == keys[0]), None) if most >= BACK_WORDS and len(keys) == 1 else None
 
     def _join(self, ctx: Context, ticket: Ticket, reported: bool, urgent: bool = False) -> bool:
         assert ctx.grid is not None
