@@ -144,7 +144,7 @@ class Request:
         if prediction.category not in _SERVICES or not _STOPPED.search(ctx.text) \
                 or service_of(clean(ctx.text)) is not None or AHEAD.search(ctx.text):  # not "明天还停不停"
             return prediction
-        since = ctx.now - timedelta(minutes=STOPPED_MINUTES)  # the outage being reported now, not one hours old
+        since = ctx.now - timedelta(minutes=STOPPED_MINUTES)  # the outage being reported now, not one of hours ago
         out = {t.category for t in Request._recent(ctx)
                if t.status not in (RESOLVED, CLOSED) and t.category in _SERVICES and t.updated_at >= since}
         return replace(prediction, category=out.pop()) if len(out) == 1 and prediction.category not in out else prediction
@@ -239,7 +239,7 @@ class Request:
 
     @staticmethod
     def _back(ctx: Context, prediction, cands: list[Candidate], found: list[Ticket]) -> Ticket | None:  # type: ignore[no-untyped-def]
-        """"万溪桥头那堆垃圾还在 越堆越多了", "那条大黄狗又跑到小卖部门口来了": the thing complained of, still there
+        """"万溪桥头那堆垃圾还在 越堆越多了", "烧烤摊又把桌子摆到我家门口了": the thing complained of, still there
         or back again, said in the words of one open incident of its category (the matcher found its words tie,
         `Matcher.best`, but not enough for a join so long after): that incident, however long ago. Not one
         resolved: "水是来哒 但是黄的 …还是黄的" after the fix is a new fault, and a verdict is the reporter's."""
