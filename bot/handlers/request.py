@@ -26,7 +26,7 @@ _JOINABLE = (AWAITING_PROVIDER, REPORTED, ACCEPTED, REOPENED, RESOLVED, CLOSED)
 SAME_HOUSEHOLD_MIN = 0.5
 # "八号楼也停了", "7号楼4单元 也停了 啥时候能来": a service said to stop, without its name
 _STOPPED = re.compile(r"停(?:了|哒|咯|啦|嘞|咧|掉了)")
-_SERVICES = ("water", "power")
+_SERVICES = ("water", "power")  # the services a cut is asked about, or said to stop without a name
 STOPPED_MINUTES = 30
 # "…垃圾还在", "狗又来了", "又开大了 还在唱", "路灯还是歪起的", "5巷路灯今晚都仲系黑蚊蚊": the thing still there, or back
 _BACK = re.compile(r"还在(?!上班|外面|路上|家|屋|睡|等)|又(?:来|在|跑|把|开|响|吵|冒|唱)|仲系|仲喺|"
@@ -132,7 +132,7 @@ class Request:
         asked = cut_asked(ctx.text)
         if asked == "":
             named = Request._workers_named(ctx)
-            roles = {m.role for m in ctx.members if m.name in named} & {"water", "power"}
+            roles = {m.role for m in ctx.members if m.name in named} & set(_SERVICES)
             asked = roles.pop() if len(roles) == 1 else None
         return replace(prediction, category=asked, abstained=False) if asked else prediction
 

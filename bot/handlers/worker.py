@@ -38,6 +38,8 @@ ANSWER_MATCH = 0.2  # share of a question's words an answer must take up
 ANSWER_SOON = timedelta(minutes=30)
 _TAKES_UP = re.compile(r"^\W*(?:收到|好的?|好嘞|嗯|知道了|晓得了|明白|我看看|马上)")
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff])不\1")
+
+
 def _row_in_grid(ctx: Context, grid_id: int) -> Member | None:
     rows = [m for m in ctx.sender_rows if m.grid_id == grid_id]
     comprehensive = [m for m in rows if m.role == "comprehensive"]
