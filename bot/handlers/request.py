@@ -8,11 +8,11 @@ from datetime import timedelta
 
 from bot import repo, texts, tickets
 from bot.conversation.acts import clean, find_mentions
-from bot.conversation.likeness import shared
+from bot.conversation.likeness import places, shared
 from bot.conversation.names import addressed_to, talks_to_neighbour, workers_addressed
 from bot.conversation.incidents import (OWN_MINUTES, Candidate, could_join, has_metoo, is_partial_after_fix, is_restored,
                                         is_unsure)
-from bot.conversation.services import AHEAD, cut_asked, service_of
+from bot.conversation.services import AHEAD, cut_asked, out_now, service_of
 from bot.conversation.tone import forwards, jokes, recaps
 from bot.handlers.resident import service_out, still_waiting, verdict
 from bot.lifecycle import transition
@@ -24,10 +24,13 @@ _JOINABLE = (AWAITING_PROVIDER, REPORTED, ACCEPTED, REOPENED, RESOLVED, CLOSED)
 # P(request) under which a household's further words about the ticket it reported are talk, not a report:
 # on the training days, 25 of 92 such joins were chatter and the other 67 said nothing the ticket lacked
 SAME_HOUSEHOLD_MIN = 0.5
-# "八号楼也停了", "7号楼4单元 也停了 啥时候能来": a service said to stop, without its name
-_STOPPED = re.compile(r"停(?:了|哒|咯|啦|嘞|咧|掉了)")
+# "八号楼也停了", "7号楼4单元 也停了 啥时候能来", "我们后巷也没得": a service said to stop, or to be out too,
+# without its name
+_STOPPED = re.compile(r"停(?:了|哒|咯|啦|嘞|咧|掉了)|也(?:没|冇|莫|么|无|木)(?:得|有)?(?:了|哒|啊|哦|呀|咯|嘞)?(?=$|\s|[，,。!！])")
 _SERVICES = ("water", "power")  # the services a cut is asked about, or said to stop without a name
 STOPPED_MINUTES = 30
+# an outage someone reported or worked on this recently is the one going on (not a morning ticket left open)
+OUT_MINUTES = 120
 # "…垃圾还在", "狗又来了", "又开大了 还在唱", "路灯还是歪起的", "5巷路灯今晚都仲系黑蚊蚊": the thing still there, or back
 _BACK = re.compile(r"还在(?!上班|外面|路上|家|屋|睡|等)|又(?:来|在|跑|把|开|响|吵|冒|唱)|仲系|仲喺|"
                    r"还是(?:歪|黑|那样|老样子|一样|黄|臭|吵|响|漏)")
@@ -194,7 +197,12 @@ class Request:
         unsure = is_unsure(prediction, ctx.text)
         best, _, tied, talk = ctx.matcher.best(ctx.text, prediction, ctx.msg.contact, ctx.now, cands, strict=unsure)
         if best is None:
-            waiting = self._awaited(ctx, prediction, found) or (self._back(ctx, prediction, cands, found) if tied else None)
+            # (said out, only when the detector and the matcher's gate took it for a report, or it says "me too":
+            # "早上停水最麻烦 饭都煮不成" is talk, "粉店也冇电 晚市刚开始" one more household)
+            out_too = (not talk and not prediction.abstained) or has_metoo(ctx.text)
+            waiting = self._awaited(ctx, prediction, found) \
+                or (self._out_too(ctx, prediction, cands, found) if out_too else None) \
+                or (self._back(ctx, prediction, cands, found) if tied else None)
             if waiting is not None:
                 return waiting, "", reporters[waiting.id]
             # talk: "没电也不耽误吃鸡蛋" is about the outage, not one more household; never a danger, which
@@ -236,6 +244,28 @@ class Request:
         # two open outages of the service (often one outage opened twice in the first minute): the one
         # most households reported, then the latest; a third ticket would only split it further
         return max(same, key=lambda t: (t.report_count, t.created_at, t.id)) if waiting is not None and same else None
+
+    @staticmethod
+    def _out_too(ctx: Context, prediction, cands: list[Candidate], found: list[Ticket]) -> Ticket | None:  # type: ignore[no-untyped-def]
+        """"我家电饭锅煮到一半就没电了…", "+1 下村十一号也没得电" while the power is out: the service said out
+        for the speaker is one more household of the open outage of it (a ticket whose reports say it is out and
+        that someone spoke of in the last two hours), however far the words are from its reports; of two, the
+        one most households reported. Not a danger, which goes out on its own; not a fault left after a fix
+        ("来电了 但是我家厨房那路…"); not another place than the outage's."""
+        service = out_now(clean(ctx.text))
+        if service is None or service != prediction.category or prediction.urgent or is_partial_after_fix(ctx.text):
+            return None
+        mine = places(ctx.text)
+        since = ctx.now - timedelta(minutes=OUT_MINUTES)
+        outs = []
+        for c in cands:
+            theirs = frozenset().union(*(places(t) for t in c.texts))
+            if c.category == service and not c.resolved and max(c.last_ts, c.worked_ts or c.last_ts) >= since \
+                    and any(out_now(clean(t)) == service for t in c.texts) \
+                    and not (mine and len(theirs) == 1 and not mine & theirs):
+                outs.append(c)
+        best = max(outs, key=lambda c: (len(c.reporters), c.first_ts), default=None)
+        return next(t for t in found if t.id == best.key) if best is not None else None
 
     @staticmethod
     def _back(ctx: Context, prediction, cands: list[Candidate], found: list[Ticket]) -> Ticket | None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,71 @@
+"""A household that says the service is out, while the group's outage of it is open, is one more household of
+that outage, however its other words differ (fixed clock, no sleeps). Cases from the dev days fr-d1 and fq-d1,
+where such messages each opened a ticket of their own beside the outage the worker was mending."""
+
+from __future__ import annotations
+
+from tests.harness import POWER, WATER, Chat
+
+
+def _power_cut(chat: Chat) -> None:
+    """fr-d1: the lower village's power goes at lunchtime; a water fault and a quarrel are open beside it."""
+    chat.say("刘大妈", "自来水管子在门口漏了 地上一大滩水")
+    chat.say(WATER, "收到 下午过来", after=3)
+    chat.say("陈老汉", "隔壁在装修打钻 吵得老人觉都睡不成 网格员管一管", after=10)
+    chat.say("小燕子", "停电了咯", after=20)
+    chat.say("段小兵", "我家也停了", after=1)
+    chat.say("杨家二嬢", "下村停电了", after=1)
+    chat.say(POWER, "收到 马上过来", after=4)
+
+
+def _power_tickets(chat: Chat) -> list[tuple[str, int]]:
+    return [(t.category, t.report_count) for t in chat.tickets() if t.category == "power"]
+
+
+def test_a_household_telling_its_own_story_of_the_cut_joins_the_cut(chat: Chat) -> None:
+    """fr-d1: "我家电饭锅煮到一半就没电了…" and "+1 下村十一号也没得电", the cut being long."""
+    _power_cut(chat)
+    chat.say("赵丽", "我家电饭锅煮到一半就没电了饭都是夹生的这个电到底好久来啊娃娃还饿着", after=35)
+    chat.say("张嬢嬢", "+1 下村十一号也没得电", after=40)
+    assert _power_tickets(chat) == [("power", 5)]
+
+
+def test_still_no_power_hours_later_joins_the_cut(chat: Chat) -> None:
+    """fq-d1: "停电快两个钟头了 还没好啊…" and fr-d1: "天要黑了 电还不来 冷得狠"."""
+    _power_cut(chat)
+    chat.say(POWER, "到现场了 挖机把电缆挖伤了 要换一段 时间长", after=20)
+    chat.say("小毛", "停电快两个钟头了 还没好啊 电脑里物事没存", after=90)
+    chat.say("赵奶奶", "天要黑了 电还不来 冷得狠", after=100)
+    assert _power_tickets(chat) == [("power", 5)]
+
+
+def test_also_none_without_the_service_named_is_the_cut(chat: Chat) -> None:
+    """fr-d1: "我们后巷也没得 是不是又挖到哪样了" during the cut was read as water."""
+    _power_cut(chat)
+    chat.say("李家有", "我们后巷也没得 是不是又挖到哪样了", after=2)
+    assert _power_tickets(chat) == [("power", 4)]
+    assert [t.category for t in chat.tickets()].count("water") == 1
+
+
+def test_a_wire_told_beside_the_cut_is_its_own_matter(chat: Chat) -> None:
+    """fi-d1: "塘边泵房那根电线耷拉下来了 … 现在停电还冇事 来电了怕电着人" is a danger of its own."""
+    _power_cut(chat)
+    chat.say("老彭", "塘边泵房那根电线耷拉下来了 夜个风刮的 离地也就一人高 现在停电还冇事 来电了怕电着人", after=30)
+    assert _power_tickets(chat)[0] == ("power", 3)
+    assert len(chat.tickets()) == 4
+
+
+def test_a_cut_hours_after_a_ticket_left_open_is_a_cut_of_its_own(chat: Chat) -> None:
+    """fi-d1: the evening's "俺北头停电了 一咔嚓就黑了" is not the morning's power ticket nobody closed."""
+    chat.say("冯国强", "俺家停电了 炒茶机转不起来")
+    chat.say("彭家湾老彭", "俺北头停电了 一咔嚓就黑了", after=300)
+    assert _power_tickets(chat) == [("power", 1), ("power", 1)]
+
+
+def test_talk_about_the_cut_is_no_household(chat: Chat) -> None:
+    """ff-d1: "早上停水最麻烦 饭都煮不成" during the outage is talk, not one more household."""
+    chat.say("王桂兰", "停水了 水龙头一滴都不出")
+    chat.say("李老汉", "我家也没水", after=2)
+    chat.say(WATER, "收到 去看看", after=5)
+    chat.say("周老太", "早上停水最麻烦 饭都煮不成", after=10)
+    assert [(t.category, t.report_count) for t in chat.tickets()] == [("water", 2)]
