@@ -1,5 +1,5 @@
 """Asking whether, or how long, the water or the power is cut is a request for that service (fixed clock,
-no sleeps). Cases from the dev days dv-d1, fc-d1 and yt-d1, where the detector read the question as chatter
+no sleeps). Cases from the dev days dv-d1, fc-d1, fp-d1 and yt-d1, where the detector read the question as chatter
 for its other words and nobody was asked."""
 
 from __future__ import annotations
@@ -48,3 +48,13 @@ def test_what_is_no_question_about_a_cut() -> None:
     assert cut_asked("会不会停我的电啊") == "power"
     assert cut_asked("明天是就上午停还是得到下午") == ""
     assert cut_asked("明天停不停 " * 100_000) == ""  # a long message: linear time
+    assert cut_asked("菜市场几点到几点开门") is None
+
+
+def test_the_dialects_cut_questions_ask_the_water_worker(chat: Chat) -> None:
+    """fp-d1 (Hakka): "明日停谁系几点到几点 涯屋老人家要煮饭" (停谁: 停水 in voice typing) and "下围明日停唔停水"
+    were both read as chatter."""
+    out = chat.say("赖婆婆", "明日停谁系几点到几点 涯屋老人家要煮饭")
+    assert [t.category for t in chat.tickets()] == ["water"]
+    assert WATER in mentioned(out)
+    assert cut_asked("下围明日停唔停水") == "water"

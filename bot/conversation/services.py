@@ -43,13 +43,16 @@ def service_of(words: str) -> str | None:
     return SERVICE[word][0] if word else None
 
 
-# "明天还停不停水", "停到几点", "上午停还是得到下午", "会不会停水": asking whether, or how long, a service is cut
-# (not "车停到桥上", "停不停课", "停不停得下"). On the labelled days (training and dev) 35 of the 37 residents'
-# messages that ask so are requests, opening an incident or joining one; the detector read 7 of them as
-# chatter: 3 first reports, 2 joins, and the 2 that were chatter indeed (`bot.handlers.request`).
-CUT_ASKED = re.compile(r"停不停(?![课得])|还要?停(?:不|吗|么|没|好久|多久)|停(?:多久|多长|几耐|几天|几个?钟|到几点|到么|到什么|到啥|到哪)|"
+# "明天还停不停水", "停到几点", "上午停还是得到下午", "会不会停水", "下围明日停唔停水", "明日停谁系几点到几点":
+# asking whether, or how long, a service is cut (not "车停到桥上", "停不停课", "停不停得下"). On the labelled days
+# (training and dev) 35 of the 37 residents' messages that ask so are requests, opening an incident or joining
+# one; the detector read 7 of them as chatter: 3 first reports, 2 joins, and the 2 that were chatter indeed
+# (`bot.handlers.request`). The dialect's "停唔停" and "几点到几点" add 5 messages, all requests.
+CUT_ASKED = re.compile(r"停[不唔冇无没]停(?![课得])|还要?停(?:不|吗|么|没|好久|多久)|"
+                       r"停(?:多久|多长|几耐|几天|几个?钟|到几点|到么|到什么|到啥|到哪)|停[^，,。!！?？]{0,4}几点到几点|"
                        r"(?:上午|下午)停还是|(?:会不会|要不要)停(?!课)")
-_CUT_NAMED = re.compile(r"停(?:不停)?(?:[^，,。!！?？\s]{0,2})?(?P<a>水|电)|(?P<b>水|电)[^，,。!！?？\s]{0,3}停")
+# the service it names ("停谁" is 停水 in voice typing)
+_CUT_NAMED = re.compile(r"停(?:[不唔冇无没]停)?(?:[^，,。!！?？\s]{0,2})?(?P<a>水|电)|(?P<b>水|电)[^，,。!！?？\s]{0,3}停|停(?P<w>谁)")
 # the question is about a day to come ("明天还停不停", "后天停不停水"), not the cut going on now
 AHEAD = re.compile(r"明天|明儿|明早|明朝|明日|后天|下周|下礼拜|下星期|过两天")
 
@@ -62,7 +65,7 @@ def cut_asked(words: str) -> str | None:
     match = _CUT_NAMED.search(words)
     if match is None:
         return ""
-    return SERVICE[match.group("a") or match.group("b")][0]
+    return "water" if match.group("w") else SERVICE[match.group("a") or match.group("b")][0]
 
 
 # "又停水了": another time, not the outage going on; "塘边泵房那根电线耷拉下来了 … 现在停电还冇事", "水表井冒水 哗哗
