@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from bot import repo, texts, tickets
 from bot.conversation.acts import clean, find_mentions
-from bot.conversation.likeness import places, shared
+from bot.conversation.likeness import places, shared, similarity
 from bot.conversation.names import addressed_to, talks_to_neighbour, workers_addressed
 from bot.conversation.incidents import (OWN_MINUTES, Candidate, could_join, has_metoo, is_partial_after_fix, is_restored,
                                         is_unsure)
@@ -169,13 +169,19 @@ class Request:
 
     def _held_by_addressed(self, ctx: Context) -> Ticket | None:
         """"周师傅 我奶奶说搜了两遍 还是不行": "still not fixed" said to a worker by name (or @) is about the
-        one ticket that worker holds, whoever says it (a relative speaks for the reporter)."""
+        one ticket that worker holds, whoever says it (a relative speaks for the reporter); of several, the one
+        the speaker reported ("@自来水杜师傅 温水浇了半天表还是冻着 家里还是么水" while the worker also mends an
+        outage)."""
         named = self._workers_named(ctx)
         if not named:
             return None
         found = self._recent(ctx)
         held = repo.assignments_of(ctx.session, ticket_ids=[t.id for t in found])
         theirs = [t for t in found if any(a.name in named for a in held[t.id])]
+        if len(theirs) > 1:  # the speaker's own, sharing words ("C区的充电桩也不行" is not their morning outage)
+            reports, reporters = repo.reports_and_reporters(ctx.session, ticket_ids=[t.id for t in theirs])
+            theirs = [t for t in theirs if ctx.msg.contact in reporters[t.id]
+                      and any(similarity(ctx.text, r.text) > 0 for r in reports[t.id])]
         return theirs[0] if len(theirs) == 1 else None
 
     def _incident(self, ctx: Context, prediction) -> tuple[Ticket | None, str, set[str]]:
