@@ -4,6 +4,7 @@ where such messages each opened a ticket of their own beside the outage the work
 
 from __future__ import annotations
 
+from bot.conversation.services import service_of
 from tests.harness import POWER, WATER, Chat
 
 
@@ -45,6 +46,18 @@ def test_also_none_without_the_service_named_is_the_cut(chat: Chat) -> None:
     chat.say("李家有", "我们后巷也没得 是不是又挖到哪样了", after=2)
     assert _power_tickets(chat) == [("power", 4)]
     assert [t.category for t in chat.tickets()].count("water") == 1
+
+
+def test_not_a_drop_is_the_water_out(chat: Chat) -> None:
+    """fr-d1: "喂喂这个水是咋个回事嘛昨天晚上还好好的今天早上一滴都没得…", 14 minutes into the outage, opened a second
+    ticket: "not a drop" names the water as out (but not the rain: "结果一滴都冇落")."""
+    assert service_of("结果一滴都冇落") is None
+    chat.say("杨老倌", "给是停水了 早上起来水龙头一滴都打不出来")
+    chat.say("风花雪月客栈小杨", "上村这边没水了 客人起来要洗澡 咋个整", after=7)
+    chat.say("杨春花", "我家也是", after=2)
+    chat.say("李老师", "今天早上的雾好大", after=1)
+    chat.say("张大爹", "喂喂这个水是咋个回事嘛昨天晚上还好好的今天早上一滴都没得我孙子还要洗脸吃早点", after=5)
+    assert [(t.category, t.report_count) for t in chat.tickets()] == [("water", 4)]
 
 
 def test_a_wire_told_beside_the_cut_is_its_own_matter(chat: Chat) -> None:
