@@ -68,6 +68,7 @@ _ACCEPT = re.compile(r"收到|马上|这就|立刻|立即|我去|我来|我过�
                      r"知道了|晓得了|明白|了解|接单|安排|派人|来处理|来解决|稍等|等我|联系你|打你电话|私聊|加你")
 _NOTICE = re.compile(r"通知|公告|温馨提示|提醒大家|请大家|各位居民|各位村民|各位业主|接到上级|计划停|计划检修|"
                      r"将于|防诈|反诈|注意安全|注意防范|疫苗|开会|缴费通知|停水通知|停电通知|广而告之")
+# the worker asks which one, where, when ("几户" asked; "就是下院子那几户", "这几户要停个把钟头" tell them)
 _ASK = re.compile(r"(?:哪|(?<![那这])几|什么|啥)(?:栋|号|楼|单元|层|户|组|家|里|位置|地方|时候|情况)|具体|发个定位|拍个照|"
                   r"电话多少|叫什么|户号|[?？]$")
 
@@ -179,6 +180,7 @@ def word_act(body: str) -> str | None:
 
 _QUESTIONISH = re.compile(r"[?？]|吗|怎么|怎样|咋|多少|几点|什么时候|啥时候|哪里|哪儿|哪门|能不能|可不可以|要不要|是不是|如何|"
                           r"会不会|有没有|有冇|停不停|还停|在哪|么$|带(?:啥|撒|什么)|是[^，,。.!！?？]{1,15}还是|"  # 是…还是…: which of two
+                          # 带啥/带撒/带什么: what to bring ("…能在你们柜台上直接取么 要带撒");
                           # the same asked in dialect: 湘 么样/么时候/么子, 西南 啷个/啥子, 粤 几多/边度/点样/乜/咩,
                           # 滇 格是 ("一方多少钱 格是真的"), 几时
                           r"请问|问个事|问下子|打听一下|么样|么时候|么子|啥子|啷个|几时|几多|边度|点样|乜|咩|(?<![价表风规资严性合])格(?:是|有|要|能|会)|"
@@ -189,8 +191,9 @@ _QUESTIONISH = re.compile(r"[?？]|吗|怎么|怎样|咋|多少|几点|什么时
                           # asked as "A not A" of a service: 渡船开不开, 垃圾车明天来不来, 船还开不, 这个能办不 (not a door
                           # that will not open: "电梯门开不开")
                           r"(?<![门不])([开来停通办收送])不\1|(?:开|来|通|办)不[啊哦嘛呢咯哩]?(?=[\s，,。]|$)")
-# the worker will do something later ("明天上午过去", "等会儿来看"); "明天带身份证来柜台领" tells the
-# resident what to do, and "明天不停" answers about tomorrow: those are answers
+# the worker will do something later ("明天上午过去", "等会儿来看", "明朝一早八点我来换表", "我同柜台讲");
+# "明天带身份证来柜台领" and "拿卡过去交钱就行" tell the resident what to do, and "明天不停" answers about
+# tomorrow: those are answers
 _LATER_DO = r"[^，,。.!！?？\s]{0,6}?(?:去|来|过去|上门|修|换|处理|弄|看|查|安排|派|找|联系|问|催|报)"
 _PROMISE = re.compile(r"过去(?![^，,。.!！?？\s]{0,6}就(?:行|可以|好|得))|上门|(?:明天|明早|明朝|明日|后天|等会|一会|待会)儿?(?:" + _LATER_DO + r"|[^，,。.!！?？\s]{0,3}我)|下午去|晚上去|我去|到时候|回头|再看|"
                       r"再说|马上|正在|还没(?!到日子|到时间|开始|出|下来|发|到账)|没下来|等通知|我问问|我查查|查一下|问一下|[?？]$|吗$|"
@@ -202,7 +205,7 @@ ANSWER_MIN = 12
 # ("是不是欠费停机了", "您住哪里": 105 worker lines of the labelled days read as an answer before, 3 of them a resolution)
 _ASKS_BACK = re.compile(r"有没有|有冇|是哪|哪个|哪家|哪栋|哪一|几号|几楼|叫啥|叫什么|[?？]|吗(?=$|[\s，,。])|"
                         r"是不是|[住在]哪(?:里|儿|点|块)?")
-# an offer on a condition ("要办的话我下午过去", "需要的话上门换") is part of an answer, not a promise
+# an offer on a condition ("要办的话我下午过去", "需要的话上门换", "要办我上门换光猫") is part of an answer, not a promise
 # and for one who cannot manage it themselves ("不会弄明天上午到社区来 我帮你弄", "不清楚的明天上午来社区找我")
 _OFFER = re.compile(r"[^，,。.!！?？\s]{0,8}的话[^，,。.!！?？]*|(?<![^\s，,。])(?:要|想)办[^，,。.!！?？\s]*|(?:不清楚|不懂|不会弄|搞不清|弄不清)的?[^。.!！?？]*|"
                     r"[^，,。.!！?？\s]{0,8}(?:来|到)[^，,。.!！?？\s]{0,8}找我|有需要[^，,。.!！?？]*|免费[^，,。.!！?？\s]*|有(?:问题|事)再(?:说|讲|找我)|(?:跟|和|给)我(?:说|讲)(?:一声)?[^。.!！?？]*")

@@ -203,8 +203,9 @@ class Request:
         unsure = is_unsure(prediction, ctx.text)
         best, _, tied, talk = ctx.matcher.best(ctx.text, prediction, ctx.msg.contact, ctx.now, cands, strict=unsure)
         if best is None:
-            # (said out, only when the detector and the matcher's gate took it for a report, or it says "me too":
-            # "早上停水最麻烦 饭都煮不成" is talk, "粉店也冇电 晚市刚开始" one more household)
+            # a household saying the service is out joins the open outage only when the detector and the
+            # matcher's gate took it for a report, or it says "me too" ("早上停水最麻烦 饭都煮不成" is talk,
+            # "粉店也冇电 晚市刚开始" one more household)
             out_too = (not talk and not prediction.abstained) or has_metoo(ctx.text)
             waiting = self._awaited(ctx, prediction, found) \
                 or (self._out_too(ctx, prediction, cands, found) if out_too else None) \
