@@ -71,11 +71,11 @@ def cut_asked(words: str) -> str | None:
     return "water" if match.group("w") else SERVICE[match.group("a") or match.group("b")][0]
 
 
-# "又停水了": another time, not the outage going on; "塘边泵房那根电线耷拉下来了 … 现在停电还冇事", "水表井冒水 哗哗
-# 往外流": a wire or a leak, a matter of its own (on the labelled days, 5 such requests beside an open outage
-# were other matters, none the outage)
-_OWN_MATTER = re.compile(r"电线|线(?:掉|断|垂|耷)|往外|在冒|哗哗|爆|喷|淌")
+# "又停水了": another time, not the outage going on
 _AGAIN = re.compile(r"又(?:停|断|没|冇|黑)")
+# "塘边泵房那根电线耷拉下来了 … 现在停电还冇事", "水表井冒水 哗哗往外流": a wire or a leak, a matter of its own (on
+# the labelled days, 5 such requests beside an open outage were other matters, none the outage)
+_OWN_MATTER = re.compile(r"电线|线(?:掉|断|垂|耷)|往外|在冒|哗哗|爆|喷|淌")
 
 
 def out_now(words: str) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 
@@ -248,12 +249,11 @@ class Request:
         waiting = still_waiting(ctx.text)
         same = [t for t in found if t.category == waiting and t.status not in (RESOLVED, CLOSED)
                 and not (prediction.provider and t.provider and prediction.provider != t.provider)]
-        # two open outages of the service (often one outage opened twice in the first minute): the one
-        # most households reported, then the latest; a third ticket would only split it further
-        return max(same, key=lambda t: (t.report_count, t.created_at, t.id)) if waiting is not None and same else None
+        return _most_reported(same) if waiting is not None else None
 
     @staticmethod
-    def _out_too(ctx: Context, prediction, cands: list[Candidate], found: list[Ticket]) -> Ticket | None:  # type: ignore[no-untyped-def]
+    def _out_too(ctx: Context, prediction, cands: list[Candidate],
+                 found: list[Ticket]) -> Ticket | None:  # type: ignore[no-untyped-def]
         """"我家电饭锅煮到一半就没电了…", "+1 下村十一号也没得电" while the power is out: the service said out
         for the speaker is one more household of the open outage of it (a ticket whose reports say it is out and
         that someone spoke of in the last two hours), however far the words are from its reports; of two, the
@@ -264,15 +264,10 @@ class Request:
             return None
         mine = places(ctx.text)
         since = ctx.now - timedelta(minutes=OUT_MINUTES)
-        outs = []
-        for c in cands:
-            theirs = frozenset().union(*(places(t) for t in c.texts))
-            if c.category == service and not c.resolved and max(c.last_ts, c.worked_ts or c.last_ts) >= since \
-                    and any(out_now(clean(t)) == service for t in c.texts) \
-                    and not (mine and len(theirs) == 1 and not mine & theirs):
-                outs.append(c)
-        best = max(outs, key=lambda c: (len(c.reporters), c.first_ts), default=None)
-        return next(t for t in found if t.id == best.key) if best is not None else None
+        outages = {c.key for c in cands
+                   if c.category == service and not c.resolved and max(c.last_ts, c.worked_ts or c.last_ts) >= since
+                   and any(out_now(clean(t)) == service for t in c.texts) and not _elsewhere(mine, c.texts)}
+        return _most_reported([t for t in found if t.id in outages])
 
     @staticmethod
     def _back(ctx: Context, prediction, cands: list[Candidate], found: list[Ticket]) -> Ticket | None:  # type: ignore[no-untyped-def]
@@ -310,3 +305,15 @@ class Request:
         if new_household:  # one acknowledgement per household per incident
             ctx.say(texts.merged(ticket.id, ticket.report_count))
         return True
+
+
+def _most_reported(outages: list[Ticket]) -> Ticket | None:
+    """Of the open outages of one service (often one outage opened twice in the first minute), the one most
+    households reported, then the latest: a further ticket would only split it more."""
+    return max(outages, key=lambda t: (t.report_count, t.created_at, t.id), default=None)
+
+
+def _elsewhere(mine: frozenset[str], texts: Sequence[str]) -> bool:
+    """The message names a place, and the incident's reports name one other place only ("7栋" beside "5栋")."""
+    theirs = frozenset().union(*(places(t) for t in texts))
+    return bool(mine) and len(theirs) == 1 and not mine & theirs
