@@ -82,3 +82,32 @@ def test_talk_about_the_cut_is_no_household(chat: Chat) -> None:
     chat.say(WATER, "收到 去看看", after=5)
     chat.say("周老太", "早上停水最麻烦 饭都煮不成", after=10)
     assert [(t.category, t.report_count) for t in chat.tickets()] == [("water", 2)]
+
+
+def test_the_north_wests_none_says_the_service_is_out() -> None:
+    """fv-d1: "四五六排都么电", "我家也么水": 么 is 没 before the service (not in 什么, 怎么, 这么)."""
+    assert service_of("四五六排都么电") == "power"
+    assert service_of("我家也么水娃娃奶粉都冲不上") == "water"
+    assert service_of("这是什么电器") is None and service_of("怎么水这么黄") is None
+
+
+def test_also_out_elsewhere_is_the_outage_the_worker_fixes(chat: Chat) -> None:
+    """fv-d1: "东头也没电 是一回事吧" while the outage reported from 四五六排 was being mended opened a ticket of its
+    own, and the worker's "换好了 送上电了 大家看看来了没" then closed neither of the two."""
+    chat.say("杨秀花", "停电了")
+    chat.say("纳秀英", "我家也停了", after=1)
+    chat.say("锁文华", "四五六排都么电", after=1)
+    chat.say(POWER, "收到 怕是变压器那边 我马上过去", after=5)
+    chat.say(POWER, "到了 2号变压器的跌落保险掉了 下午打雷打的 在换 半个钟头", after=10)
+    chat.say("杨志忠", "东头也没电 是一回事吧", after=3)
+    chat.say(POWER, "换好了 送上电了 大家看看来了没", after=16)
+    assert [(t.category, t.report_count, t.status) for t in chat.tickets()] == [("power", 4, "resolved")]
+
+
+def test_out_in_another_place_without_too_stays_apart(chat: Chat) -> None:
+    """yo-d1: the evening's "停点了 屋里黢黑的 12栋是不是都停了" is not the morning's charging piles in 1排."""
+    chat.say("张姐", "@网格员小汪 地库B区那一排充电桩全都不亮 昨天晚上就没充上 我车只剩两格电了 充电桩是不是没电了")
+    chat.say(POWER, "收到 那排桩是充电公司装的 电是我们供的 我先查下进线有没有电", after=20)
+    chat.say(POWER, "进线有电 是桩子的控制板坏了 等充电公司来换", after=60)
+    chat.say("吴奶奶", "停点了 屋里黢黑的 12栋是不是都停了", after=50)
+    assert len(_power_tickets(chat)) == 2

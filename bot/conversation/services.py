@@ -10,13 +10,13 @@ import re
 SERVICE = {"水": ("water", "水"), "电": ("power", "电"), "网": ("telecom", "网信号电视"),
            "信号": ("telecom", "网信号电视"), "电视": ("telecom", "网信号电视")}
 
-# "又停水啊", "还是没电", "18楼冒电", "我屋莫得电", "一早冇得水": a service named as out ("没电视信号" is the
+# "又停水啊", "还是没电", "18楼冒电", "我屋莫得电", "一早冇得水", "四五六排都么电": a service named as out ("没电视信号" is the
 # television, "没电话" no service); `lights` are the power going out said without naming it ("然后就全黑了",
 # "跳闸了", "停点了"), `water` the water said as it sounds in voice typing ("停谁哒啊") or by the drop ("水龙头拧开
 # 一滴都不出", "今天早上一滴都没得": 37 of the 38 residents' lines of the labelled days that say so without naming
 # the water as out are water requests; the other is rain, "结果一滴都冇落").
 # A phone, a scooter or a battery out of charge is no outage ("我部车冇电", "手机没电了", "电瓶没电").
-_NOT = r"(?:停|没|沒|冇|冒|木|莫|断|无)(?:有|得)?"
+_NOT = r"(?:停|没|沒|冇|冒|木|莫|断|无|(?<![什怎这那要干多为])么)(?:有|得)?"
 _DEVICE = "[车机瓶池]"
 SERVICE_OUT = re.compile(rf"{_NOT}(?P<a>水|电视|网|信号)|(?<!{_DEVICE}){_NOT}(?P<c>电(?!话))|"
                          r"(?P<b>水|电|网|信号|电视)(?:又)?(?:停|断|没)了|(?P<lights>停点|全黑|黑了|跳闸)|"
@@ -72,7 +72,7 @@ def cut_asked(words: str) -> str | None:
 
 
 # "又停水了": another time, not the outage going on
-_AGAIN = re.compile(r"又(?:停|断|没|冇|黑)")
+_AGAIN = re.compile(r"又(?:停|断|没|冇|么|黑)")
 # "塘边泵房那根电线耷拉下来了 … 现在停电还冇事", "水表井冒水 哗哗往外流": a wire or a leak, a matter of its own (on
 # the labelled days, 5 such requests beside an open outage were other matters, none the outage)
 _OWN_MATTER = re.compile(r"电线|线(?:掉|断|垂|耷)|往外|在冒|哗哗|爆|喷|淌")
