@@ -111,3 +111,23 @@ def test_out_in_another_place_without_too_stays_apart(chat: Chat) -> None:
     chat.say(POWER, "进线有电 是桩子的控制板坏了 等充电公司来换", after=60)
     chat.say("吴奶奶", "停点了 屋里黢黑的 12栋是不是都停了", after=50)
     assert len(_power_tickets(chat)) == 2
+
+
+def test_stopped_without_the_service_named_joins_the_outage_being_mended(chat: Chat) -> None:
+    """fs-d1: "俺家也没谁 南街的 洗衣机接水接一半停了" (没谁 is 没水 in voice typing) during 南街's water outage opened a
+    ticket of its own: a water request saying the service stopped, without naming it, is the outage going on."""
+    chat.say("快乐每一天", "南街停水了 水龙头一滴都不出")
+    chat.say("李大娘", "我家也没水", after=2)
+    chat.say(WATER, "收到 我去看看", after=3)
+    chat.say("刘宝贵", "俺家也没谁 南街的 洗衣机接水接一半停了", after=40)
+    chat.say("王大爷", "我们后街也停了 洗衣机接水接一半停了", after=1)
+    assert [(t.category, t.report_count) for t in chat.tickets()] == [("water", 4)]
+
+
+def test_a_question_of_its_own_about_the_cut_is_not_one_more_household(chat: Chat) -> None:
+    """yo-d1: "问一下 今天停了半天水 水费会不会多算啊" while the water ticket is open asks something of its own."""
+    chat.say("小雨妈妈", "7栋停水了 一滴都没有")
+    chat.say("乐乐爷爷", "我家也没水", after=2)
+    chat.say(WATER, "收到 去看看", after=5)
+    chat.say("团团奶奶", f"@{WATER} 问一下 今天停了半天水 水费会不会多算啊 水表光走气了", after=60)
+    assert [t.report_count for t in chat.tickets()] == [2, 1]

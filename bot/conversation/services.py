@@ -81,11 +81,15 @@ _OWN_MATTER = re.compile(r"电线|线(?:掉|断|垂|耷)|往外|在冒|哗哗|�
 def out_now(words: str) -> str | None:
     """The service ("water", "power") cleaned words say is out for the speaker now, as one more household of an
     outage going on ("我家电饭锅煮到一半就没电了", "+1 下村十一号也没得电", "停电快两个钟头了 还没好啊"); None
-    when they name none, or say it stopped again, ask whether or how long it is cut ("今晚九点停水系净系9巷 定系
-    成条村都停"), or tell of a wire or a leak. "别人家都有了 我家还是没电" is the outage still (on the labelled
-    days, 18 of 21 such requests while it was open)."""
+    when they name none, or are not about now (`not_now`). "别人家都有了 我家还是没电" is the outage still (on the
+    labelled days, 18 of 21 such requests while it was open)."""
     service = service_of(words)
-    if service not in ("water", "power") or _AGAIN.search(words) or CUT_ASKED.search(words) or AHEAD.search(words) \
-            or _OWN_MATTER.search(words):
+    if service not in ("water", "power") or not_now(words):
         return None
     return service
+
+
+def not_now(words: str) -> bool:
+    """Cleaned words that say the service stopped again, ask whether or how long it is cut ("今晚九点停水系净系9巷
+    定系成条村都停"), or tell of a wire or a leak: not one more household of the outage going on."""
+    return bool(_AGAIN.search(words) or CUT_ASKED.search(words) or AHEAD.search(words) or _OWN_MATTER.search(words))

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 
 from bot import repo, texts, tickets
 from bot.conversation.acts import clean, find_mentions
-from bot.conversation.likeness import places, shared, similarity
+from bot.conversation.likeness import similarity
 from bot.conversation.names import addressed_to, talks_to_neighbour, workers_addressed
 from bot.conversation.incidents import (OWN_MINUTES, Candidate, could_join, has_metoo, is_partial_after_fix, is_restored,
                                         is_unsure)
-from bot.conversation.services import AHEAD, cut_asked, out_now, service_of
+from bot.conversation.services import AHEAD, cut_asked, service_of
 from bot.conversation.tone import forwards, jokes, recaps
+from bot.handlers.joins import SERVICES, STOPPED, awaited, back, out_too
 from bot.handlers.resident import service_out, still_waiting, verdict
 from bot.lifecycle import transition
 from bot.pipeline import Context
@@ -25,17 +24,7 @@ _JOINABLE = (AWAITING_PROVIDER, REPORTED, ACCEPTED, REOPENED, RESOLVED, CLOSED)
 # P(request) under which a household's further words about the ticket it reported are talk, not a report:
 # on the training days, 25 of 92 such joins were chatter and the other 67 said nothing the ticket lacked
 SAME_HOUSEHOLD_MIN = 0.5
-# "八号楼也停了", "7号楼4单元 也停了 啥时候能来", "我们后巷也没得": a service said to stop, or to be out too,
-# without its name
-_STOPPED = re.compile(r"停(?:了|哒|咯|啦|嘞|咧|掉了)|也(?:没|冇|莫|么|无|木)(?:得|有)?(?:了|哒|啊|哦|呀|咯|嘞)?(?=$|\s|[，,。!！])")
-_SERVICES = ("water", "power")  # the services a cut is asked about, or said to stop without a name
-STOPPED_MINUTES = 30
-# an outage someone reported or worked on this recently is the one going on (not a morning ticket left open)
-OUT_MINUTES = 120
-# "…垃圾还在", "狗又来了", "又开大了 还在唱", "路灯还是歪起的", "5巷路灯今晚都仲系黑蚊蚊": the thing still there, or back
-_BACK = re.compile(r"还在(?!上班|外面|路上|家|屋|睡|等)|又(?:来|在|跑|把|开|响|吵|冒|唱)|仲系|仲喺|"
-                   r"还是(?:歪|黑|那样|老样子|一样|黄|臭|吵|响|漏)")
-BACK_WORDS = 2  # content bigrams (`likeness.shared`) the message shares with the incident's reports, at least
+STOPPED_MINUTES = 30  # a service said to stop without its name is the one reported or worked on this recently
 
 
 class Request:
@@ -136,7 +125,7 @@ class Request:
         asked = cut_asked(ctx.text)
         if asked == "":
             named = Request._workers_named(ctx)
-            roles = {m.role for m in ctx.members if m.name in named} & set(_SERVICES)
+            roles = {m.role for m in ctx.members if m.name in named} & set(SERVICES)
             asked = roles.pop() if len(roles) == 1 else None
         return replace(prediction, category=asked, abstained=False) if asked else prediction
 
@@ -145,12 +134,12 @@ class Request:
         """"八号楼也停了 家里老人怕冷" while the power is out: a service said to stop, without its name, is the one
         out in the group now (reported or worked on in the last half hour), when only one is (the detector
         guesses the service: water, often, for 停)."""
-        if prediction.category not in _SERVICES or not _STOPPED.search(ctx.text) \
+        if prediction.category not in SERVICES or not STOPPED.search(ctx.text) \
                 or service_of(clean(ctx.text)) is not None or AHEAD.search(ctx.text):  # not "明天还停不停"
             return prediction
         since = ctx.now - timedelta(minutes=STOPPED_MINUTES)  # the outage being reported now, not one of hours ago
         out = {t.category for t in Request._recent(ctx)
-               if t.status not in (RESOLVED, CLOSED) and t.category in _SERVICES and t.updated_at >= since}
+               if t.status not in (RESOLVED, CLOSED) and t.category in SERVICES and t.updated_at >= since}
         return replace(prediction, category=out.pop()) if len(out) == 1 and prediction.category not in out else prediction
 
     @staticmethod
@@ -207,10 +196,10 @@ class Request:
             # a household saying the service is out joins the open outage only when the detector and the
             # matcher's gate took it for a report, or it says "me too" ("早上停水最麻烦 饭都煮不成" is talk,
             # "粉店也冇电 晚市刚开始" one more household)
-            out_too = (not talk and not prediction.abstained) or has_metoo(ctx.text)
-            waiting = self._awaited(ctx, prediction, found) \
-                or (self._out_too(ctx, prediction, cands, found) if out_too else None) \
-                or (self._back(ctx, prediction, cands, found) if tied else None)
+            says_out = (not talk and not prediction.abstained) or has_metoo(ctx.text)
+            waiting = awaited(ctx, prediction, found) \
+                or (out_too(ctx, prediction, cands, found) if says_out else None) \
+                or (back(ctx, prediction, cands, found) if tied else None)
             if waiting is not None:
                 return waiting, "", reporters[waiting.id]
             # talk: "没电也不耽误吃鸡蛋" is about the outage, not one more household; never a danger, which
@@ -241,50 +230,6 @@ class Request:
         return ticket.status not in (RESOLVED, CLOSED) and any(
             r.sender_id == ctx.msg.contact and since <= r.ts <= ctx.now for r in reports)
 
-    @staticmethod
-    def _awaited(ctx: Context, prediction, found: list[Ticket]) -> Ticket | None:  # type: ignore[no-untyped-def]
-        """"还没来水吗 孩子八点要去上画画课", an hour into the outage: still waiting for the open outage of
-        that service (never another carrier's) is one more word about it, however far the words are from
-        its reports; a danger said with it ("还冇来电 阿公的制氧机") makes the incident urgent (`_join`)."""
-        waiting = still_waiting(ctx.text)
-        same = [t for t in found if t.category == waiting and t.status not in (RESOLVED, CLOSED)
-                and not (prediction.provider and t.provider and prediction.provider != t.provider)]
-        return _most_reported(same) if waiting is not None else None
-
-    @staticmethod
-    def _out_too(ctx: Context, prediction, cands: list[Candidate],
-                 found: list[Ticket]) -> Ticket | None:  # type: ignore[no-untyped-def]
-        """"我家电饭锅煮到一半就没电了…", "+1 下村十一号也没得电" while the power is out: the service said out
-        for the speaker is one more household of the open outage of it (a ticket whose reports say it is out and
-        that someone spoke of in the last two hours), however far the words are from its reports; of two, the
-        one most households reported. Not a danger, which goes out on its own; not a fault left after a fix
-        ("来电了 但是我家厨房那路…"); not another place than the outage's, unless it says "too": "东头也没电 是一回事吧"
-        while the outage reported from 四五六排 is open is that outage (on the labelled days, 35 of the 37 residents'
-        lines saying the service is out "too" in another place than the only one an open outage's reports name are
-        that outage; without 也, 12 of 18, and "停点了 … 12栋是不是都停了" was another)."""
-        service = out_now(clean(ctx.text))
-        if service is None or service != prediction.category or prediction.urgent or is_partial_after_fix(ctx.text):
-            return None
-        mine = frozenset() if "也" in ctx.text else places(ctx.text)
-        since = ctx.now - timedelta(minutes=OUT_MINUTES)
-        outages = {c.key for c in cands
-                   if c.category == service and not c.resolved and max(c.last_ts, c.worked_ts or c.last_ts) >= since
-                   and any(out_now(clean(t)) == service for t in c.texts) and not _elsewhere(mine, c.texts)}
-        return _most_reported([t for t in found if t.id in outages])
-
-    @staticmethod
-    def _back(ctx: Context, prediction, cands: list[Candidate], found: list[Ticket]) -> Ticket | None:  # type: ignore[no-untyped-def]
-        """"万溪桥头那堆垃圾还在 越堆越多了", "烧烤摊又把桌子摆到我家门口了": the thing complained of, still there
-        or back again, said in the words of one open incident of its category (the matcher found its words tie,
-        `Matcher.best`, but not enough for a join so long after): that incident, however long ago. Not one
-        resolved: "水是来哒 但是黄的 …还是黄的" after the fix is a new fault, and a verdict is the reporter's."""
-        if not _BACK.search(ctx.text):
-            return None
-        words = {c.key: len(shared(ctx.text, c.texts)) for c in cands if c.category == prediction.category and not c.resolved}
-        most = max(words.values(), default=0)
-        keys = [k for k, n in words.items() if n == most]
-        return next((t for t in found if t.id == keys[0]), None) if most >= BACK_WORDS and len(keys) == 1 else None
-
     def _join(self, ctx: Context, ticket: Ticket, reported: bool, urgent: bool = False) -> bool:
         assert ctx.grid is not None
         if urgent and not ticket.urgent and ticket.status not in (RESOLVED, CLOSED):
@@ -308,15 +253,3 @@ class Request:
         if new_household:  # one acknowledgement per household per incident
             ctx.say(texts.merged(ticket.id, ticket.report_count))
         return True
-
-
-def _most_reported(outages: list[Ticket]) -> Ticket | None:
-    """Of the open outages of one service (often one outage opened twice in the first minute), the one most
-    households reported, then the latest: a further ticket would only split it more."""
-    return max(outages, key=lambda t: (t.report_count, t.created_at, t.id), default=None)
-
-
-def _elsewhere(mine: frozenset[str], texts: Sequence[str]) -> bool:
-    """The message names a place, and the incident's reports name one other place only ("7栋" beside "5栋")."""
-    theirs = frozenset().union(*(places(t) for t in texts))
-    return bool(mine) and len(theirs) == 1 and not mine & theirs

@@ -1,0 +1,94 @@
+"""The open incident a resident's request joins when the matcher found none sure enough (`Request._incident`):
+the outage still awaited, the outage the household says it is out of too, the thing complained of still there
+or back again. Pure reading of the message against the group's open tickets; the caller joins."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import timedelta
+
+from bot.conversation.acts import clean
+from bot.conversation.incidents import Candidate, is_partial_after_fix
+from bot.conversation.likeness import places, shared
+from bot.conversation.services import not_now, out_now, service_of
+from bot.handlers.resident import still_waiting
+from bot.pipeline import Context
+from models import CLOSED, RESOLVED, Ticket
+
+# "八号楼也停了", "7号楼4单元 也停了 啥时候能来", "我们后巷也没得": a service said to stop, or to be out too,
+# without its name
+STOPPED = re.compile(r"停(?:了|哒|咯|啦|嘞|咧|掉了)|也(?:没|冇|莫|么|无|木)(?:得|有)?(?:了|哒|啊|哦|呀|咯|嘞)?(?=$|\s|[，,。!！])")
+SERVICES = ("water", "power")  # the services a cut is asked about, or said to stop without a name
+_ASKS = re.compile(r"问一?下|请问")  # "问一下 今天停了半天水 水费会不会多算啊": a question of its own
+# an outage someone reported or worked on this recently is the one going on (not a morning ticket left open)
+OUT_MINUTES = 120
+# "…垃圾还在", "狗又来了", "又开大了 还在唱", "路灯还是歪起的", "5巷路灯今晚都仲系黑蚊蚊": the thing still there, or back
+_BACK = re.compile(r"还在(?!上班|外面|路上|家|屋|睡|等)|又(?:来|在|跑|把|开|响|吵|冒|唱)|仲系|仲喺|"
+                   r"还是(?:歪|黑|那样|老样子|一样|黄|臭|吵|响|漏)")
+BACK_WORDS = 2  # content bigrams (`likeness.shared`) the message shares with the incident's reports, at least
+
+
+def awaited(ctx: Context, prediction, found: list[Ticket]) -> Ticket | None:  # type: ignore[no-untyped-def]
+    """"还没来水吗 孩子八点要去上画画课", an hour into the outage: still waiting for the open outage of
+    that service (never another carrier's) is one more word about it, however far the words are from
+    its reports; a danger said with it ("还冇来电 阿公的制氧机") makes the incident urgent (`Request._join`)."""
+    waiting = still_waiting(ctx.text)
+    same = [t for t in found if t.category == waiting and t.status not in (RESOLVED, CLOSED)
+            and not (prediction.provider and t.provider and prediction.provider != t.provider)]
+    return most_reported(same) if waiting is not None else None
+
+
+def out_too(ctx: Context, prediction, cands: list[Candidate],
+            found: list[Ticket]) -> Ticket | None:  # type: ignore[no-untyped-def]
+    """"我家电饭锅煮到一半就没电了…", "+1 下村十一号也没得电" while the power is out: the service said out
+    for the speaker is one more household of the open outage of it (a ticket whose reports say it is out and
+    that someone spoke of in the last two hours), however far the words are from its reports; of two, the
+    one most households reported.
+
+    - So too the service said to stop, or to be out "too", without its name ("俺家也没谁 南街的 洗衣机接水接一半停了"):
+      on the labelled days 208 of the 212 residents' water and power requests saying so while an outage was
+      open were that outage. Not a question of its own ("问一下 今天停了半天水 水费会不会多算啊").
+    - Not a danger, which goes out on its own; not a fault left after a fix ("来电了 但是我家厨房那路…").
+    - Not another place than the outage's, unless it says "too": "东头也没电 是一回事吧" while the outage reported
+      from 四五六排 is open is that outage (on the labelled days, 35 of the 37 residents' lines saying the
+      service is out "too" in another place than the only one an open outage's reports name are that outage;
+      without 也, 12 of 18, and "停点了 … 12栋是不是都停了" was another)."""
+    words = clean(ctx.text)
+    service = out_now(words)
+    if service is None and prediction.category in SERVICES and STOPPED.search(ctx.text) \
+            and service_of(words) is None and not not_now(words) and not _ASKS.search(words):
+        service = prediction.category  # the service the detector names ("八号楼也停了")
+    if service is None or service != prediction.category or prediction.urgent or is_partial_after_fix(ctx.text):
+        return None
+    mine = frozenset() if "也" in ctx.text else places(ctx.text)
+    since = ctx.now - timedelta(minutes=OUT_MINUTES)
+    outages = {c.key for c in cands
+               if c.category == service and not c.resolved and max(c.last_ts, c.worked_ts or c.last_ts) >= since
+               and any(out_now(clean(t)) == service for t in c.texts) and not _elsewhere(mine, c.texts)}
+    return most_reported([t for t in found if t.id in outages])
+
+
+def back(ctx: Context, prediction, cands: list[Candidate], found: list[Ticket]) -> Ticket | None:  # type: ignore[no-untyped-def]
+    """"万溪桥头那堆垃圾还在 越堆越多了", "烧烤摊又把桌子摆到我家门口了": the thing complained of, still there
+    or back again, said in the words of one open incident of its category (the matcher found its words tie,
+    `Matcher.best`, but not enough for a join so long after): that incident, however long ago. Not one
+    resolved: "水是来哒 但是黄的 …还是黄的" after the fix is a new fault, and a verdict is the reporter's."""
+    if not _BACK.search(ctx.text):
+        return None
+    words = {c.key: len(shared(ctx.text, c.texts)) for c in cands if c.category == prediction.category and not c.resolved}
+    most = max(words.values(), default=0)
+    keys = [k for k, n in words.items() if n == most]
+    return next((t for t in found if t.id == keys[0]), None) if most >= BACK_WORDS and len(keys) == 1 else None
+
+
+def most_reported(outages: list[Ticket]) -> Ticket | None:
+    """Of the open outages of one service (often one outage opened twice in the first minute), the one most
+    households reported, then the latest: a further ticket would only split it more."""
+    return max(outages, key=lambda t: (t.report_count, t.created_at, t.id), default=None)
+
+
+def _elsewhere(mine: frozenset[str], texts: Sequence[str]) -> bool:
+    """The message names a place, and the incident's reports name one other place only ("7栋" beside "5栋")."""
+    theirs = frozenset().union(*(places(t) for t in texts))
+    return bool(mine) and len(theirs) == 1 and not mine & theirs
