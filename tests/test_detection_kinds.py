@@ -74,6 +74,10 @@ def test_a_heater_that_will_not_light_or_a_smell_that_is_not_gas_is_no_danger(te
     ("有线电视没有台了", "broadcast"), ("机顶盒一直显示无信号", "broadcast"),
     ("手机一格信号都无 移动个 微信发唔出", "mobile"), ("阮厝有线个台都无了", "broadcast"),  # 个 = 的 (潮汕)
     ("我家宽带坏了", None),
+    # fp-d1, fs-d1: 移动 a few characters before the signal (the ticket had no carrier, and the Mobile worker's fix
+    # of it was not his to close); moving a car is no carrier
+    ("背岭上面移动一格信号都冇 电话打唔出", "mobile"), ("下寨移动还是没信号", "mobile"), ("我的移动手机也冇信号", "mobile"),
+    ("麻烦把车移动一下 挡到我了", None),
 ])
 def test_carriers_are_known_from_their_products(text: str, provider: str | None) -> None:
     assert extract_provider(text) == provider

@@ -27,10 +27,12 @@ def normalize(text: str) -> str:
 
 # Carriers by name, service number or product (和家亲 and 魔百和 are China Mobile's, 天翼 China
 # Telecom's, 沃家 China Unicom's; 有线 and the cable set-top box belong to the broadcast network).
-# 个 is 的 in 潮汕 and 客家 speech ("手机一格信号都无 移动个").
+# 个 is 的 in 潮汕 and 客家 speech ("手机一格信号都无 移动个"). "背岭上面移动一格信号都冇", "移动还是没信号": the 25
+# labelled requests that name 移动 a few characters before the signal or the network are all China Mobile's.
 _PROVIDERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("broadcast", re.compile(r"广电|有线电视|有线(?:台|费|的|个|网络|信号)|机顶盒|数字电视|闭路|华数|歌华|^有线|用的有线|是有线")),
-    ("mobile", re.compile(r"中国移动|移动(?:宽带|网|信号|卡|公司|营业厅|的|个|号|套餐|光猫|流量|话费)|移动$|^移动|用的移动|是移动|"
+    ("mobile", re.compile(r"中国移动|移动(?:宽带|网|信号|卡|公司|营业厅|的|个|号|套餐|光猫|流量|话费|手机)|移动$|^移动|用的移动|是移动|"
+                          r"移动(?!一下)[^\s，,。！!？?]{0,4}(?:信号|信好|网络|宽带)|"
                           r"139|10086|魔百[盒和]|和家亲|和彩云|咪咕")),
     ("unicom", re.compile(r"联通|10010|沃宽|沃家|沃派|沃[^\s]{0,2}宽带")),
     ("telecom", re.compile(r"中国电信|电信|天翼|10000(?!\d)|189|翼支付|小翼管家")),
