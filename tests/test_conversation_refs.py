@@ -78,6 +78,25 @@ def test_a_relay_confirms_an_unsure_message_as_a_ticket_of_its_resident(chat: Ch
     assert chat.ticket(1).status == "accepted"
 
 
+def test_a_relay_naming_the_resident_of_an_unsure_message_confirms_it(chat: Chat, monkeypatch) -> None:
+    """fc-d1: "@供水站老蒲 下院子向红梅屋头水表冻爆了 在冒水 跟上院子不是一处" shares words with the open 上院子 water
+    ticket too; it names 向红梅, whose "下院子我屋的水表冻爆了 在飙水…" the detector was unsure of: that message
+    becomes her ticket, held by the water worker (the relay had passed him the signal ticket instead)."""
+    chat.say("老李", "上院子的水管冻起了 龙头一拧一滴都莫得")
+    chat.say(WATER, "收到 我来看", after=3)
+    chat.say("张大哥", "手机咋个莫得信号了 打电话打不出去 移动的", after=5)
+    text = "下院子我屋的水表冻爆了 在飙水 流得满坝子都是"
+    model_predict = chat.app.classifier.predict
+    unsure = Prediction("water", 0.74, abstained=True, scores={"water": 0.74, "none": 0.2}, p_request=0.18)
+    monkeypatch.setattr(chat.app.classifier, "predict", lambda t: unsure if t == text else model_predict(t))
+    chat.say("向红梅", text, after=20)
+    assert len(chat.tickets()) == 2
+    out = chat.say(GRIDMAN, f"@{WATER} 下院子向红梅屋头水表冻爆了 在冒水 跟上院子不是一处", after=5)
+    mine = [t for t in chat.tickets() if t.reporter == "向红梅"]
+    assert len(mine) == 1 and mine[0].category == "water" and WATER in chat.assignees(mine[0].id)
+    assert WATER not in chat.assignees(2) and "向红梅" in mentioned(out)
+
+
 def test_a_relay_about_nothing_open_or_kept_changes_nothing(chat: Chat) -> None:
     chat.say("张阿姨", "我家停水了")
     out = chat.say(GRIDMAN, f"@{FIRE} 马队 下午联合检查 三点在社区门口集合", after=5)
