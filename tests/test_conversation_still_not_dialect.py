@@ -4,6 +4,7 @@ sleeps). Cases from the dev day fo-d1 (天水), where both opened new tickets.""
 
 from __future__ import annotations
 
+from bot.conversation.incidents import is_partial_after_fix
 from bot.handlers.resident import verdict
 from tests.harness import POWER, WATER, Chat
 
@@ -53,3 +54,23 @@ def test_not_fixed_said_of_another_thing_reopens_none_of_the_speakers_tickets(ch
     assert [(t.reporter, t.status) for t in chat.tickets()] == [("小王", "accepted"), ("张大姐", "resolved")]
     chat.say("张大姐", "C区的充电桩也不行 一天了 @赵电工(供电所)", after=300)
     assert chat.ticket(2).status == "resolved"
+
+
+def test_cantonese_still_and_but_read_as_mandarin() -> None:
+    """fd-d1, ys-d1 (Cantonese): 仲系 is 还是, 仲未 还没, 但系 但是."""
+    assert verdict("仲系唔得") == verdict("仲未好") == "unsatisfied"
+    assert is_partial_after_fix("大家都有电 但系我间房仲系冇电 冷气开唔到")
+    assert is_partial_after_fix("有网喇 但系iTV电视睇唔到 话网络连接失败")
+    assert not is_partial_after_fix("有水了 可以冲凉了") and not is_partial_after_fix("7楼有水了 不过好小")
+
+
+def test_a_cantonese_household_still_without_after_the_fix_is_its_own_fault(chat: Chat) -> None:
+    """fd-d1: "大家都有电 但系我间房仲系冇电 冷气开唔到 灯都唔着" after the outage was fixed reopened it there (here,
+    with less around it, the matcher keeps it apart on the previous code too: a guard)."""
+    chat.say("麦婆婆", "停电喇 成条巷都冇电")
+    chat.say("陈生", "我屋企都冇电", after=1)
+    chat.say(POWER, "收到 过来睇下", after=3)
+    chat.say(POWER, "送电喇 大家试下", after=40)
+    chat.say("陈生", "大家都有电 但系我间房仲系冇电 冷气开唔到 灯都唔着", after=10)
+    assert chat.ticket(1).status == "resolved"
+    assert [t.category for t in chat.tickets()] == ["power", "power"]

@@ -154,7 +154,7 @@ def data_hash(classifier_hash: str, paths: Sequence[Path]) -> str:
     h = hashlib.sha256((VERSION + "|" + ",".join(FEATURES + GATE_ONLY) + "|" + classifier_hash).encode())
     for source in (Path(__file__), *(Path(__file__).with_name(name) for name in (
             "incidents.py", "likeness.py", "report_model.py", "held_out.py", "report_learning.py", "matcher_cv.py", "forest.py",
-            "acts.py"))):
+            "acts.py", "dialect.py"))):
         h.update(source.read_bytes())
     for path in paths:
         for p in (path, incidents_file(path)):

@@ -6,6 +6,7 @@ import re
 
 from bot.classifier.extract import extract_provider
 from bot.conversation.acts import COMMAND, clean as _clean, split_quote
+from bot.conversation.dialect import mandarin
 from bot.texts import CATEGORY_ALIASES
 
 _MENTION = re.compile(r"@\S+?(?:\u2005|\s|$)")
@@ -16,13 +17,6 @@ _UNSATISFIED = re.compile(r"不满意|还是(?:没|不|一样)|还没(?:好|修|
 _DONT_KNOW = re.compile(r"不知道|不清楚|不晓得|忘了|不记得")
 
 
-# a verdict said in dialect, as Mandarin: Cantonese and Hakka 唔 (not), 冇 (not have), 还系 (still is); the
-# north-west's and the south-west's "还是么水", "还是莫得", "还木有" (still no water, still none)
-_DIALECT = ((re.compile(r"唔(?=满意|得|行|好|系|掂|识|通|work)"), "不"), (re.compile(r"冇|冒(?=修|好|来|得|用)"), "没"),
-            (re.compile(r"还系"), "还是"), (re.compile(r"不得(?=$|啊|呀|哦|嘛)"), "不行"),
-            (re.compile(r"(?<=还是)(?:么|莫|木)|(?<=还)(?:么|莫|木)(?=有|得)"), "没"))
-
-
 def clean(text: str) -> str:
     """Without @-mentions, punctuation, spaces and WeChat emoji codes."""
     return _clean(unmentioned(text))
@@ -30,10 +24,8 @@ def clean(text: str) -> str:
 
 def plain(words: str) -> str:
     """A resident's short answer with its dialect negations said in Mandarin ("还系唔得" -> "还是不行",
-    "唔满意" -> "不满意"), for reading verdicts."""
-    for pattern, mandarin in _DIALECT:
-        words = pattern.sub(mandarin, words)
-    return words
+    "唔满意" -> "不满意", "仲系好嘈" -> "还是好嘈"), for reading verdicts (`bot.conversation.dialect`)."""
+    return mandarin(words)
 
 
 def unmentioned(text: str) -> str:
