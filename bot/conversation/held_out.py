@@ -8,8 +8,9 @@ are split into the matcher's own folds, and each fold is read by a detector trai
 decision rule) on everything but that fold's days.
 
 Training the fold detectors takes a few minutes; their readings are kept under the model directory,
-keyed by the detector's data hash, the days and this code, so a change of the matcher alone does not
-retrain them.
+keyed by the detector's data hash, the days, this code and the detector's code (`reading_code`: a change in
+how it reads, such as a carrier named in more ways, changes the readings even when its data do not), so a
+change of the matcher alone does not retrain them.
 """
 
 from __future__ import annotations
@@ -30,9 +31,15 @@ log = logging.getLogger(__name__)
 ARTEFACT = "matcher_held_out.joblib"
 
 
+def reading_code() -> bytes:
+    """The detector's code (`bot/classifier/*.py`), by which its readings are made from its data."""
+    return b"".join(p.read_bytes() for p in sorted((Path(__file__).parent.parent / "classifier").glob("*.py")))
+
+
 def _key(classifier_hash: str, paths: Sequence[Path], folds: int) -> str:
     h = hashlib.sha256(f"{classifier_hash}|{folds}".encode())
     h.update(Path(__file__).read_bytes())
+    h.update(reading_code())
     for p in paths:
         h.update(p.name.encode())
         h.update(p.read_bytes())

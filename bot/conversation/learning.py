@@ -26,7 +26,7 @@ from bot.conversation.incidents import (
     FEATURES, GATE_ONLY, Candidate, Matcher, bare_metoo, could_join, evidence, is_unsure, may_hold, pair_matrix,
     rule_matcher,
 )
-from bot.conversation.held_out import held_out_predictions, residents
+from bot.conversation.held_out import held_out_predictions, reading_code, residents
 from bot.conversation.report_learning import report_examples
 from bot.conversation.forest import Forest
 from bot.conversation.report_model import ReportModel
@@ -149,13 +149,15 @@ def day_pairs(paths: Sequence[Path], classifier: "Classifier",
 
 
 def data_hash(classifier_hash: str, paths: Sequence[Path]) -> str:
-    """The days, the classifier they are read with, and this code (features, cost, grids), with acts.py,
-    whose `is_question` is a feature of the pairs (a change there changes what the matcher learned from)."""
+    """The days, the classifier they are read with (its data and its code), and this code (features, cost, grids),
+    with acts.py, whose `is_question` is a feature of the pairs (a change there changes what the matcher learned
+    from)."""
     h = hashlib.sha256((VERSION + "|" + ",".join(FEATURES + GATE_ONLY) + "|" + classifier_hash).encode())
     for source in (Path(__file__), *(Path(__file__).with_name(name) for name in (
             "incidents.py", "likeness.py", "report_model.py", "held_out.py", "report_learning.py", "matcher_cv.py", "forest.py",
             "acts.py", "dialect.py"))):
         h.update(source.read_bytes())
+    h.update(reading_code())  # the held-out readings it learns from change with the detector's code
     for path in paths:
         for p in (path, incidents_file(path)):
             h.update(p.name.encode())
