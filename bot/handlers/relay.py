@@ -42,22 +42,15 @@ def _named(act: WorkerAct, sender: str) -> bool:
     return len(sender) >= 2 and sender in act.body
 
 
-def unsure_named(ctx: Context, act: WorkerAct) -> bool:
-    """The relay names the resident of a recent unsure message it describes ("@供水站老蒲 下院子向红梅屋头水表冻爆了
-    在冒水 跟上院子不是一处", when 向红梅's "下院子我屋的水表冻爆了 在飙水" is on the review list): that message, even
-    when the words also fit an open ticket."""
-    assert ctx.grid is not None
-    return any(_named(act, review.sender) and _describes(act, review.text)
-               for review, _ in repo.recent_reviews(ctx.session, grid_id=ctx.grid.id, since=ctx.now - LOOKBACK))
-
-
-def confirm_unsure(ctx: Context, act: WorkerAct, people: list[Member]) -> Ticket | None:
-    """Open a ticket from the recent unsure message the relay describes; None when none matches."""
+def confirm_unsure(ctx: Context, act: WorkerAct, people: list[Member], named_only: bool = False) -> Ticket | None:
+    """Open a ticket from the recent unsure message the relay describes, its resident's first when the relay names
+    them; None when none matches. `named_only`: only one whose resident the relay names ("@供水站老蒲 下院子向红梅屋头
+    水表冻爆了 在冒水 跟上院子不是一处", when 向红梅's "下院子我屋的水表冻爆了 在飙水" is on the review list), for a relay
+    whose words also fit an open ticket."""
     assert ctx.grid is not None
     reviews = repo.recent_reviews(ctx.session, grid_id=ctx.grid.id, since=ctx.now - LOOKBACK)
-    # the resident the relay names first ("…向红梅屋头水表冻爆了"), then the newest
-    for review, sender_id in sorted(reviews, key=lambda r: not _named(act, r[0].sender)):
-        if not _describes(act, review.text):
+    for review, sender_id in sorted(reviews, key=lambda r: not _named(act, r[0].sender)):  # named, then newest
+        if not _describes(act, review.text) or (named_only and not _named(act, review.sender)):
             continue
         kind = _kind(people)
         prediction = ctx.classifier.predict(review.text)

@@ -11,7 +11,7 @@ from bot.conversation.acts import WorkerAct, clean
 from bot.conversation.likeness import places, shared, similarity
 from bot.conversation.names import addressed
 from bot.conversation.refer import Choice, Option, choose, distinct_words, said
-from bot.handlers.relay import about_none, confirm_unsure, relayed_people, unsure_named
+from bot.handlers.relay import about_none, confirm_unsure, relayed_people
 from bot.pipeline import Context
 from bot.privacy import mask
 from bot.routing import category_of_role
@@ -38,12 +38,14 @@ def target(ctx: Context, act: WorkerAct, options: list[Option],
             of_kind = [o for o in options if not kinds or by_id[o.ticket_id].category in kinds]
             # about none of the tickets the people relayed to handle ("@消防站邓指导 15栋电动车进电梯充电"
             # shares 物业 and 电梯 with a dispute about the property fee, and is about another message)
-            if about_none(act, of_kind) or unsure_named(ctx, act):
-                opened = confirm_unsure(ctx, act, people)  # an unsure message the relay confirms
-                if opened is not None:
-                    ctx.outcome = f"worker:relay:{opened.id}"
-                    return None, None
-            if about_none(act, of_kind):
+            none_of_kind = about_none(act, of_kind)
+            # an unsure message the relay confirms; when its words also fit an open ticket, only one whose resident
+            # it names
+            opened = confirm_unsure(ctx, act, people, named_only=not none_of_kind)
+            if opened is not None:
+                ctx.outcome = f"worker:relay:{opened.id}"
+                return None, None
+            if none_of_kind:
                 if len(clean(act.body)) > SAYS_WHICH and about_none(act, options):
                     # words of its own: a ticket of the kind the people relayed to handle, or none at all
                     options = of_kind
