@@ -82,3 +82,33 @@ def test_the_all_clear_after_an_evacuation_closes_the_gas_leak(chat: Chat) -> No
     chat.say(FIRE, "燃气公司把1102的灶前阀换了 楼道通风了 测了没浓度了 没事了 大家可以回家了", after=40)
     assert chat.ticket(1).status == "resolved"
     assert not ends("阀门还在换 大家还不能回家 先在楼下等着")
+
+
+def test_the_all_clear_to_go_back_up_closes_the_gas_leak(chat: Chat) -> None:
+    """fw-d1: "查到了 三楼302厨房煤气罐的减压阀没拧紧 阀已经关了 窗打开散了 没事了 大家可以上去了 明天叫他换个新的
+    减压阀" ended a gas leak the stairwell had left for; the act model read it as progress (明天), so the
+    leak stayed 处理中 all night. Going back up ("可以上去了", "可以上楼了", "可以进屋了") is the all-clear too."""
+    chat.say("刘凤霞", "5号楼2单元楼道里一股煤汽味 贼冲 是不是哪家漏气了 吓人呢")
+    chat.say(FIRE, "收到 马上到 楼里的别开关灯别打火 把楼道窗户打开 人先下楼", after=2)
+    chat.say(FIRE, "查到了 三楼302厨房煤气罐的减压阀没拧紧 阀已经关了 窗打开散了 没事了 大家可以上去了 明天叫他换个新的减压阀",
+             after=40)
+    assert chat.ticket(1).status == "resolved"
+    assert ends("燃气公司测过了 2单元的可以上楼了") and not ends("还不能上楼 等燃气公司测完")
+
+
+def test_heating_to_be_felt_and_money_arrived_end_the_matter() -> None:
+    """fx-d1's "热力的师傅给7号楼2单元放了气 @李桂芝 @刘翠花 你们摸摸片子热了没有" and fw-d1's "许伯 养老金已经到账了
+    你查一下" close their tickets (the act model read them as progress and a question). Asking before anything is
+    done ("你摸摸热不热") and money not yet there are no ending."""
+    assert ends("热力的师傅给7号楼2单元放了气 你们摸摸片子热了没有")
+    assert ends("5号楼高区排完气了 大家摸摸暖气片热没热")
+    assert not ends("是上水管还是暖气管 凤霞姐你摸摸热不热")
+    assert ends("许伯 养老金已经到账了 你查一下") and ends("吴奶奶 养老金12号就到账了 带卡来就能取")
+    assert not ends("养老金还没到账 月底才发") and not ends("问一下养老金已经到账了吗")
+
+
+def test_a_pension_answered_as_arrived_closes_the_question(chat: Chat) -> None:
+    chat.say("许伯", f"@{BANK} 问一下 这个月的养老金发了没有 我去小卖部刷卡说没有钱")
+    chat.say(BANK, "许伯 我查一下 稍等", after=3)
+    chat.say(BANK, "许伯 养老金已经到账了 你查一下", after=30)
+    assert chat.ticket(1).status == "resolved"

@@ -10,12 +10,24 @@ from bot.conversation.names import addressed
 from bot.handlers.resident import verdict
 from tests.harness import GRIDMAN, POWER, WATER, Chat
 
+TELECOM = "电信小刘"
+
 
 def test_a_reporter_named_inside_the_message_names_the_ticket() -> None:
     assert addressed("车挪开了 汤伢子你可以出来了", {"汤伢子", "凌霄"}) == {"汤伢子"}
     assert addressed("鲁大爹家的漏保坏了 换了个新的", {"鲁小燕", "李国富"}) == {"鲁小燕"}  # the elder of her household
     assert addressed("大家注意安全", {"汤伢子"}) == set()
     assert addressed("那边春兰家也好了", {"春兰"}) == set()  # two characters anywhere: too common to be sure
+
+
+def test_a_reporter_is_named_after_the_command_and_its_number() -> None:
+    """fw-d1's "#办结 10 李姨厝屋顶受损…" and fy-d1's "工单11 文清家宽带好了": the name the message opens with comes
+    after the command and the number; and a given name with 家 (文清家, for 李文清) names her household anywhere."""
+    assert addressed("10 李姨厝屋顶受损已经报到镇里", {"李淑珍", "晒鱼干阿锋"}) == {"李淑珍"}
+    assert addressed("#办结 10 李姨厝屋顶受损已经报到镇里", {"李淑珍"}) == {"李淑珍"}
+    assert addressed("工单11 文清家宽带好了 灯都绿了", {"李文清", "蔡亚莲"}) == {"李文清"}
+    assert addressed("3栋 李姨家的", {"李淑珍"}) == set()  # 3栋 is a place, not a ticket number
+    assert addressed("电信宽带好了 大家连一下", {"李文清"}) == set()
 
 
 def test_a_closure_naming_its_reporter_closes_that_ticket_not_one_sharing_a_word(chat: Chat) -> None:
@@ -25,6 +37,34 @@ def test_a_closure_naming_its_reporter_closes_that_ticket_not_one_sharing_a_word
     chat.say(GRIDMAN, "#接单 2", after=1)
     chat.say(GRIDMAN, "车挪开了 汤伢子你可以出来了 外来的车莫堵单元门 #办结", after=15)
     assert chat.ticket(2).status == "resolved" and chat.ticket(1).status == "accepted"
+
+
+def test_a_numbered_closing_naming_another_reporter_of_the_workers_closes_hers(chat: Chat) -> None:
+    """fy-d1: the telecom worker's "工单11 文清家宽带好了 灯都绿了 你连一下wifi试试", when the bot's #11 was a remark
+    it took for a broadband fault and 李文清's broadband was #12 (the writer numbered tickets by incident; the
+    bot had opened one more). The number closed the remark, and 李文清's broadband stayed open all night."""
+    chat.say("蔡亚莲", f"@{TELECOM} 我家电信手机卡停机了 是不是欠费了 话费怎么交")
+    chat.say("李文清", f"@{TELECOM} 我家电信宽带无网了 光猫上面有个红灯一直亮 家里是有电的 西片", after=20)
+    assert [t.category for t in chat.tickets()] == ["telecom", "telecom"]
+    chat.say(TELECOM, "收到 下午过去接", after=5)
+    chat.say(TELECOM, "工单1 文清家宽带好了 灯都绿了 你连一下wifi试试", after=300)
+    assert chat.ticket(2).status == "resolved" and chat.ticket(1).status != "resolved"
+
+
+def test_a_closing_naming_a_resident_who_reported_two_closes_the_one_its_words_are_about(chat: Chat) -> None:
+    """fw-d1: "#办结 10 李姨厝屋顶受损已经报到镇里灾后登记了…" from the comprehensive worker, when #10 was a quarrel and
+    李姨 (李淑珍) had reported both the morning's outage and her roof. Her name points to two tickets; 屋顶 is only
+    in one of them."""
+    chat.say("林海燕", "我家停电了 东头都没电")
+    chat.say("李淑珍", "我家也没电", after=2)
+    chat.say("晒鱼干阿锋", "网格员 隔壁金水伯把他的鱼干架子摆到我晒场的地界上来了 讲了不听 还骂人", after=30)
+    chat.say("李淑珍", "@王网格 台风把我家屋顶的瓦片掀掉一片 昨晚落雨厨房漏水 这种有补助吗 要怎么报", after=30)
+    assert [t.category for t in chat.tickets()] == ["power", "dispute", "other"]
+    chat.say(GRIDMAN, "收到 #接单 1", after=1)
+    chat.say(GRIDMAN, "#接单 2", after=1)
+    chat.say(GRIDMAN, "#办结 2 李姨屋顶受损已经报到镇里灾后登记了 下礼拜有人来核实 这几天先拿塑料布盖一下", after=20)
+    assert chat.ticket(3).status == "resolved"
+    assert chat.ticket(1).status != "resolved" and chat.ticket(2).status != "resolved"
 
 
 def test_the_number_of_a_ticket_already_resolved_does_not_jump_to_the_latest_one(chat: Chat) -> None:

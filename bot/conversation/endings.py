@@ -1,6 +1,7 @@
 """Words that end a matter, or do not yet, where the act model's reading needs a rule beside it: a
 worker's answer to a question that is no answer yet (a promise to come, work still going on), and a
-fix said in words the model reads as progress (a hedged fix, someone found and safe, the all-clear).
+fix said in words the model reads as progress (a hedged fix, someone found and safe, the all-clear, the heating
+to be felt, money arrived).
 
 Pure readings of a worker's words, kept out of `bot.conversation.acts`: that module is also a feature
 of the learned act model and the matcher, so a change there makes both learn again.
@@ -52,14 +53,20 @@ def found_safe(text: str) -> bool:
                for first, then in ((_FOUND.search(text), _SAFE), (_SAFE_SENT[0].search(text), _SAFE_SENT[1])))
 
 
-# The all-clear after an evacuation ("测了没浓度了 没事了 大家可以回家了", "大家可以回屋了 #办结"): 17 of the 18 worker
-# lines of the labelled days that say so are resolutions (the other, "…大家可以回屋了 2单元的先莫开火 等燃气师傅换
-# 好", is the all-clear for one entrance); the act model read fl-d1's as progress.
-_ALL_CLEAR = re.compile(r"(?<![不没])(?:可以|能)回(?:家|屋)")
+# The all-clear after an evacuation ("测了没浓度了 没事了 大家可以回家了", "大家可以上楼了 #办结", "没事了 大家可以上去了"):
+# 32 of the 33 worker lines of the labelled days that say so are resolutions (the other, "…大家可以回屋了 2单元的先莫开火
+# 等燃气师傅换好", is the all-clear for one entrance); the act model read fl-d1's and fw-d1's as progress.
+_ALL_CLEAR = re.compile(r"(?<![不没])(?:可以|能)(?:回(?:家|屋|去)|上(?:去|楼)|进(?:去|屋))")
+# The heating asked to be felt ("放了气 你们摸摸片子热了没有"): 5 of the 5 such worker lines close their ticket
+# ("你摸摸热不热" asks before anything is done, and is not one of them)
+_FEEL_HEAT = re.compile(r"(?:摸摸|摸一下|摸下|摸一摸|看看|看下)[^，,。.!！?？\s]{0,6}?热(?:没热|了没有?|了冇|了吗)")
+# Money arrived ("许伯 养老金已经到账了 你查一下"): 15 of the 16 worker lines saying so answer the question (the
+# other goes on "等路通了我上门帮她把卡激活")
+_PAID = re.compile(r"(?<![没未不还])(?:已经?|已|昨天|今天|今儿|前天|号)就?到[账帐]了(?![没吗么?？])")
 
 
 def ends(text: str) -> bool:
     """Words that end the matter though the act model may read them as progress: a hedged fix with nothing
     still to come, someone found and safe, or the all-clear."""
     return bool(_HEDGED_FIX.search(text) and not _STILL_TO_COME.search(text)) or found_safe(text) \
-        or bool(_ALL_CLEAR.search(text))
+        or bool(_ALL_CLEAR.search(text) or _FEEL_HEAT.search(text) or _PAID.search(text))

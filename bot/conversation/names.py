@@ -56,10 +56,15 @@ def _called(shown: str) -> str:
     return max(pieces, key=len).strip() if pieces else ""
 
 
+# a command and its ticket number opening a worker's message ("#办结 10 …", "工单11 …", "3号工单 …"), or the
+# number left where the command was read off ("10 李姨厝屋顶…")
+_COMMAND_HEAD = re.compile(r"^\s*(?:(?:[#＃][^\s#＃\d]{0,4}\s*\d*|工单\s*\d+|\d+\s*号工单|\d+(?=\s))\s*)+")
+
+
 def addressed(body: str, names: "set[str] | frozenset[str]") -> set[str]:
     """The names a message opens by addressing: the full name, or surname and an honorific (孙姨, 周老师);
     a full name of three or more characters anywhere ("车挪开了 汤伢子你可以出来了")."""
-    head = body.lstrip(" @\u2005\u3000")[:8]
+    head = _COMMAND_HEAD.sub("", body).lstrip(" @\u2005\u3000")[:8]  # "#办结 10 李姨厝屋顶…": after the command
     found = set()
     for shown in names:
         run = _HAN_RUN.match(shown)  # "张可 12-801": the name, without the flat number
@@ -68,7 +73,8 @@ def addressed(body: str, names: "set[str] | frozenset[str]") -> set[str]:
             continue
         given = name[1:] if len(name) == 3 else ""  # "晓伟" for 丁晓伟
         if head.startswith(name) or re.match(rf"{re.escape(name[0])}(?:{_HONORIFIC}|{_ELDER})", head) \
-                or (given and head.startswith(given)) or (len(name) >= 3 and name in body):
+                or (given and (head.startswith(given) or re.search(rf"{re.escape(given)}[家屋厝]", body))) \
+                or (len(name) >= 3 and name in body):
             found.add(shown)
     return found
 
