@@ -13,7 +13,7 @@ from bot.conversation.incidents import (OWN_MINUTES, Candidate, could_join, has_
                                         is_unsure)
 from bot.conversation.services import AHEAD, cut_asked, service_of
 from bot.conversation.tone import forwards, jokes, recaps
-from bot.handlers.joins import SERVICES, STOPPED, awaited, back, out_too
+from bot.handlers.joins import SERVICES, STOPPED, awaited, back, out_too, own_quarrel
 from bot.handlers.resident import service_out, still_waiting, verdict
 from bot.lifecycle import transition
 from bot.pipeline import Context
@@ -199,7 +199,8 @@ class Request:
             says_out = (not talk and not prediction.abstained) or has_metoo(ctx.text)
             waiting = awaited(ctx, prediction, found) \
                 or (out_too(ctx, prediction, cands, found) if says_out else None) \
-                or (back(ctx, prediction, cands, found) if tied else None)
+                or (back(ctx, prediction, cands, found) if tied else None) \
+                or own_quarrel(ctx, prediction, cands, found)
             if waiting is not None:
                 return waiting, "", reporters[waiting.id]
             # talk: "没电也不耽误吃鸡蛋" is about the outage, not one more household; never a danger, which
