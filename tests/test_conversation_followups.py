@@ -481,7 +481,8 @@ def test_still_waiting_for_the_service_joins_the_outage_however_late() -> None:
     assert still_waiting("还没来水吗 孩子八点要去上画画课 脸都没洗") == "water"
     assert still_waiting("上寨水还没来吗 我家牛都还没饮") == "water"
     for said in ("还冇来电啊", "还无电呀 阿公个制氧机要用电", "么时候来电啊 我屋伢儿作业还冒写完", "电好久来哦",
-                 "@供电所老罗 我这里还是没电 菜市场后面那排"):
+                 "@供电所老罗 我这里还是没电 菜市场后面那排",
+                 "冰箱里还有肉呢 甚时候来电啊"):  # fx-d1: 甚 is 什么 in 晋 speech; it opened a second outage ticket
         assert still_waiting(said) == "power", said
     assert still_waiting("还是没信号 电话打不出去") == "telecom"
     for said in ("电是来了 但我屋头只有客厅有电 卧室那路还是没得 电热毯用不成", "还没电话来", "孩子还没来",

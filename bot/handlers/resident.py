@@ -68,12 +68,13 @@ def service_out(text: str) -> str | None:
     return service_of(clean(text))
 
 
-# Still waiting for a service to come back: "还没来水吗", "还冇来电啊", "还无电呀", "么时候来电啊", "电好久来哦", "电咋还不来".
+# Still waiting for a service to come back: "还没来水吗", "还冇来电啊", "还无电呀", "么时候来电啊", "电好久来哦", "电咋还不来",
+# "甚时候来电啊" (甚 is 什么 in 晋 speech).
 _NOT_YET = r"(?:没|冇|冒|无|木|么|莫|不)(?:有|得)?"
 _POWER = r"电(?![话视脑梯热动瓶池器表费饭车线杆])"  # the supply, not the phone, the TV or the electric blanket
 STILL_WAITING = re.compile(rf"还(?:是)?{_NOT_YET}(?:来|通)?(?P<a>水|{_POWER}|网|信号)|"
-                           rf"(?:么|什么|啥|几|哪个)时(?:候|间)?(?:才)?(?:能|会)?(?:来|有|通)(?P<b>水|{_POWER}|网|信号)|"
-                           r"(?P<c>水|电|网|信号)(?:好久|几时|什么时候|啥时候|么时候|啥子时候|几点)(?:才)?(?:能|会)?(?:来|有|通|好)|"
+                           rf"(?:么|什么|甚|啥|几|哪个)时(?:候|间)?(?:才)?(?:能|会)?(?:来|有|通)(?P<b>水|{_POWER}|网|信号)|"
+                           r"(?P<c>水|电|网|信号)(?:好久|几时|什么时候|甚时候|啥时候|么时候|啥子时候|几点)(?:才)?(?:能|会)?(?:来|有|通|好)|"
                            rf"(?P<d>水|电|网|信号)(?:咋|怎么|么|咋个|啷个)?还(?:是)?{_NOT_YET}(?:来|通|好)")
 
 
