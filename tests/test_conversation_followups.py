@@ -102,6 +102,22 @@ def test_the_days_troubles_told_over_open_nothing_but_ones_own_problem_does(chat
     assert len(chat.tickets()) == 1
 
 
+def test_the_days_troubles_told_over_by_a_reporter_are_no_verdict_on_her_fixed_outage(chat: Chat) -> None:
+    """fz-d1: "今天硬是 又停电又停水又煤气味 一天都没消停" at night, from a reporter of the outage fixed that afternoon,
+    reopened it as not fixed, and the outage was escalated as overdue. Three troubles in a row and a day with no
+    peace tell the day over; "又停电了" from her is still a verdict."""
+    chat.say("面馆胡老板", "下半坡停电了 @赵电工(供电所) 面馆冰柜都停了")
+    for who, said in (("谭二娘", "我家也停电了"), ("付姐", "6号也没电"), ("小邓妈妈", "莫得电娃儿在屋头午睡热醒了一直哭闹 啥时候来电嘛")):
+        chat.say(who, said, after=1)
+    chat.say(POWER, "收到 估计是2号变压器过载跳了 我马上过来", after=3)
+    chat.say(POWER, "2号变压器恢复送电了 下半坡都有电了 大家空调温度莫开太低", after=80)
+    assert chat.ticket(1).status == "resolved" and len(chat.tickets()) == 1
+    chat.say("小邓妈妈", "今天硬是 又停电又停水又煤气味 一天都没消停", after=60)
+    assert chat.ticket(1).status == "resolved"
+    chat.say("小邓妈妈", "又停电了", after=5)
+    assert chat.ticket(1).status == "reopened"
+
+
 def test_a_described_fix_that_shares_no_words_with_the_tied_tickets_closes_neither(chat: Chat) -> None:
     chat.say("马建国", "胡同南头口那个路灯不亮了 晚上黑咕隆咚的")
     chat.say("孟姨", "北三条西口那个井盖翘起来一块 一踩就晃当", after=3)
