@@ -274,6 +274,26 @@ def test_the_comprehensive_worker_sees_messages_kept_for_review(chat: Chat) -> N
     assert "只有综合网格员" in chat.say(WATER, "#待查看")[0].text
 
 
+def test_an_unsure_message_more_likely_a_request_than_not_is_kept_for_review_though_no_service_stands_out(
+        chat: Chat) -> None:
+    """fz-d1: "小冉 我屋头老头子有心脏病 停电热得气紧 脸都白了 咋个办哦" was read as unsure, with no request as the best
+    guess (P(request) 0.59): it was dropped, and nobody but the neighbours saw it. Now it is kept for review as
+    "other"; below an even chance it is still dropped."""
+    from bot.classifier.base import Prediction
+
+    class Unsure:
+        def predict(self, text: str) -> Prediction:
+            p = 0.59 if "心脏病" in text else 0.3
+            return Prediction("none", 0.48, abstained=True, scores={"none": 0.48, "power": 0.3}, p_request=p)
+
+    chat.app.classifier = Unsure()
+    assert chat.say("罗婆婆", "我屋头老头子有心脏病 停电热得气紧 脸都白了 咋个办哦") == []  # no ping, no reply
+    assert chat.say("付姐", "今天好热哦 空调都不管用", after=1) == []
+    assert chat.tickets() == []
+    out = chat.say(GRIDMAN, "#待查看", room=None)
+    assert "待查看的消息 1 条" in out[0].text and "心脏病" in out[0].text and "其他" in out[0].text
+
+
 def test_a_comprehensive_role_in_one_grid_gives_no_rights_in_another(tmp_path, classifier) -> None:
     from bot.app import App
     from bot.roster import parse_roster
