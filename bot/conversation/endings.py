@@ -67,6 +67,6 @@ _PAID = re.compile(r"(?<![没未不还])(?:已经?|已|昨天|今天|今儿|前�
 
 def ends(text: str) -> bool:
     """Words that end the matter though the act model may read them as progress: a hedged fix with nothing
-    still to come, someone found and safe, or the all-clear."""
+    still to come, someone found and safe, the all-clear, the heating asked to be felt, or money arrived."""
     return bool(_HEDGED_FIX.search(text) and not _STILL_TO_COME.search(text)) or found_safe(text) \
         or bool(_ALL_CLEAR.search(text) or _FEEL_HEAT.search(text) or _PAID.search(text))
