@@ -181,12 +181,13 @@ def words_name_another(act: WorkerAct, options: list[Option], numbered: Option |
         top = max(named, key=lambda k: sims[k])
         named = [top] if sims[top] >= WORDS_UNRELATED and all(2 * sims[k] < sims[top] for k in named if k != top) \
             else named
+    # the residents' words only one ticket has: they settle between tickets one resident named, and override a number
+    own = distinct_words(act, options, notes=False) if len(named) != 1 else {}
     if len(named) > 1:  # "#办结 10 李姨厝屋顶受损…" when 李姨 also joined the morning's outage: the one with words of its own
-        own_words = distinct_words(act, options, notes=False)
-        named = [k for k in named if own_words.get(k)] if sum(bool(own_words.get(k)) for k in named) == 1 else named
+        worded = [k for k in named if own[k]]
+        named = worded if len(worded) == 1 else named
     if len(named) == 1:  # "田姨 经四路网点就能换…": the reporter addressed names the ticket
         return None if numbered is not None and named[0] == numbered.ticket_id else named[0]
-    own = distinct_words(act, options, notes=False)  # overriding a number takes the residents' own words
     ranked = sorted(own, key=lambda k: -len(own[k]))
     top, second = ranked[0], (len(own[ranked[1]]) if len(ranked) > 1 else 0)
     if numbered is not None and top == numbered.ticket_id:
