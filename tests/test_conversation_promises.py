@@ -4,8 +4,8 @@ clock, no sleeps); someone found and safe ends a search. Cases from the fresh da
 from __future__ import annotations
 
 from bot.conversation.acts import read_worker
-from bot.conversation.endings import answers, ends, found_safe
-from tests.harness import POWER, WATER, Chat
+from bot.conversation.endings import answers, defers, ends, found_safe
+from tests.harness import GRIDMAN, POWER, WATER, Chat
 
 POLICE = "派出所郑警官"
 BANK = "农商行小吴"
@@ -112,3 +112,17 @@ def test_a_pension_answered_as_arrived_closes_the_question(chat: Chat) -> None:
     chat.say(BANK, "许伯 我查一下 稍等", after=3)
     chat.say(BANK, "许伯 养老金已经到账了 你查一下", after=30)
     assert chat.ticket(1).status == "resolved"
+
+
+def test_an_answer_still_to_come_leaves_the_question_open(chat: Chat) -> None:
+    """dv-d1, fd-d1, fi-d1: "县里明年的标准还没下来 … 一下来我就在群里发" and "我明朝问下教育办 … 再答你" tell what is known
+    and promise the rest. The act model read them as the answer and resolved the questions, which stayed
+    open all day. The answer to come is no answer; telling when something will happen ("到时候群里通知") is."""
+    for text in ("我问下村里再回你", "具体要带哪些材料我周一问清楚了回您", "教育局还没发 我盯着 一有消息就转群里",
+                 "空气能补贴镇上还没下文件 下来了我头一个在群里发"):
+        assert defers(text), text
+    for text in ("取暖补贴不用申请 民政直接打到一卡通上 一般十二月底 到时候我群里通知", "养老金已经到账了 你查一下"):
+        assert not defers(text), text
+    chat.say("刘建国", f"@{GRIDMAN} 问一下 明年的医保啥时候交 一个人交多少")
+    chat.say(GRIDMAN, "建国叔 县里明年的标准还没下来 往年都是十二月底以前交 一下来我就在群里发", after=20)
+    assert chat.ticket(1).status not in ("resolved", "closed")

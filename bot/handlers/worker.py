@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from bot import repo, texts, tickets
 from bot.conversation.acts import WorkerAct, clean, is_question, read_worker, substance
-from bot.conversation.endings import answers, ends
+from bot.conversation.endings import answers, defers, ends
 from bot.conversation.names import addressed
 from bot.conversation.likeness import places, shared, similarity
 from bot.conversation.refer import Option, said
@@ -109,6 +109,8 @@ class WorkerActs:
         learned = ctx.acts.kind(read_worker(ctx.text, roster, comprehensive=comprehensive))
         if learned in ("progress", "ask", "notice", "none") and ends(ctx.text):
             learned = "resolve"
+        elif learned == "resolve" and defers(act.body):  # "…还没下来 一下来我就在群里发": not answered yet
+            learned = "progress"
         return replace(act, kind=learned) if learned != "relay" or any(n in workers for n in act.mentions) else act
 
     # -- which ticket ----------------------------------------------------------------------
