@@ -29,6 +29,7 @@ GRIDBOT = str(Path(sys.executable).with_name("gridbot"))
 ROSTER = ROOT / "data" / "roster.sample.csv"
 ROOM = "幸福里一网格群"
 PLAIN = ["我家停水了", "3栋也没水", "楼道里有人飞线充电", "今天天气真好", "移动宽带断了", "谢谢师傅", "社保卡怎么激活"]
+PEAK_AIM_MB = 300  # the hardening issue's aim for one process, with every model loaded
 
 
 def hostile_text(rng: random.Random) -> str:
@@ -172,8 +173,8 @@ def main() -> int:
     print(f"{'':28s}" + "".join(f"{c:>10s}" for c in cols))
     for name, row in rows.items():
         print(f"{name:28s}" + "".join(f"{row[c]:>10}" for c in cols))
-    bad = any(rows[k]["crashed"] or rows[k]["lost"] for k in rows)
-    print("aims: 0 crashed, 0 lost, peak memory under 300 MB" + ("" if not bad else "  -- NOT MET"))
+    bad = any(rows[k]["crashed"] or rows[k]["lost"] or rows[k]["peak_mb"] >= PEAK_AIM_MB for k in rows)
+    print(f"aims: 0 crashed, 0 lost, peak memory under {PEAK_AIM_MB} MB" + ("" if not bad else "  -- NOT MET"))
     return 1 if bad else 0
 
 

@@ -209,23 +209,65 @@ def test_the_digest_counts_what_workers_closed_whether_or_not_residents_answered
     assert "办结 2 件（居民已确认 1 件），待居民确认 1 件，未办结 1 件" in render(stats)
 
 
-def test_the_act_model_reads_one_message_as_its_classifier_does(app) -> None:  # noqa: ANN001
-    """The single-message fast path (no sparse stacking) gives the classifier's own answer."""
+def test_the_act_model_reads_one_message_as_its_classifier_does() -> None:
+    """The plain tables the act model keeps give scikit-learn's own answer, message by message: learned on
+    the workers' lines of two dev days, read on those of two others."""
     import json
 
+    from bot.conversation.act_model import ActModel
     from bot.paths import DATA
 
-    acts = []
-    for day in sorted((DATA / "dialogue" / "dev").glob("*.jsonl"))[:2]:
-        for line in day.read_text(encoding="utf-8").splitlines():
-            text = json.loads(line)["text"]
-            act = read_worker(text)
-            if not act.explicit:
-                acts.append(act)
-    assert len(acts) > 200
-    model = app.acts
-    slow = [str(k) for k in model.classifier.predict(model._rows(model.vectorizers, acts))]
+    def worker_lines(days):  # noqa: ANN001, ANN202
+        out = []
+        for day in days:
+            for line in day.read_text(encoding="utf-8").splitlines():
+                e = json.loads(line)
+                act = read_worker(e["text"])
+                if e.get("act") and not act.explicit:
+                    out.append((act, e["act"]["kind"]))
+        return out
+
+    days = sorted((DATA / "dialogue" / "dev").glob("*.jsonl"))
+    learn, read = worker_lines(days[:2]), worker_lines(days[2:4])
+    assert len(learn) > 100 and len(read) > 100
+    vectorizers, classifier = ActModel.fit_sklearn([a for a, _ in learn], [k for _, k in learn], 10.0)
+    model = ActModel.from_sklearn(vectorizers, classifier)
+    acts = [a for a, _ in read]
+    slow = [str(k) for k in classifier.predict(ActModel._rows(vectorizers, acts))]
+    assert len(set(slow)) >= 4
     assert [model._predict_one(a) for a in acts] == slow
+
+
+def test_the_act_models_character_grams_are_the_vectorizers() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from bot.conversation.act_model import _char_grams
+
+    analyze = TfidfVectorizer(analyzer="char", ngram_range=(1, 3)).build_analyzer()
+    for text in ("修好了", "A栋 WiFi  好了\n\n 你试下", "  ", "", "好", "＃办结 3", "Ⅻ号楼 ÅB [抱拳]\t\t了"):
+        assert sorted(_char_grams(text)) == sorted(analyze(text)), text
+
+
+def test_a_saved_act_model_loads_without_scikit_learn(tmp_path) -> None:  # noqa: ANN001
+    """A running bot reads workers' words with numpy alone: unpickling the act model imports no scikit-learn."""
+    import pickle
+    import subprocess
+    import sys
+
+    from bot.conversation.act_model import ActModel
+    from bot.paths import ROOT
+
+    texts = ["修好了 你试下", "收到 马上到", "明天上午去看", "已经弄好了", "大家注意安全", "你家几栋几楼"] * 3
+    kinds = ["resolve", "accept", "progress", "resolve", "notice", "ask"] * 3
+    model = ActModel.fit([read_worker(t) for t in texts], kinds, 10.0)
+    path = tmp_path / "acts.pickle"
+    path.write_bytes(pickle.dumps(model))
+    code = ("import pickle, sys; from bot.conversation.acts import read_worker; "
+            f"m = pickle.loads(open({str(path)!r}, 'rb').read()); "
+            "print(m.kind(read_worker('水管修好了 你试下'))); "
+            "print(any(k.split('.')[0] == 'sklearn' for k in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    assert out[1] == "False" and out[0] in ("resolve", "accept", "progress", "notice", "ask")
 
 
 def test_a_closure_naming_a_building_refers_to_the_ticket_whose_reports_name_it() -> None:

@@ -3,6 +3,8 @@ with the rules' reading (`bot.conversation.acts`) as features. Trained by `bot.c
 
 from __future__ import annotations
 
+import re
+
 from bot.classifier.segment import lcut
 from bot.conversation.acts import _DONE_MARK, _RESOLVE, WorkerAct, clean, is_answer, still_to_do
 
@@ -25,17 +27,35 @@ def _rule_row(act: WorkerAct) -> list[float]:
         float(bool(_RESOLVE.search(words))), float(is_answer(act))]
 
 
+_WHITE = re.compile(r"\s\s+")
+
+
+def _char_grams(text: str) -> list[str]:
+    """Character 1- to 3-grams as `TfidfVectorizer(analyzer="char", ngram_range=(1, 3))` reads them:
+    lowercased, each run of white space one space."""
+    t = _WHITE.sub(" ", text.lower())
+    return [t[i:i + n] for n in (1, 2, 3) for i in range(len(t) - n + 1)]
+
+
+_ANALYZERS = {"chars": _char_grams, "words": _word_grams}
+
+
 class ActModel:
     """A worker's act learned from labelled days: character n-grams and words of the message, plus the
     rules' reading. Explicit commands stay with the rules; the model reads everything said in words.
 
     Words beside characters: day-grouped CV accuracy on the 65 training days 0.825 -> 0.832 (the
     `cv_accuracy` that `gridbot train` prints).
+
+    Learned with scikit-learn, kept as plain tables (each n-gram's or word's column, idf and weights): the
+    bot reads workers' words with numpy alone, and a running bot never imports scikit-learn (about 65 MB).
     """
 
-    def __init__(self, vectorizers, classifier) -> None:
-        self.vectorizers = vectorizers  # (characters, words)
-        self.classifier = classifier
+    def __init__(self, blocks, rule_coef, intercept, classes) -> None:
+        self.blocks = blocks  # per analyzer: (its name, {gram: column}, idf by column, weights by column)
+        self.rule_coef = rule_coef  # (rule features, scores): the rules' reading, scaled as in training
+        self.intercept = intercept
+        self.classes = classes
         self.meta: dict = {}
 
     @staticmethod
@@ -48,7 +68,8 @@ class ActModel:
         return hstack([v.transform(texts) for v in vectorizers] + [csr_matrix(rule * 3.0)]).tocsr()
 
     @classmethod
-    def fit(cls, acts: "list[WorkerAct]", kinds: list[str], C: float) -> "ActModel":
+    def fit_sklearn(cls, acts: "list[WorkerAct]", kinds: list[str], C: float):
+        """The vectorizers and the logistic regression, as scikit-learn learns them."""
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
@@ -57,26 +78,35 @@ class ActModel:
                        TfidfVectorizer(analyzer=_word_grams, min_df=2, sublinear_tf=True).fit(texts))
         model = LogisticRegression(C=C, max_iter=3000)
         model.fit(cls._rows(vectorizers, acts), kinds)
-        return cls(vectorizers, model)
+        return vectorizers, model
 
-    def _predict_one(self, act: WorkerAct) -> str:
-        """The classifier's answer for one act, without stacking a sparse matrix (the same scores)."""
+    @classmethod
+    def fit(cls, acts: "list[WorkerAct]", kinds: list[str], C: float) -> "ActModel":
+        return cls.from_sklearn(*cls.fit_sklearn(acts, kinds, C))
+
+    @classmethod
+    def from_sklearn(cls, vectorizers, model) -> "ActModel":
+        """Copy fitted vectorizers (characters, words) and logistic regression into plain tables."""
         import numpy as np
 
-        if getattr(self, "_split", None) is None:
-            coef, at, blocks = self.classifier.coef_, 0, []
-            # per n-gram or word: its idf and its column of weights, so one message needs no sparse matrix
-            for v in self.vectorizers:
-                n = len(v.vocabulary_)
-                blocks.append((np.ascontiguousarray(coef[:, at:at + n].T), v.build_analyzer(), v.vocabulary_, v.idf_))
-                at += n
-            self._split = (blocks, coef[:, at:].T * 3.0, self.classifier.intercept_)
-        blocks, rule_coef, intercept = self._split
+        coef, at, blocks = model.coef_, 0, []
+        for name, v in zip(("chars", "words"), vectorizers):
+            n = len(v.vocabulary_)
+            blocks.append((name, {g: int(j) for g, j in v.vocabulary_.items()}, np.asarray(v.idf_, float),
+                           np.ascontiguousarray(coef[:, at:at + n].T)))
+            at += n
+        return cls(tuple(blocks), np.ascontiguousarray(coef[:, at:].T * 3.0), np.asarray(model.intercept_, float),
+                   tuple(str(c) for c in model.classes_))
+
+    def _predict_one(self, act: WorkerAct) -> str:
+        """The logistic regression's answer for one act, as scikit-learn computes it on the stacked rows."""
+        import numpy as np
+
         text = clean(act.body)
-        scores = intercept + np.array(_rule_row(act), float) @ rule_coef
-        for words_coef, analyze, vocabulary, idf in blocks:
+        scores = self.intercept + np.array(_rule_row(act), float) @ self.rule_coef
+        for name, vocabulary, idf, words_coef in self.blocks:
             counts: dict[int, int] = {}
-            for gram in analyze(text):
+            for gram in _ANALYZERS[name](text):
                 j = vocabulary.get(gram)
                 if j is not None:
                     counts[j] = counts.get(j, 0) + 1
@@ -84,8 +114,7 @@ class ActModel:
                 cols = np.fromiter(counts, dtype=np.intp, count=len(counts))
                 weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) * idf[cols]
                 scores = scores + (weights / np.sqrt(weights @ weights)) @ words_coef[cols]
-        classes = self.classifier.classes_
-        return str(classes[int(scores[0] > 0)] if len(classes) == 2 else classes[int(np.argmax(scores))])
+        return self.classes[int(scores[0] > 0)] if len(self.classes) == 2 else self.classes[int(np.argmax(scores))]
 
     def kind(self, act: WorkerAct) -> str:
         if act.explicit:
