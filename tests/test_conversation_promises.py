@@ -4,11 +4,12 @@ clock, no sleeps); someone found and safe ends a search. Cases from the fresh da
 from __future__ import annotations
 
 from bot.conversation.acts import read_worker
-from bot.conversation.endings import answers, defers, ends, found_safe
+from bot.conversation.endings import answers, asks, defers, ends, found_safe
 from tests.harness import GRIDMAN, POWER, WATER, Chat
 
 POLICE = "派出所郑警官"
 BANK = "农商行小吴"
+MOBILE = "移动小陈"
 FIRE = "消防队老马"
 
 
@@ -126,3 +127,25 @@ def test_an_answer_still_to_come_leaves_the_question_open(chat: Chat) -> None:
     chat.say("刘建国", f"@{GRIDMAN} 问一下 明年的医保啥时候交 一个人交多少")
     chat.say(GRIDMAN, "建国叔 县里明年的标准还没下来 往年都是十二月底以前交 一下来我就在群里发", after=20)
     assert chat.ticket(1).status not in ("resolved", "closed")
+
+
+def test_taking_it_up_is_no_answer_though_it_shares_the_questions_words(chat: Chat) -> None:
+    """gc-d1: "有人在地下车库吗 移动一点信号都没有" was taken up, quoting the bot's ping, "收到 车库之前测过 要加室分 要物业
+    同意进场布线 我今天跟物业对接". With the quote it shares 地下车库 and 信号 with the question, so it was read as the
+    answer and the ticket resolved; the signal stayed poor all day. A reply that opens with 收到 takes the ticket up."""
+    assert not answers(read_worker("好的 收到 车库之前测过 要加室分 要物业同意进场布线 我今天跟物业对接"))
+    chat.say("8-1802", "有人在地下车库吗 移动一点信号都没有 叫车叫不了 走到坡道上才有一格")
+    chat.say("周周爸爸", "车库一直这样 B2更差 我也是移动的 出口付停车费都付不了", after=2)
+    chat.say(MOBILE, "「网格小助手：@移动小陈 移动工单 #1：地下车库移动信号差」\n- - - - - - - - - - - - - - -\n"
+             "收到 车库之前测过 要加室分 要物业同意进场布线 我今天跟物业对接", after=9)  # quoting the bot's ping
+    assert chat.ticket(1).status == "accepted"
+
+
+def test_whether_the_bank_is_open_asked_with_bu_is_answered_by_its_hours(chat: Chat) -> None:
+    """ga-d1, fs-d1: "今天农信社开门不 我要取点钱" asks whether the bank is open, with 不 at the end as northern speech
+    does; the worker's hours ("开 周六上午九点到十一点半 …") answer it and end the matter."""
+    assert asks("咱村那个取款点晌午开门不 俺想取两千块") and asks("今天信用社开着不")
+    assert not asks("药店还开门 不用急")
+    chat.say("孙福全", f"@{BANK} 今天农信社开门不 我要取点钱 儿子打过来的 今天是周六")
+    chat.say(BANK, "开 周六上午九点到十一点半 带上身份证和存折就行 下午不办业务", after=3)
+    assert chat.ticket(1).status == "resolved"

@@ -12,8 +12,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot import repo, texts, tickets
-from bot.conversation.acts import WorkerAct, clean, is_question, read_worker, substance
-from bot.conversation.endings import answers, defers, ends
+from bot.conversation.acts import WorkerAct, clean, read_worker, substance
+from bot.conversation.endings import answers, asks, defers, ends
 from bot.conversation.names import addressed
 from bot.conversation.likeness import places, shared, similarity
 from bot.conversation.refer import Option, said
@@ -164,7 +164,7 @@ class WorkerActs:
     @staticmethod
     def _answered(ctx: Context, act: WorkerAct, options: list[Option]) -> WorkerAct:
         """A full answer to a resident's question is its resolution (the resident confirms as usual)."""
-        asked = [o for o in options if o.mine and o.texts and is_question(o.texts[0])]
+        asked = [o for o in options if o.mine and o.texts and asks(o.texts[0])]
         if not asked:
             return act
         words = said(act)
