@@ -13,7 +13,7 @@ from bot.conversation.incidents import (OWN_MINUTES, Candidate, could_join, has_
                                         is_unsure)
 from bot.conversation.services import AHEAD, cut_asked, service_of
 from bot.conversation.tone import forwards, jokes, recaps
-from bot.handlers.joins import SERVICES, STOPPED, awaited, back, out_too, own_quarrel
+from bot.handlers.joins import SERVICES, STOPPED, awaited, back, elsewhere_later, out_too, own_quarrel
 from bot.handlers.resident import service_out, still_waiting, verdict
 from bot.lifecycle import transition
 from bot.pipeline import Context
@@ -218,6 +218,8 @@ class Request:
             return None, "" if prediction.urgent else talk, set()
         if unsure and not tied:
             return None, "about", set()  # CONTRACT.md: an unsure message joins only when its content matches
+        if elsewhere_later(ctx.text, best, ctx.now):
+            return None, "", set()  # another place, hours later: another incident
         ticket = next(t for t in found if t.id == best.key)
         if prediction.urgent and not self._own_followup(ctx, ticket, reports[ticket.id]) and (
                 prediction.category not in ("none", ticket.category)
