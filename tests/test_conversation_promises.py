@@ -54,6 +54,18 @@ def test_someone_found_and_safe_closes_the_search(chat: Chat) -> None:
     assert chat.ticket(1).status == "resolved"
 
 
+def test_someone_freed_from_a_lift_and_safe_ends_the_rescue(chat: Chat) -> None:
+    """fu-d1: "人放出来了 老人家没得事 在楼下坐起歇气 这台电梯先停用 等维保来查" ended the rescue from a stuck lift; the act
+    model read progress (for 等维保来查), so the ticket stayed 处理中 all day. Freed and safe is the end of it,
+    whatever is done to the lift later; 没得事 is 没事."""
+    assert found_safe("14幢电梯里的奶奶救出来了 都没事 已经送回家") and not found_safe("人放出来了 正往医院送")
+    chat.say("熊婆婆家孙女", f"@{FIRE} 快来 7栋电梯卡在9楼和10楼中间 我奶奶关在里头 按铃没人应 她有高血压")
+    assert chat.ticket(1).urgent
+    chat.say(FIRE, "收到 马上到", after=2)
+    chat.say(FIRE, "人放出来了 老人家没得事 在楼下坐起歇气 这台电梯先停用 等维保来查", after=25)
+    assert chat.ticket(1).status == "resolved"
+
+
 def test_i_will_go_when_done_with_another_is_no_answer(chat: Chat) -> None:
     """fa-d1: "张哥莫急 吞的卡在机器里是安全的 钱冇出来的不会扣 我这边汪爹爹办完就去看" names 汪爹爹, who had asked about
     activating his 社保卡: it was read as the answer to his question, and through the words, as closing the
