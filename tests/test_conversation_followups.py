@@ -9,6 +9,7 @@ import pytest
 from bot.conversation.incidents import FEATURES, is_restored
 from bot.conversation.learning import pairs_of_day
 from bot.conversation.services import named
+from bot.conversation.tone import likens
 from bot.handlers.resident import SERVICE_OUT, service_out
 from tests.harness import GRIDMAN, POWER, WATER, Chat, mentioned, reported_and_fixed, texts_of
 
@@ -566,3 +567,13 @@ def test_a_me_too_the_detector_reads_as_urgent_joins_the_outage_and_makes_it_urg
     chat.say("余小红", "又停电哒？屋里黑麻麻的")
     chat.say("龙哥", me_too, after=0.5)
     assert len(chat.tickets()) == 1 and chat.ticket(1).report_count == 2 and chat.ticket(1).urgent
+
+
+def test_a_fire_named_as_a_likeness_opens_nothing(chat: Chat) -> None:
+    """fu-d1: "东边山上的云红彤彤的 像着火了一样" opened a fire ticket and pinged the fire worker. A fire named only to say how
+    red the sky is, is a figure of speech: all 109 residents' lines of the labelled days saying so are chatter."""
+    assert likens("晚霞红得跟着火了似的") and not likens("厨房冒烟 像是着火了 快来人")
+    for i, text in enumerate(("东边山上的云红彤彤的 像着火了一样", "今天晚霞红得跟塘里起火了一样 明天还是个大太阳",
+                              "西边天上红彤彤的 跟着火哒一样", "雨停了 晚霞红得跟着火似的 好靓")):
+        chat.say(f"居民{i}", text, after=30)
+    assert chat.tickets() == []
