@@ -266,7 +266,8 @@ def test_a_saved_act_model_loads_without_scikit_learn(tmp_path) -> None:  # noqa
             f"m = pickle.loads(open({str(path)!r}, 'rb').read()); "
             "print(m.kind(read_worker('水管修好了 你试下'))); "
             "print(any(k.split('.')[0] == 'sklearn' for k in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    out = run.stdout.split()
     assert out[1] == "False" and out[0] in ("resolve", "accept", "progress", "notice", "ask")
 
 

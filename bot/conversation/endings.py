@@ -41,7 +41,7 @@ def defers(text: str) -> bool:
 
 # Taking it up ("收到 车库之前测过 要加室分 … 我今天跟物业对接"): of the labelled days' worker lines that open with 收到
 # and read as an answer by the rules above, 471 of 472 are no resolution (386 accept, 36 progress).
-_TAKEN_UP = re.compile(r"^\W*(?:好的?|好)?\W*收到了?")
+_TAKEN_UP = re.compile(r"^\W*(?:好的?)?\W*收到")
 
 
 def answers(act: WorkerAct) -> bool:
@@ -74,9 +74,9 @@ _STILL_TO_COME = re.compile(r"要等|还要|还没|还冇|再看|明天|还得|�
 # Someone found and safe ("阿婆搵到了 喺澜石桥底 人冇事 已经送返屋企", "找到了 老人在…长椅上坐着呢 人没事 …正往回送"):
 # the search is over; so is someone freed and safe ("人放出来了 老人家没得事 在楼下坐起歇气 这台电梯先停用", which the act
 # model read as progress in fu-d1). 23 worker lines of the labelled days (held days aside) say so, 21 of them a
-# resolution; the act model read the 3 of the fresh dev days fa-d1, fb-d1, fd-d1 as progress. Each pair is "the first, then the second
-# somewhere after it", searched as two patterns: one pattern with ".*" between them takes time quadratic in
-# a long message (1.5 s for 32,000 characters of "找到了").
+# resolution; the act model read the 3 of the fresh dev days fa-d1, fb-d1, fd-d1 as progress. Each pair is "the
+# first, then the second somewhere after it", searched as two patterns: one pattern with ".*" between them takes
+# time quadratic in a long message (1.5 s for 32,000 characters of "找到了").
 _FOUND = re.compile(r"(?:找|搵|寻)(?:到|着)(?:了|咗|啦|嘞|哒)|(?:放|救)出来了")  # found, or freed ("人放出来了" from a lift)
 _SAFE = re.compile(r"没事|冇事|冇得事|没得事|莫得事|无事|好好的|平安")
 _SAFE_SENT = (re.compile(r"没事|冇事|冇得事|好好的"), re.compile(r"送(?:回|返|到)|到家"))
