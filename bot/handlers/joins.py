@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.conversation.acts import clean
 from bot.conversation.incidents import _WIDE as AREA  # "整个小区", "全村": the matcher's words for an area
@@ -117,8 +117,9 @@ def _elsewhere(mine: frozenset[str], texts: Sequence[str]) -> bool:
 ELSEWHERE_AFTER = timedelta(hours=2)
 
 
-def elsewhere_later(text: str, cand: Candidate, now) -> bool:  # type: ignore[no-untyped-def]
-    """The message names another place than the incident's one, more than `ELSEWHERE_AFTER` after its last report."""
+def elsewhere_later(text: str, cand: Candidate, now: datetime) -> bool:
+    """The message names another place than the incident's one, more than `ELSEWHERE_AFTER` after its last report.
+    (`_elsewhere` above is the narrower test for an outage: its reports name one place, a single token.)"""
     if now - cand.last_ts <= ELSEWHERE_AFTER:
         return False
     mine = places(text)
