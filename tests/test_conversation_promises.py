@@ -161,3 +161,34 @@ def test_whether_the_bank_is_open_asked_with_bu_is_answered_by_its_hours(chat: C
     chat.say("孙福全", f"@{BANK} 今天农信社开门不 我要取点钱 儿子打过来的 今天是周六")
     chat.say(BANK, "开 周六上午九点到十一点半 带上身份证和存折就行 下午不办业务", after=3)
     assert chat.ticket(1).status == "resolved"
+
+
+def test_work_at_it_that_takes_a_while_is_no_answer(chat: Chat) -> None:
+    """ge-d1: "3号楼门口在刨了 冰太厚 得一会 大家先绕着走" resolved the icy slope, an hour before it was done. 刨 (chipping
+    the ice) is work still going on, and 得一会 says it takes a while. The slope's report asked "能不能给撒点炉灰啥的": a call
+    for someone to come and act, which no words settle, not a question for the answer path."""
+    assert not asks("3号楼门口那个坡全是冰 贼滑 能不能给撒点炉灰啥的") and not asks("网格员能不能叫人撒点炉渣")
+    assert not asks("巷子中间那个下水道口又堵死了 能不能喊排水的来通一下")
+    assert asks("老伴那个老人卡一个月扣三十八 能不能换个便宜的套餐") and asks("社保卡能不能在手机上激活")
+    chat.say("老张头", f"3号楼门口那个坡全是冰 贼滑 我刚才差点没摔个跟头 能不能给撒点炉灰啥的 @{GRIDMAN}")
+    chat.say(GRIDMAN, "3号楼门口的坡收到了 一会我找公益岗的俩人去刨冰 撒炉灰", after=40)
+    chat.say(GRIDMAN, "3号楼门口在刨了 冰太厚 得一会 大家先绕着走", after=100)
+    assert chat.ticket(1).status == "accepted"
+    chat.say(GRIDMAN, "3号楼门口冰刨完了 #办结 炉灰也撒上了 大家走道还是慢点", after=57)
+    assert chat.ticket(1).status == "resolved"
+
+
+def test_an_outage_reported_as_a_question_is_ended_by_the_power_not_a_time(chat: Chat) -> None:
+    """ga-d1: "停电了?灯一下灭了 电暖气也不转了" read as a question, so the power worker's "十点半左右 断线接上清完树枝就送"
+    answered it at 08:48, and his "#办结 3 二队三队送电了" at 10:26 was refused as a step that did not apply. All 33
+    residents' request lines of the labelled days that report an outage as a question are outages."""
+    assert not asks("停电了?灯一下灭了 电暖气也不转了") and not asks("12幢怎么没水了？刷牙刷一半水龙头一滴都没有")
+    assert not asks("我妈打电话给我说屋里冇电 是整个村都停电了吗")
+    assert asks("明天停电吗？") and asks("明天还停不停水")
+    chat.say("张桂兰", "停电了?灯一下灭了 电暖气也不转了")
+    chat.say("明浩妈妈", "我家也没电了 三队", after=1)
+    chat.say(POWER, "收到 正在查 二队三队是一条线出来的 我们这就上车", after=8)
+    chat.say(POWER, "十点半左右 断线接上清完树枝就送 跟二队三队一块", after=84)
+    assert chat.ticket(1).status == "accepted"
+    out = chat.say(POWER, "#办结 1 二队三队送电了 大家看看有没有电", after=98)
+    assert chat.ticket(1).status == "resolved" and "不适用" not in "\n".join(o.text for o in out)

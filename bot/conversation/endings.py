@@ -20,7 +20,9 @@ from bot.conversation.acts import _LATER_DO, _OFFER, WorkerAct, is_answer, is_qu
 # 5 resolutions.
 _NOT_YET = re.compile(r"(?<![你您])等一?下儿?(?:" + _LATER_DO + r"|[^，,。.!！?？\s]{0,3}我)|"
                       r"(?:来|到|上|去)(?:你|您|恁)(?:屋|家|那|度)|(?:第一|头一)个(?:到|去|来|上)|完就(?:去|来|过)|"
-                      r"(?<![现存住放实正都还也])在(?:拿|弄|修|挖|换|烤|装|查|处理|接|抢修|联系|找|赶|路上|谈|商量|排查)")
+                      r"(?<![现存住放实正都还也])在(?:拿|弄|修|挖|换|烤|装|查|处理|接|抢修|联系|找|赶|路上|谈|商量|排查|刨|铲|扫)|"
+                      # it will take a while ("3号楼门口在刨了 冰太厚 得一会"): 8 worker lines of the labelled days, none a fix
+                      r"[得要]一会")
 
 
 # The answer itself still to come: the worker will find out and tell ("我问下村里再回你", "问清楚了回您", "晚点回复你"),
@@ -59,9 +61,26 @@ def answers(act: WorkerAct) -> bool:
 _OPEN_NOT = re.compile(r"(?:开门|开着|上班|营业|办公)不(?=$|[\s，,。~～?？!！])")
 
 
+# Asking for someone to come and do something ("能不能找人给撒点炉灰啥的", "能不能叫人撒点炉渣", "能不能喊排水的来通一下"),
+# which no words settle, beside the calls `acts.is_question` already leaves out ("能不能管管"). Of the 59 labelled
+# residents' lines asking so, 58 report a problem (a dog, ice, a blocked drain, a quarrel); the other also asks how
+# ("…能不能给拉个临时电 咋办手续"). Not "能不能换个便宜的套餐", which a worker's words answer.
+_CALL = re.compile(r"(?:能不能|可不可以|能否|可以不可以)(?:给|帮)?(?:找|叫|喊|派)?(?:个?人|[^，,。.!！?？\s]{1,3}的)?(?:来|过来)?"
+                   r"(?:给|帮)?(?:撒|铲|扫|刨|挪|填|通|收|清|修|弄|管|处理|抓|捉|看看|来看|拉(?!到|通|宽带|光纤))")
+
+
+# An outage reported as a question ("停电了?灯一下灭了", "12幢怎么没水了？", "是整个村都停电了吗"): the service coming back
+# ends it, not words ("十点半左右 断线接上清完树枝就送" answered ga-d1's "停电了?"). All 33 residents' request lines of the
+# labelled days asking so report the outage (not "明天停电吗", "还停不停水": a cut ahead, a question words answer).
+_OUT_ASKED = re.compile(r"(?<![明后今]天)(?<![还会要又])(?:停|断|没|冇|无)(?:电|水|网|信号)了?(?:吗|嘛|么|啊|呀|哦)?\s*[?？]|"
+                        r"(?<![还会要])(?:停|断|没|冇)(?:电|水|网)了吗")
+
+
 def asks(text: str) -> bool:
-    """A resident's question, for the answer path: `acts.is_question`, or whether a place is open asked with 不."""
-    return is_question(text) or bool(_OPEN_NOT.search(text))
+    """A resident's question, for the answer path: `acts.is_question`, or whether a place is open asked with 不;
+    not a call for someone to come and do something, nor an outage reported as a question."""
+    return (is_question(text) or bool(_OPEN_NOT.search(text))) and not _CALL.search(text) \
+        and not _OUT_ASKED.search(text)
 
 
 # A fix said with a hedge ("基站恢复供电了 这一片信号应该好了 大家看下"): done, the residents are asked to check.
