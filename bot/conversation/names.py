@@ -61,10 +61,16 @@ def _called(shown: str) -> str:
 _COMMAND_HEAD = re.compile(r"^\s*(?:(?:[#＃][^\s#＃\d]{0,4}\s*\d*|工单\s*\d+|\d+\s*号工单|\d+(?=\s))\s*)+")
 
 
+# a two-character name that is a way of calling someone ("霞姐", "桂姨", "福叔"): named anywhere, as a full name is
+# ("卡取出来了 已经还给霞姐了")
+_CALLED_BY_KIN = frozenset("姐姨叔哥婶嫂伯娘爷奶婆公嬢孃")
+
+
 def addressed(body: str, names: "set[str] | frozenset[str]") -> set[str]:
     """The names a message opens by addressing (after a command and its number: "#办结 10 李姨…"): the full name,
     or surname and an honorific (孙姨, 周老师); a full name of three or more characters anywhere ("车挪开了 汤伢子你
-    可以出来了"), or its given name with 家 ("工单11 文清家宽带好了" for 李文清)."""
+    可以出来了") or a two-character one that calls someone by kin ("还给霞姐了"), or its given name with 家 ("工单11 文清家
+    宽带好了" for 李文清)."""
     head = _COMMAND_HEAD.sub("", body).lstrip(" @\u2005\u3000")[:8]  # "#办结 10 李姨厝屋顶…": after the command
     found = set()
     for shown in names:
@@ -75,7 +81,7 @@ def addressed(body: str, names: "set[str] | frozenset[str]") -> set[str]:
         given = name[1:] if len(name) == 3 else ""  # "晓伟" for 丁晓伟
         if head.startswith(name) or re.match(rf"{re.escape(name[0])}(?:{_HONORIFIC}|{_ELDER})", head) \
                 or (given and (head.startswith(given) or any(given + home in body for home in "家屋厝"))) \
-                or (len(name) >= 3 and name in body):
+                or (len(name) >= 3 and name in body) or (len(name) == 2 and name[1] in _CALLED_BY_KIN and name in body):
             found.add(shown)
     return found
 

@@ -18,7 +18,7 @@ from bot.conversation.names import addressed
 from bot.conversation.likeness import places, shared, similarity
 from bot.conversation.refer import Option, said
 from bot.handlers.commands import parse_category
-from bot.handlers.target import ACTIVE, SAYS_WHICH, first_words, target
+from bot.handlers.target import ACTIVE, SAYS_WHICH, about, first_words, target
 from bot.handlers.relay import name_carrier, relayed_people
 from bot.lifecycle import Refused, allowed
 from bot.messages import Outgoing
@@ -81,7 +81,8 @@ class WorkerActs:
             # an answer to a resident's question resolves it; one that @-mentions the asker even when it
             # reads like a notice ("@王冬梅 卫生院讲流感疫苗到了 60岁以上免费…")
             if ctx.grid is not None and answers(act) and (act.kind in ("accept", "progress", "none")
-                                                          or (act.kind == "notice" and act.mentions)):
+                                                          or (act.kind == "notice" and act.mentions)
+                                                          or (act.kind == "resolve" and not act.explicit)):
                 act = self._answered(ctx, act, options)
             if act.kind in _TICKET_ACTS:
                 self._on_ticket(ctx, act, options, tickets_by_id)
@@ -177,6 +178,8 @@ class WorkerActs:
         if named or (sims[best] >= ANSWER_MATCH and act.kind not in ("ask", "notice")):
             return replace(act, kind="resolve", number=(named or [best])[0])
         just = [o.ticket_id for o in asked if not o.notes and ctx.now - o.since <= ANSWER_SOON]
+        if act.kind == "resolve" and any(about(act, o) for o in options if o.ticket_id not in just):
+            return act  # "巷头的树枝都拉走了 路通了": a fix whose words name another ticket, not the answer to a question
         if len(just) == 1 and act.kind not in ("ask", "accept") and not _TAKES_UP.search(act.body) \
                 and not _A_NOT_A.search(act.body):
             return replace(act, kind="resolve", number=just[0])
@@ -186,12 +189,18 @@ class WorkerActs:
     def _on_ticket(self, ctx: Context, act: WorkerAct, options: list[Option], by_id: dict[int, Ticket]) -> None:
         ticket, choice = target(ctx, act, options, by_id)
         if ticket is None and choice is not None and choice.ambiguous and len(clean(act.body)) > SAYS_WHICH:
-            # a description names its ticket well enough: no question; but a fix that shares no words with
-            # it ("丁叔门口的冰铲干净了…" when a street lamp and a manhole tie) closes none of them
-            first = next(o for o in options if o.ticket_id == choice.ambiguous[0])
-            if act.kind == "resolve" and not (shared(said(act), first.texts)
-                                              or places(act.body) & places(" ".join(first.texts))):
-                return
+            # a description names its ticket well enough: no question; but a fix closes only the one of the two
+            # it shares words or a place with ("5幢2号梯好了 …" when the lift and a parcel locker just reported tie),
+            # and none when it shares nothing with either ("丁叔门口的冰铲干净了…" when a street lamp and a manhole tie)
+            tied = [o for o in options if o.ticket_id in choice.ambiguous[:2]]
+            tied.sort(key=lambda o: choice.ambiguous.index(o.ticket_id))
+            first = tied[0]
+            if act.kind == "resolve":
+                named = [o for o in tied if shared(said(act), o.texts)
+                         or places(act.body) & places(" ".join(o.texts))]
+                if not named:
+                    return
+                first = named[0]
             ticket = by_id.get(first.ticket_id)
         if ticket is not None and act.number is None and \
                 self._unrelated(act, next((o for o in options if o.ticket_id == ticket.id), None)):
