@@ -82,3 +82,19 @@ def test_still_not_working_is_about_the_households_newer_problem(chat: Chat) -> 
     chat.say("张桂兰", "拔了 还是不行", after=5)
     assert chat.ticket(1).status == "closed"
     assert "重新办理" not in texts_of(chat.sent)
+
+
+def test_a_fix_said_again_of_a_ticket_closed_already_closes_no_other(chat: Chat) -> None:
+    """gb-d1: "孙叔家老爷子的高龄补贴登记好了 #办结 下个月开始发到社保卡上" came after the allowance question was answered and
+    the household had said 满意; matched against the worker's open tickets, it closed a quarrel about a leak upstairs.
+    A fix that shares nothing with the open ticket it is matched to, and names one fixed already today (two of its
+    words, a place or a reporter), is about that one: it closes nothing."""
+    chat.say("孙叔", f"@{GRIDMAN} 请问一下 俺爹今年八十了 那个高龄补贴咋申请 要带啥")
+    chat.say(GRIDMAN, "孙叔 带老爷子的户口本和身份证 到村委会登记就行 高龄补贴每月发", after=10)
+    chat.say("孙叔", "好的 满意 谢谢", after=5)
+    assert chat.ticket(1).status == "closed"
+    chat.say("刘婶", f"俺家楼上那家卫生间漏水 俺家屋顶湿一大片往下滴 跟他说了好几回 他就是不修 @{GRIDMAN} 恁给评评理",
+             after=60)
+    chat.say(GRIDMAN, "收到 下午我上去找他说", after=5)
+    chat.say(GRIDMAN, "孙叔家老爷子的高龄补贴登记好了 #办结 下个月开始发到社保卡上", after=90)
+    assert chat.ticket(2).status == "accepted"

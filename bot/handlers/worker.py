@@ -18,7 +18,7 @@ from bot.conversation.names import addressed
 from bot.conversation.likeness import places, shared, similarity
 from bot.conversation.refer import Option, said
 from bot.handlers.commands import parse_category
-from bot.handlers.target import ACTIVE, SAYS_WHICH, about, first_words, target
+from bot.handlers.target import ACTIVE, SAYS_WHICH, about, about_one_done, first_words, target
 from bot.handlers.relay import name_carrier, relayed_people
 from bot.lifecycle import Refused, allowed
 from bot.messages import Outgoing
@@ -233,6 +233,9 @@ class WorkerActs:
             if act.explicit or act.number is not None:
                 ctx.say(texts.refused_not_assignee(ticket.id))
             return
+        if act.kind == "resolve" and act.number != ticket.id and not act.quoted_text and \
+                about_one_done(ctx, act, ticket, options):
+            return  # the words are about a ticket fixed already: said again, not this one's fix
         ctx.outcome = f"worker:{act.kind}:{ticket.id}"
         try:
             if act.kind == "resolve":
