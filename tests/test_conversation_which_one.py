@@ -98,3 +98,27 @@ def test_a_fix_said_again_of_a_ticket_closed_already_closes_no_other(chat: Chat)
     chat.say(GRIDMAN, "收到 下午我上去找他说", after=5)
     chat.say(GRIDMAN, "孙叔家老爷子的高龄补贴登记好了 #办结 下个月开始发到社保卡上", after=90)
     assert chat.ticket(2).status == "accepted"
+
+
+def test_an_emergency_asked_as_a_question_is_not_answered_by_advice(chat: Chat) -> None:
+    """gf-d1: "别家都来电了 我家咋个还是黑的 总闸推上去又掉下来" became urgent when the household added "一推上去就啪一声掉";
+    the power worker's advice "先把插头都拔了再推 还不行的话我明天早上第一家过来" was taken for the answer to a question
+    (咋个) and closed it, though nothing was fixed. An emergency asks nothing that words settle."""
+    chat.say("张丽琼", "别家都来电了 我家咋个还是黑的 总闸推上去又掉下来 推了几回都掉")
+    chat.say(POWER, "张姐 是你家屋头的总闸跳还是外面表箱的", after=2)
+    chat.say("张丽琼", "屋头的 一推上去就啪一声掉", after=3)
+    assert chat.ticket(1).urgent
+    chat.say(POWER, "那是屋头哪条线短路了 先把插头都拔了再推 还不行的话我明天早上第一家过来", after=2)
+    assert chat.ticket(1).status not in ("resolved", "closed")
+
+
+def test_a_notice_in_the_words_of_a_question_just_asked_answers_it(chat: Chat) -> None:
+    """fj-d1: "明天不停 今天是故障 不是计划停电 有计划停电会提前三天在群里发" three minutes after "蒙师傅 明天还停电不": the act
+    model read a notice, and a notice answered only a question whose asker it @-mentions. A notice that shares words
+    with the one question asked of the worker in the last half hour answers it; one that shares none does not."""
+    chat.say("小龙", f"@{POWER} 明天还停电不 我约了好多客 今天上午已经亏一半了")
+    chat.say(POWER, "明天不停 今天是故障 不是计划停电 有计划停电会提前三天在群里发", after=3)
+    assert chat.ticket(1).status == "resolved"
+    chat.say("刘姐", f"@{POWER} 我家电卡充了钱插进去没反应 要去哪里查", after=60)
+    chat.say(POWER, "各位 今晚十点到十二点变电站检修 请大家提前做好准备", after=2)  # a notice of its own
+    assert chat.ticket(2).status == "reported"

@@ -81,9 +81,9 @@ class WorkerActs:
             # an answer to a resident's question resolves it; one that @-mentions the asker even when it
             # reads like a notice ("@王冬梅 卫生院讲流感疫苗到了 60岁以上免费…")
             if ctx.grid is not None and answers(act) and (act.kind in ("accept", "progress", "none")
-                                                          or (act.kind == "notice" and act.mentions)
+                                                          or act.kind == "notice"
                                                           or (act.kind == "resolve" and not act.explicit)):
-                act = self._answered(ctx, act, options)
+                act = self._answered(ctx, act, options, {i for i, t in tickets_by_id.items() if t.urgent})
             if act.kind in _TICKET_ACTS:
                 self._on_ticket(ctx, act, options, tickets_by_id)
         return True  # notices, questions and talk: nothing to do, and never a report
@@ -163,9 +163,10 @@ class WorkerActs:
         return len(clean(act.body)) > SAYS_WHICH and not shared(act.body, option.texts)
 
     @staticmethod
-    def _answered(ctx: Context, act: WorkerAct, options: list[Option]) -> WorkerAct:
-        """A full answer to a resident's question is its resolution (the resident confirms as usual)."""
-        asked = [o for o in options if o.mine and o.texts and asks(o.texts[0])]
+    def _answered(ctx: Context, act: WorkerAct, options: list[Option], urgent: set[int]) -> WorkerAct:
+        """A full answer to a resident's question is its resolution (the resident confirms as usual). Not an
+        emergency's: "是不是哪家煤气漏了" asks nothing words settle."""
+        asked = [o for o in options if o.mine and o.texts and o.ticket_id not in urgent and asks(o.texts[0])]
         if not asked:
             return act
         words = said(act)
@@ -175,6 +176,11 @@ class WorkerActs:
         if not named:  # "孙姨 带上身份证…": the reporter addressed by name, one ticket only
             named = [o.ticket_id for o in asked if addressed(act.body, o.reporters)]
             named = named if len(named) == 1 else []
+        if act.kind == "notice" and not named and not act.mentions:
+            # "明天不停 今天是故障 不是计划停电 …" to "明天还停电吗" asked just now: a notice in words that answer it
+            just = [o.ticket_id for o in asked if not o.notes and ctx.now - o.since <= ANSWER_SOON]
+            spoken = [k for k in just if shared(words, next(o.texts for o in asked if o.ticket_id == k))]
+            return replace(act, kind="resolve", number=spoken[0]) if len(spoken) == 1 else act
         if named or (sims[best] >= ANSWER_MATCH and act.kind not in ("ask", "notice")):
             return replace(act, kind="resolve", number=(named or [best])[0])
         just = [o.ticket_id for o in asked if not o.notes and ctx.now - o.since <= ANSWER_SOON]
