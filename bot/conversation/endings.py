@@ -43,7 +43,7 @@ def defers(text: str) -> bool:
 
 # Taking it up ("收到 车库之前测过 要加室分 … 我今天跟物业对接"): of the labelled days' worker lines that open with 收到
 # and read as an answer by the rules above, 471 of 472 are no resolution (386 accept, 36 progress). Only 收到: the
-# wider openings of `worker._TAKES_UP` (好的, 嗯, 马上) stop only the guess that the first words answer a question
+# wider openings of `answered._TAKES_UP` (好的, 嗯, 马上) stop only the guess that the first words answer a question
 # just asked; "好的 周六上午九点到十一点半开门 带身份证和存折就行" still answers.
 _TAKEN_UP = re.compile(r"^\W*(?:好的?)?\W*收到")
 
