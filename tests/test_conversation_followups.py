@@ -9,7 +9,7 @@ import pytest
 from bot.conversation.incidents import FEATURES, is_restored
 from bot.conversation.learning import pairs_of_day
 from bot.conversation.services import named
-from bot.conversation.tone import likens
+from bot.conversation.tone import fine_here, likens
 from bot.handlers.resident import SERVICE_OUT, service_out
 from tests.harness import GRIDMAN, POWER, WATER, Chat, mentioned, reported_and_fixed, texts_of
 
@@ -577,3 +577,15 @@ def test_a_fire_named_as_a_likeness_opens_nothing(chat: Chat) -> None:
                               "西边天上红彤彤的 跟着火哒一样", "雨停了 晚霞红得跟着火似的 好靓")):
         chat.say(f"居民{i}", text, after=30)
     assert chat.tickets() == []
+
+
+def test_a_service_said_to_be_fine_reports_nothing(chat: Chat) -> None:
+    """ft-d1: "我联通的有信号 电信的也有" joined a telecom outage as one more household; fu-d1: "13栋水是大的" (the water is
+    strong in building 13) opened a water ticket and pinged the water worker. A service said to be fine, with no word
+    of trouble, reports nothing; "昨晚还看得好好的" (fine until last night) and "就我家黑的" still do."""
+    assert fine_here("西头有电 俺家灯亮着") and fine_here("我这电视好着呢")
+    assert not fine_here("我屋也是 广电的 昨晚还看得好好的") and not fine_here("楼道灯都亮着 就我家黑的")
+    chat.say("陈阿婆", "移动信号一格都没有 电话打不出去 @移动小陈")
+    chat.say("小蒋", "我联通的有信号 电信的也有", after=2)
+    chat.say("刘叔", "13栋水是大的", after=3)
+    assert [t.report_count for t in chat.tickets()] == [1]
