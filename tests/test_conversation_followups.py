@@ -589,3 +589,16 @@ def test_a_service_said_to_be_fine_reports_nothing(chat: Chat) -> None:
     chat.say("小蒋", "我联通的有信号 电信的也有", after=2)
     chat.say("刘叔", "13栋水是大的", after=3)
     assert [t.report_count for t in chat.tickets()] == [1]
+
+
+def test_a_word_pointing_back_at_the_dog_just_reported_opens_nothing(chat: Chat) -> None:
+    """fg-d1, ys-d1, gh-d1, dv-d1: "那条狗在垃圾站那里翻了好几天了 是外面跑进来的" two minutes after a neighbour reported the
+    dog opened a ticket of its own and pinged the grid worker again. A word pointing back at the animal just reported
+    ("那条狗", "许只狗") is about that incident: talk, or one more household when it says "me too"; a dog mentioned in
+    passing by another report ("垃圾箱满了 狗都在那儿刨") is no such incident."""
+    chat.say("哈桂芳", f"马坊巷口的垃圾箱满得往外溢 好几天没拉了 狗都在那儿刨 @{GRIDMAN}")
+    chat.say("唐嫂", f"小区里有条大黄狗 冇得人管 刚才在3栋后面追我屋里孙子 吓得哇哇哭 @{GRIDMAN} 哪个来管一下", after=5)
+    chat.say("覃满", "那条狗在垃圾站那里翻了好几天了 是外面跑进来的", after=2)
+    assert [t.report_count for t in chat.tickets()] == [1, 1]
+    chat.say("陈阿姨", "那条狗我家也被追过 我孙女都不敢下楼", after=2)
+    assert [t.report_count for t in chat.tickets()] == [1, 2]

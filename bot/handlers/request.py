@@ -13,7 +13,7 @@ from bot.conversation.incidents import (OWN_MINUTES, Candidate, could_join, has_
                                         is_unsure)
 from bot.conversation.services import AHEAD, cut_asked, service_of
 from bot.conversation.tone import fine_here, forwards, jokes, likens, recaps
-from bot.handlers.joins import SERVICES, STOPPED, awaited, back, elsewhere_later, out_too, own_quarrel
+from bot.handlers.joins import SERVICES, STOPPED, awaited, back, elsewhere_later, out_too, own_quarrel, points_back
 from bot.handlers.resident import service_out, still_waiting, verdict
 from bot.lifecycle import transition
 from bot.pipeline import Context
@@ -201,6 +201,9 @@ class Request:
                            worked_ts=t.updated_at,  # every act on it stamps this (lifecycle.transition)
                            urgent=t.urgent)
                  for t in found]
+        pointed = points_back(ctx, cands, found) if not prediction.urgent else None
+        if pointed is not None:  # "那条狗我也见过": about the dog just reported; a household's "me too" joins it
+            return (pointed, "", reporters[pointed.id]) if has_metoo(ctx.text) else (None, "about", set())
         unsure = is_unsure(prediction, ctx.text)
         best, _, tied, talk = ctx.matcher.best(ctx.text, prediction, ctx.msg.contact, ctx.now, cands, strict=unsure)
         if best is None:
