@@ -9,6 +9,7 @@ from tests.harness import GRIDMAN, POWER, Chat, texts_of
 
 BANK = "农商行小吴"
 BROADCAST = "广电老周"
+MEDIATOR = "调解员何姐"
 
 
 def test_a_resident_named_anywhere_says_which_ticket_the_fix_ends(chat: Chat) -> None:
@@ -122,3 +123,19 @@ def test_a_notice_in_the_words_of_a_question_just_asked_answers_it(chat: Chat) -
     chat.say("刘姐", f"@{POWER} 我家电卡充了钱插进去没反应 要去哪里查", after=60)
     chat.say(POWER, "各位 今晚十点到十二点变电站检修 请大家提前做好准备", after=2)  # a notice of its own
     assert chat.ticket(2).status == "reported"
+
+
+def test_a_reporter_named_by_given_name_ties_a_fix_to_the_open_quarrel(chat: Chat) -> None:
+    """dv-d1: "量了 按宅基地证上那个尺寸 墙是往二柱那边多出去两寸 …两家按了手印 #办结" shares no words with 王二柱's complaint,
+    and two with a quarrel settled that morning, so it was taken for that one said again and closed nothing. 二柱 is
+    the reporter, called by his given name: the fix is about his quarrel."""
+    chat.say("李婶", f"@{MEDIATOR} 隔壁刘家盖鸡圈 墙砌到我家菜地里了 答应了往回挪又不挪 两家吵了好几回了")
+    chat.say(MEDIATOR, "收到 我下午过去", after=5)
+    chat.say(MEDIATOR, "刘家答应把鸡圈的墙往回挪 两家都同意了 #办结", after=120)
+    chat.say("李婶", "满意 谢谢何姐", after=3)
+    assert chat.ticket(1).status == "closed"
+    chat.say("王二柱", f"@{MEDIATOR} 界石早叫隔壁拖拉机轧没了 他说在哪就在哪 叫村里来量", after=60)
+    chat.say(MEDIATOR, "收到 明天一早带尺子过去", after=5)
+    chat.say(MEDIATOR, "量了 按宅基地证上那个尺寸 墙是往二柱那边多出去两寸 大奎答应开春翻盖时候往回挪 两家按了手印 #办结",
+             after=200)
+    assert chat.ticket(2).status == "resolved"
