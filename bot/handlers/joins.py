@@ -1,6 +1,7 @@
 """The open incident a resident's request joins when the matcher found none sure enough (`Request._incident`):
 the outage still awaited, the outage the household says it is out of too, the thing complained of still there
-or back again, the household's own quarrel; and the animal just reported that a message points back at. Pure reading of the message against the group's open tickets; the caller joins."""
+or back again, the household's own quarrel; and the animal just reported that a message points back at. Pure reading
+of the message against the group's open tickets; the caller joins."""
 
 from __future__ import annotations
 
@@ -138,7 +139,7 @@ def elsewhere_later(text: str, cand: Candidate, now: datetime) -> bool:
 _POINTS_BACK = re.compile(r"(?:那|这|许|嗰|该)(?:条|只|几条|几只|两条|两只|头|群)[\u4e00-\u9fff]{0,2}?(?P<animal>[狗猫蛇牛羊猪鹅猴])")
 POINTS_BACK_MINUTES = 15
 # the animal as the subject of a report ("有只大黄狗", "几条野狗", "流浪狗"), not in passing ("垃圾箱满了 狗都在那儿刨")
-_ANIMAL_REPORTED = "(?:[条只头群][\u4e00-\u9fff]{{0,3}}?|[野黄流浪疯恶]){}"
+_ANIMAL_REPORTED = "(?:[条只头群][\u4e00-\u9fff]{{0,3}}?|流浪|[野黄疯恶]){}"
 # asking for someone to act ("那几条流浪狗又在学校门口转哩 … 能不能管一下"): a report of its own, read as usual
 _WANTS_ACT = re.compile(r"管一?下|管管|能不能|有没有人|有冇人|谁来|快来|抓走|捉走|弄走")
 

@@ -202,7 +202,7 @@ class Request:
                            urgent=t.urgent)
                  for t in found]
         pointed = points_back(ctx, cands, found) if not prediction.urgent else None
-        if pointed is not None:  # "那条狗我也见过": about the dog just reported; a household's "me too" joins it
+        if pointed is not None:  # "许只狗我都见过": talk about the dog just reported; "那条狗我家也被追过" joins it
             return (pointed, "", reporters[pointed.id]) if has_metoo(ctx.text) else (None, "about", set())
         unsure = is_unsure(prediction, ctx.text)
         best, _, tied, talk = ctx.matcher.best(ctx.text, prediction, ctx.msg.contact, ctx.now, cands, strict=unsure)

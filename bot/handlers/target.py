@@ -207,8 +207,8 @@ _HAN_NAME = re.compile(r"[\u4e00-\u9fff]{3}")
 
 
 def _ties(act: WorkerAct, texts_: "tuple[str, ...] | list[str]", reporters: "frozenset[str] | set[str]") -> int:
-    """How much the words say they are about a ticket: its words they share, a place both name (2), a reporter named (2),
-    by name or by given name anywhere ("墙是往二柱那边多出去两寸" for 王二柱)."""
+    """How much the words say they are about a ticket: its words they share, a place both name (2), a reporter
+    named (2), by name or by given name anywhere ("墙是往二柱那边多出去两寸" for 王二柱)."""
     given = {r[1:] for r in reporters if len(r) == 3 and _HAN_NAME.fullmatch(r)}
     return len(shared(said(act), texts_)) + 2 * bool(places(act.body) & places(" ".join(texts_))) \
         + 2 * bool(addressed(act.body, reporters) or set(act.mentions) & reporters or any(g in act.body for g in given))
