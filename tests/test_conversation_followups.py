@@ -602,3 +602,14 @@ def test_a_word_pointing_back_at_the_dog_just_reported_opens_nothing(chat: Chat)
     assert [t.report_count for t in chat.tickets()] == [1, 1]
     chat.say("陈阿姨", "那条狗我家也被追过 我孙女都不敢下楼", after=2)
     assert [t.report_count for t in chat.tickets()] == [1, 2]
+
+
+def test_a_question_about_tomorrows_cut_during_todays_outage_is_its_own(chat: Chat) -> None:
+    """fg-d1: "覃师傅 问下 明天5栋停不停水" while the day's water cut was still open joined it as one more household, and
+    the water worker's answer had no question to close. A question about a cut ahead is its own, during an outage as
+    after it (26 of the 28 labelled lines asking so; the other 2 ask again what an earlier such question asked)."""
+    chat.say("唐嫂", "7栋也停哒 早上冇水下午冇电 咯日子冇法过")
+    chat.say("谭老师", "我屋里也是", after=1)
+    chat.say("王嫂", "8栋2单元也冇来", after=66)
+    chat.say("谭老师", "李师傅 问下 明天5栋停不停水", after=62)  # a household of the outage asks about tomorrow
+    assert [t.report_count for t in chat.tickets()] == [3, 1]

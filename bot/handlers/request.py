@@ -54,9 +54,11 @@ class Request:
             ctx.outcome = "reply"
             return True
         target, talk, reporters = self._incident(ctx, prediction)
-        if target is not None and target.status in (RESOLVED, CLOSED) and cut_asked(ctx.text) is not None \
-                and AHEAD.search(ctx.text):
-            target, reporters = None, set()  # "明天还停不停电" after today's outage was fixed: a new question
+        if target is not None and cut_asked(ctx.text) is not None and AHEAD.search(ctx.text) \
+                and not self._asked_ahead(ctx, target):
+            # "明天还停不停电" during or after today's outage: a new question (26 of the 28 such labelled lines; the
+            # other 2 ask again what an earlier question about the cut ahead asked)
+            target, reporters = None, set()
         if target is None and verdict(ctx.text) == "unsatisfied" and not is_partial_after_fix(ctx.text):
             # (a partial fix said to the worker, "@供电所老向 来电了 但是我屋头厨房那路还是没电", is a new fault)
             target = self._held_by_addressed(ctx)
@@ -238,6 +240,12 @@ class Request:
             # the service is out, shares its words and the outage is urgent already: another worker must go
             return None, "", set()
         return ticket, "", reporters[ticket.id]
+
+    @staticmethod
+    def _asked_ahead(ctx: Context, ticket: Ticket) -> bool:
+        """The ticket is itself a question about a cut ahead ("下围明日停唔停水")."""
+        return any(cut_asked(r.text) is not None and AHEAD.search(r.text)
+                   for r in repo.reports_of(ctx.session, ticket_id=ticket.id))
 
     @staticmethod
     def _own_followup(ctx: Context, ticket: Ticket, reports) -> bool:  # type: ignore[no-untyped-def]
