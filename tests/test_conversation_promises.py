@@ -192,3 +192,14 @@ def test_an_outage_reported_as_a_question_is_ended_by_the_power_not_a_time(chat:
     assert chat.ticket(1).status == "accepted"
     out = chat.say(POWER, "#办结 1 二队三队送电了 大家看看有没有电", after=98)
     assert chat.ticket(1).status == "resolved" and "不适用" not in "\n".join(o.text for o in out)
+
+
+def test_a_look_promised_for_later_is_no_answer(chat: Chat) -> None:
+    """fk-d1: "晚饭时候用水高峰 二次供水加压泵可能有一台冇启动 明天清洗水箱的时候一起看下" answered "2栋水好小 … 是不是又要停水了"
+    and closed it, though the weak water was to be looked at the next day. A look promised for later ("我下午两点过来看",
+    "明天…一起看下") is no answer: 26 of the 28 labelled worker lines promising one are no fix."""
+    chat.say("黄贵芳", f"@{WATER} 2栋水好小 洗菜的水像筷子那么细 是不是又要停水了")
+    chat.say(WATER, "2栋是几楼 低楼层还是高楼层", after=3)
+    chat.say("黄贵芳", "我屋九楼", after=3)
+    chat.say(WATER, "晚饭时候用水高峰 二次供水加压泵可能有一台冇启动 明天清洗水箱的时候一起看下", after=5)
+    assert chat.ticket(1).status not in ("resolved", "closed")

@@ -22,7 +22,9 @@ _NOT_YET = re.compile(r"(?<![你您])等一?下儿?(?:" + _LATER_DO + r"|[^，,�
                       r"(?:来|到|上|去)(?:你|您|恁)(?:屋|家|那|度)|(?:第一|头一)个(?:到|去|来|上)|完就(?:去|来|过)|"
                       r"(?<![现存住放实正都还也])在(?:拿|弄|修|挖|换|烤|装|查|处理|接|抢修|联系|找|赶|路上|谈|商量|排查|刨|铲|扫)|"
                       # it will take a while ("3号楼门口在刨了 冰太厚 得一会"): 8 worker lines of the labelled days, none a fix
-                      r"[得要]一会")
+                      r"[得要]一会|"
+                      # a look later ("明天清洗水箱的时候一起看下", "我下午两点过来看"): 26 of the 28 such worker lines are no fix
+                      r"(?:明天|明日|明早|听日|明儿|明朝|下午|晚点|回头)[^，,。!！?？]{0,10}(?:过来|过去|来|去|再|一起)(?:看|瞧|睇|查)")
 
 
 # The answer itself still to come: the worker will find out and tell ("我问下村里再回你", "问清楚了回您", "晚点回复你"),
