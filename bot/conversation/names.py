@@ -86,6 +86,12 @@ def addressed(body: str, names: "set[str] | frozenset[str]") -> set[str]:
     return found
 
 
+def named_by_given(body: str, names: "set[str] | frozenset[str]") -> set[str]:
+    """The three-character names whose given name the message says anywhere ("墙是往二柱那边多出去两寸" for 王二柱)."""
+    return {shown for shown in names if (run := _HAN_RUN.fullmatch(shown)) and len(run.group(0)) == 3
+            and shown[1:] in body}
+
+
 # a title or a trade alone names nobody in particular
 _GENERIC = frozenset({"师傅", "经理", "队长", "主任", "指导", "警官", "老师", "书记", "大姐", "大哥", "网格", "电工", "所长",
                       "站长", "工程", "客服"})

@@ -38,14 +38,13 @@ def answered(ctx: Context, act: WorkerAct, options: list[Option], urgent: set[in
     if not named:  # "孙姨 带上身份证…": the reporter addressed by name, one ticket only
         named = [o.ticket_id for o in asked if addressed(act.body, o.reporters)]
         named = named if len(named) == 1 else []
+    just = [o.ticket_id for o in asked if not o.notes and ctx.now - o.since <= ANSWER_SOON]
     if act.kind == "notice" and not named and not act.mentions:
         # "明天不停 今天是故障 不是计划停电 …" to "明天还停电吗" asked just now: a notice in words that answer it
-        just = [o.ticket_id for o in asked if not o.notes and ctx.now - o.since <= ANSWER_SOON]
-        spoken = [k for k in just if shared(words, next(o.texts for o in asked if o.ticket_id == k))]
+        spoken = [o.ticket_id for o in asked if o.ticket_id in just and shared(words, o.texts)]
         return replace(act, kind="resolve", number=spoken[0]) if len(spoken) == 1 else act
     if named or (sims[best] >= ANSWER_MATCH and act.kind not in ("ask", "notice")):
         return replace(act, kind="resolve", number=(named or [best])[0])
-    just = [o.ticket_id for o in asked if not o.notes and ctx.now - o.since <= ANSWER_SOON]
     if act.kind == "resolve" and any(about(act, o) for o in options if o.ticket_id not in just):
         return act  # "巷头的树枝都拉走了 路通了": a fix whose words name another ticket, not the answer to a question
     if len(just) == 1 and act.kind not in ("ask", "accept") and not _TAKES_UP.search(act.body) \

@@ -10,7 +10,7 @@ from datetime import timedelta
 from bot import repo, texts, tickets
 from bot.conversation.acts import WorkerAct, clean
 from bot.conversation.likeness import places, shared, similarity
-from bot.conversation.names import addressed
+from bot.conversation.names import addressed, named_by_given
 from bot.conversation.refer import Choice, Option, choose, distinct_words, said
 from bot.handlers.relay import about_none, confirm_unsure, relayed_people
 from bot.pipeline import Context
@@ -203,15 +203,13 @@ def words_name_another(act: WorkerAct, options: list[Option], numbered: Option |
 
 
 DONE_LATELY = timedelta(hours=12)  # a fix said again may be about a ticket fixed this recently
-_HAN_NAME = re.compile(r"[\u4e00-\u9fff]{3}")
 
 
 def _ties(act: WorkerAct, texts_: "tuple[str, ...] | list[str]", reporters: "frozenset[str] | set[str]") -> int:
     """How much the words say they are about a ticket: its words they share, a place both name (2), a reporter
     named (2), by name or by given name anywhere ("墙是往二柱那边多出去两寸" for 王二柱)."""
-    given = {r[1:] for r in reporters if len(r) == 3 and _HAN_NAME.fullmatch(r)}
     return len(shared(said(act), texts_)) + 2 * bool(places(act.body) & places(" ".join(texts_))) \
-        + 2 * bool(addressed(act.body, reporters) or set(act.mentions) & reporters or any(g in act.body for g in given))
+        + 2 * bool(addressed(act.body, reporters) or set(act.mentions) & reporters or named_by_given(act.body, reporters))
 
 
 def about_one_done(ctx: Context, act: WorkerAct, ticket: Ticket, options: list[Option]) -> bool:
@@ -231,7 +229,8 @@ def about_one_done(ctx: Context, act: WorkerAct, ticket: Ticket, options: list[O
             if t.id != chosen.ticket_id and (t.resolved_at or t.closed_at or ctx.now) >= ctx.now - DONE_LATELY]
     if not done:
         return False
-    comprehensive = any(m.role == "comprehensive" and m.grid_id == ctx.grid.id for m in ctx.sender_rows)
-    done = [t for t in done if comprehensive or tickets.is_assignee(ctx.session, t, ctx.msg.contact, ctx.msg.sender)]
+    if not any(m.role == "comprehensive" and m.grid_id == ctx.grid.id for m in ctx.sender_rows):
+        held = repo.assignments_of(ctx.session, ticket_ids=[t.id for t in done])  # one query: the worker's own
+        done = [t for t in done if any(tickets.holds(a, ctx.msg.contact, ctx.msg.sender) for a in held[t.id])]
     reports, reporters = repo.reports_and_reporters(ctx.session, ticket_ids=[t.id for t in done])
     return any(_ties(act, tuple(r.text for r in reports[t.id]), frozenset(reporters[t.id])) >= 2 for t in done)

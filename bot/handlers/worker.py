@@ -160,8 +160,7 @@ class WorkerActs:
             # a description names its ticket well enough: no question; but a fix closes only the one of the two
             # it shares words or a place with ("5幢2号梯好了 …" when the lift and a parcel locker just reported tie),
             # and none when it shares nothing with either ("丁叔门口的冰铲干净了…" when a street lamp and a manhole tie)
-            tied = [o for o in options if o.ticket_id in choice.ambiguous[:2]]
-            tied.sort(key=lambda o: choice.ambiguous.index(o.ticket_id))
+            tied = [next(o for o in options if o.ticket_id == k) for k in choice.ambiguous[:2]]
             first = tied[0]
             if act.kind == "resolve":
                 named = [o for o in tied if shared(said(act), o.texts)
