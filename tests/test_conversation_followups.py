@@ -591,6 +591,19 @@ def test_a_service_said_to_be_fine_reports_nothing(chat: Chat) -> None:
     assert [t.report_count for t in chat.tickets()] == [1]
 
 
+def test_a_carrier_said_to_be_fine_reports_nothing(chat: Chat) -> None:
+    """gf-d1: "我家是移动的宽带 没得事" opened a telecom ticket; fs-d1's "俺家也是电信的 有网啊" and fh-d1's "我屋头也是联通
+    7栋还好" joined outages as more households. A carrier's service said to be fine reports nothing: 没事 and 还好 say
+    so, and "也是电信的" names the neighbour's carrier, not a trouble; "也是电信的 没有信号" still reports."""
+    assert fine_here("我家是移动的宽带 没得事") and fine_here("我屋头也是联通 7栋还好")
+    assert not fine_here("我家也是电信的 没有信号") and not fine_here("移动卡显示无服务 另一张联通卡倒有信号")
+    chat.say("陈阿婆", "电信宽带断了 光猫红灯一直闪 @电信小刘")
+    chat.say("小蒋", "俺家也是电信的 有网啊", after=2)
+    chat.say("刘叔", "我家是移动的宽带 没得事", after=3)
+    chat.say("何婶", "我屋头也是联通 7栋还好", after=1)
+    assert [t.report_count for t in chat.tickets()] == [1]
+
+
 def test_a_word_pointing_back_at_the_dog_just_reported_opens_nothing(chat: Chat) -> None:
     """fg-d1, ys-d1, gh-d1, dv-d1: "那条狗在垃圾站那里翻了好几天了 是外面跑进来的" two minutes after a neighbour reported the
     dog opened a ticket of its own and pinged the grid worker again. A word pointing back at the animal just reported
