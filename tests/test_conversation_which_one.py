@@ -4,12 +4,20 @@ that is not its warmth, the household's newer problem. Cases from the dev days g
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bot.conversation.acts import read_worker
 from bot.conversation.names import addressed
+from bot.conversation.refer import PLACE_SAME, Option, choose, score
 from tests.harness import GRIDMAN, POWER, Chat, texts_of
 
 BANK = "农商行小吴"
 BROADCAST = "广电老周"
 MEDIATOR = "调解员何姐"
+TZ = timezone(timedelta(hours=8))
 
 
 def test_a_resident_named_anywhere_says_which_ticket_the_fix_ends(chat: Chat) -> None:
@@ -139,3 +147,21 @@ def test_a_reporter_named_by_given_name_ties_a_fix_to_the_open_quarrel(chat: Cha
     chat.say(MEDIATOR, "量了 按宅基地证上那个尺寸 墙是往二柱那边多出去两寸 大奎答应开春翻盖时候往回挪 两家按了手印 #办结",
              after=200)
     assert chat.ticket(2).status == "resolved"
+
+
+
+def test_a_place_a_short_report_names_is_no_likeness_of_the_fix() -> None:
+    """fj-d1: "一巷口二巷口的垃圾都拉走了 地也冲干净了 #办结" closed the reopened outage, not the rubbish: one household of the
+    outage had said just "二巷也冇电", and a message that short was as like the fix as its place made it, on top of
+    the place counted for itself. The words are now compared without their places, which count once; the two tie,
+    and of the two the fix's words (垃圾, 巷口) name the rubbish."""
+    now = datetime(2026, 3, 3, 8, 46, tzinfo=TZ)
+    rubbish = Option(1, "accepted", ("一巷口骑楼柱子底下 昨晚那些夜宵摊的垃圾堆成一座山 又臭又流汤水 我铺面门都开不了",),
+                     frozenset({"莫姐"}), True, False, now - timedelta(hours=2), ("我叫环卫的车八点前过来拉",))
+    outage = Option(2, "reopened", ("停点了？我屋里灯一下子全黑了", "停电了", "二巷也冇电"), frozenset({"覃叔", "阿凤"}),
+                    True, False, now - timedelta(minutes=5))
+    act = read_worker("一巷口二巷口的垃圾都拉走了 地也冲干净了 #办结", set(), comprehensive=True)
+    assert choose(act, [rubbish, outage], now).ticket_id == 1
+    # the place a short report names counts once, as a place: not again as a likeness of the words
+    placeless = replace(outage, texts=("停点了？我屋里灯一下子全黑了", "停电了", "也冇电"))
+    assert score(act, outage, now)[0] - score(act, placeless, now)[0] == pytest.approx(PLACE_SAME)

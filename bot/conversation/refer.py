@@ -15,7 +15,7 @@ from typing import Sequence
 
 from bot.conversation.acts import WorkerAct
 from bot.conversation.names import addressed
-from bot.conversation.likeness import places, shared, similarity
+from bot.conversation.likeness import _PLACE, places, shared, similarity
 from models import ACCEPTED, AWAITING_PROVIDER, REOPENED, REPORTED, RESOLVED
 
 TIE = 0.4  # scores closer than this, with no decisive evidence, are "equally likely"
@@ -72,7 +72,9 @@ def score(act: WorkerAct, option: Option, now: datetime) -> tuple[float, bool]:
     if act.kind != "relay":  # passing a ticket on says nothing about whose it is: the words decide
         s += 2.0 if option.mine else (1.0 if option.my_role else 0.0)
     if act.body and option.words:
-        s += 4.0 * max(similarity(act.body, t) for t in option.texts[-10:] + option.notes)
+        # the words without the places, which count apart below: "二巷也冇电" is no likeness of "一巷口二巷口的垃圾都拉走了"
+        body = _PLACE.sub(" ", act.body)
+        s += 4.0 * max(similarity(body, _PLACE.sub(" ", t)) for t in option.texts[-10:] + option.notes)
         named = places(act.body)  # "18栋的电梯修好了": the ticket whose reports name 18栋
         if named:
             theirs = set().union(*(places(t) for t in option.texts))
