@@ -4,13 +4,14 @@ clock, no sleeps); someone found and safe ends a search. Cases from the fresh da
 from __future__ import annotations
 
 from bot.conversation.acts import read_worker
-from bot.conversation.endings import answers, asks, defers, ends, found_safe
+from bot.conversation.endings import answers, asks, defers, ends, found_safe, meets_later
 from tests.harness import GRIDMAN, POWER, WATER, Chat
 
 POLICE = "派出所郑警官"
 BANK = "农商行小吴"
 MOBILE = "移动小陈"
 FIRE = "消防队老马"
+MEDIATOR = "调解员何姐"
 
 
 def test_i_will_go_and_look_in_a_moment_is_no_answer(chat: Chat) -> None:
@@ -203,3 +204,23 @@ def test_a_look_promised_for_later_is_no_answer(chat: Chat) -> None:
     chat.say("黄贵芳", "我屋九楼", after=3)
     chat.say(WATER, "晚饭时候用水高峰 二次供水加压泵可能有一台冇启动 明天清洗水箱的时候一起看下", after=5)
     assert chat.ticket(1).status not in ("resolved", "closed")
+
+
+def test_a_meeting_set_for_later_is_no_fix(chat: Chat) -> None:
+    """gk-d1: the mediator's "到后街了 跟林强说了 大车装完货就挪走 明天头晌两家都来村委坐坐 把停车的事说开" was read as a fix
+    and closed the quarrel over a truck parked across a gate. A meeting set for later, with nothing settled yet
+    (已处理, 说好了, 答应, #办结), is progress: all 44 labelled worker lines saying so are progress or taking it up."""
+    assert meets_later("下周一约物业经理和业主代表到社区坐下来谈 大家推两三个代表出来")
+    assert not meets_later("两家说好了 猪圈往里头挪半米 那条沟明天两家一起挖通 这个事情调解好了")
+    chat.say("林宝山", f"@{MEDIATOR} 后街林强家的大货车又横在我家大门口 我三轮车出不去 跟他说了好几回了 一点用没有")
+    chat.say(MEDIATOR, "收到 我过去看看", after=4)
+    chat.say(MEDIATOR, "到后街了 跟林强说了 大车装完货就挪走 明天头晌两家都来村委坐坐 把停车的事说开", after=15)
+    assert chat.ticket(1).status == "accepted"
+
+
+def test_passing_it_on_is_no_answer(chat: Chat) -> None:
+    """gj-d1: "好的 西门弄堂路灯 我报给路灯所" answered "西门那条弄堂的路灯不亮了 … 小叶能不能报一下" and closed it. Passing
+    it on to whoever does it (我报给, 我报到) is no answer yet: none of the 39 labelled worker lines saying so is a fix."""
+    chat.say("林德福", f"西门那条弄堂的路灯不亮了 昨天夜里开始的 好几盏 晚上老人买菜回来看不见 @{GRIDMAN} 能不能报一下")
+    chat.say(GRIDMAN, "好的 西门弄堂路灯 我报给路灯所", after=2)
+    assert chat.ticket(1).status == "accepted"
