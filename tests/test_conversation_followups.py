@@ -626,3 +626,26 @@ def test_a_question_about_tomorrows_cut_during_todays_outage_is_its_own(chat: Ch
     chat.say("王嫂", "8栋2单元也冇来", after=66)
     chat.say("谭老师", "李师傅 问下 明天5栋停不停水", after=62)  # a household of the outage asks about tomorrow
     assert [t.report_count for t in chat.tickets()] == [3, 1]
+
+
+def test_an_unsure_line_that_at_mentions_a_worker_asks_them(chat: Chat, monkeypatch) -> None:
+    """gk-d1: "@供电所衣师傅 俺家冷库机子起不来了 控制箱上报缺相 库里还有四万斤苹果": the detector, unsure, guessed chatter,
+    and the power worker never heard of it. Of the labelled days' residents' lines that @-mention a worker, 1,936 of
+    1,960 are requests of that worker's service. Unsure, but asked of a worker, it is a request: the service of the
+    worker @-mentioned, or `other` for the comprehensive worker; not when the detector is sure it is chatter."""
+    from bot.classifier.base import Prediction
+
+    predict = chat.app.classifier.predict
+    unsure = {"俺家冷库机子起不来了 控制箱上报缺相", "那几个路口的牌子谁给扳正一下"}
+
+    def doubting(text: str) -> Prediction:
+        if any(u in text for u in unsure):  # whatever today's model makes of these words
+            return Prediction("none", 0.52, abstained=True, p_request=0.45)
+        return predict(text)
+
+    monkeypatch.setattr(chat.app.classifier, "predict", doubting)
+    chat.say("老杜", f"@{POWER} 俺家冷库机子起不来了 控制箱上报缺相 库里还有四万斤苹果")
+    chat.say("孙婶", f"@{GRIDMAN} 那几个路口的牌子谁给扳正一下", after=30)
+    chat.say("小林", f"@{POWER} 谢谢赵师傅 今天辛苦了", after=30)
+    assert [(t.category, t.report_count) for t in chat.tickets()] == [("power", 1), ("other", 1)]
+    assert POWER in mentioned(chat.sent)
