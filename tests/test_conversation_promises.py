@@ -4,7 +4,7 @@ clock, no sleeps); someone found and safe ends a search. Cases from the fresh da
 from __future__ import annotations
 
 from bot.conversation.acts import read_worker
-from bot.conversation.endings import answers, asks, defers, ends, found_safe, meets_later
+from bot.conversation.endings import answers, asks, defers, ends, fine_now, found_safe, meets_later
 from tests.harness import GRIDMAN, POWER, WATER, Chat
 
 POLICE = "派出所郑警官"
@@ -224,3 +224,15 @@ def test_passing_it_on_is_no_answer(chat: Chat) -> None:
     chat.say("林德福", f"西门那条弄堂的路灯不亮了 昨天夜里开始的 好几盏 晚上老人买菜回来看不见 @{GRIDMAN} 能不能报一下")
     chat.say(GRIDMAN, "好的 西门弄堂路灯 我报给路灯所", after=2)
     assert chat.ticket(1).status == "accepted"
+
+
+def test_nothing_wrong_any_more_ends_the_matter(chat: Chat) -> None:
+    """gg-d1: "二巷凉茶铺门口嗰条低压线已经重新绑好 吊高咗 冇事了" was read as progress and the hanging line stayed open all day.
+    Nothing wrong any more (冇事了, 没问题了) ends it, when nothing is left to do or hand on: 25 of the 26 labelled worker
+    lines saying so close their ticket."""
+    assert fine_now("燃气公司把1102的灶前阀换了 楼道通风了 没事了")
+    assert not fine_now("那没事了") and not fine_now("现场没事了 没人受伤 两个人情绪还有点激动 先交给林阿姨调解")
+    chat.say("阿伯", f"@{POWER} 二巷凉茶铺门口嗰条电线吊得好低 差啲刮到人个头")
+    chat.say(POWER, "收到 我而家过去睇下", after=3)
+    chat.say(POWER, "二巷凉茶铺门口嗰条低压线已经重新绑好 吊高咗 冇事了", after=40)
+    assert chat.ticket(1).status == "resolved"
