@@ -236,3 +236,13 @@ def test_nothing_wrong_any_more_ends_the_matter(chat: Chat) -> None:
     chat.say(POWER, "收到 我而家过去睇下", after=3)
     chat.say(POWER, "二巷凉茶铺门口嗰条低压线已经重新绑好 吊高咗 冇事了", after=40)
     assert chat.ticket(1).status == "resolved"
+
+
+def test_an_answer_to_be_found_out_and_posted_is_not_given_yet(chat: Chat) -> None:
+    """yo-d1: "…有了居住证六十五岁以上可以申请敬老卡 具体要带哪些材料我周一到社区服务中心问清楚了发群里" closed the question about
+    an elderly card for grandparents from elsewhere, though what to bring was still to be found out and posted."""
+    assert defers("好 问清楚了发到群里 估计好多屋里都冇换")
+    chat.say("毛毛外公", f"{GRIDMAN}我问一下 我们外地来带孙子的老头 在合肥能不能办那个老年卡 坐公交不要钱的那个")
+    chat.say(GRIDMAN, "外地户口的要先在合肥办居住证 有了居住证六十五岁以上可以申请敬老卡 "
+                      "具体要带哪些材料我周一到社区服务中心问清楚了发群里", after=8)
+    assert chat.ticket(1).status not in ("resolved", "closed")
