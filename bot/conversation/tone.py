@@ -54,12 +54,37 @@ _OWN = re.compile(r"刚才|我家|俺家|我屋|屋里|家里|我这|[@＠]")
 # A fire as a likeness ("晚霞红得跟着火了一样", "东边山上的云红彤彤的 像着火了一样", "跟着火似的"): all 109 residents' lines
 # of the labelled days (held days aside) saying so are chatter, mostly about a sunset, and the 39 of the message corpus;
 # fu-d1's opened a fire ticket.
-_LIKE_FIRE = re.compile(r"(?:像|跟|好像|和|如)[^，,。\s]{0,6}(?:着火|起火|失火|火烧)[^，,。\s]{0,3}(?:一样|似的|似地|一般)")
+# So too in Cantonese ("天边啲云红到好似着火咁", fd-d1's "出面热到好似着火咁" opened one): 121 such lines, all chatter.
+_LIKE_FIRE = re.compile(r"(?:好似|似|像|跟|好像|和|如)[^，,。\s]{0,6}(?:着火|起火|失火|火烧)[^，,。\s]{0,3}"
+                        r"(?:一样|似的|似地|一般|咁|噉)")
 
 
 def likens(text: str) -> bool:
     """A fire named only as a likeness ("红得跟着火了一样"): no report of a fire."""
     return bool(_LIKE_FIRE.search(text))
+
+
+# A fire of years ago told as a warning ("这个要讲 前年隔壁小区就是电瓶车在楼道里起火 烧死了人", "阿拉老底子住在城里 隔壁人家电瓶车
+# 烧起来…"): of the 22 residents' lines of the labelled days (held days aside) telling one, 21 are chatter; the other asks
+# the grid worker by @ to act on a danger now. gc-d1's and gl-d1's opened fire tickets.
+_PAST_FIRE = re.compile(r"(?:前年|去年|老底子|那年|早些年|有一年|大前年)[^，,。]{0,16}(?:烧|起火|着火|失火)")
+_ASKS_NOW = re.compile(r"[@＠]|管一?下|管管")
+
+
+def retells(text: str) -> bool:
+    """A fire of years ago told as a warning, asking nobody to act: no report."""
+    return bool(_PAST_FIRE.search(text)) and not _ASKS_NOW.search(text)
+
+
+# What the speaker took it for ("远远看还以为着火了 原来在烤生蚝", "我以为係我屋里灯泡坏了 换了个灯泡还係唔亮"): none of the 118
+# residents' lines of the labelled days (held days aside) saying 还以为, 我以为 or 以为是 is the first report of an incident
+# (67 are chatter, 51 one more household of one). yp-d1's "雾跟烟一样 还以为哪里起火了" opened a fire ticket.
+_THOUGHT = re.compile(r"还以为|我以为|以为是")
+
+
+def thought_so(text: str) -> bool:
+    """What the speaker took something for: it may join an incident, it opens none."""
+    return bool(_THOUGHT.search(text))
 
 
 def recaps(text: str) -> bool:
