@@ -9,7 +9,7 @@ import pytest
 from bot.conversation.incidents import FEATURES, is_restored
 from bot.conversation.learning import pairs_of_day
 from bot.conversation.services import named
-from bot.conversation.tone import fine_here, likens, retells, thought_so
+from bot.conversation.tone import asks_neighbours, fine_here, likens, retells, thought_so
 from bot.handlers.resident import SERVICE_OUT, service_out
 from tests.harness import GRIDMAN, POWER, WATER, Chat, mentioned, reported_and_fixed, texts_of
 
@@ -654,12 +654,14 @@ def test_an_unsure_line_that_at_mentions_a_worker_asks_them(chat: Chat, monkeypa
 def test_a_story_a_likeness_or_a_mistake_opens_nothing(chat: Chat) -> None:
     """fd-d1: "出面热到好似着火咁" (as hot as on fire, in Cantonese), gl-d1: "这个要讲 前年隔壁小区就是电瓶车在楼道里起火 烧死了人"
     (a fire of years ago told as a warning) and yp-d1: "雾跟烟一样 还以为哪里起火了" (what the fog was taken for) each opened
-    a fire ticket and pinged the fire worker. None is a report; what a household took its trouble for still joins the
-    incident it is part of ("我以为係我屋里灯泡坏了 … 停电了吗")."""
+    a fire ticket and pinged the fire worker; fu-d1's "… 哪个有空去帮一把" (a favour asked of the neighbours) opened one
+    too. None is a report; what a household took its trouble for still joins the incident it is part of ("我以为係我屋里
+    灯泡坏了 … 停电了吗")."""
     assert likens("天边啲云红到好似着火咁") and retells("阿拉老底子住在城里 隔壁人家电瓶车烧起来 一幢楼都是烟")
     assert not retells("1栋那家又吊根线下来充电 前年隔壁小区就是这样烧起来的 @网格员小杨 请你们管一下")
-    assert thought_so("远远看还以为着火了 原来在烤生蚝")
+    assert thought_so("远远看还以为着火了 原来在烤生蚝") and asks_neighbours("哪个有空下午帮我抬一哈牛槽 一个人抬不动")
     chat.say("阿敏", "出面热到好似着火咁 行出去成个人辣辣声")
+    chat.say("覃婶", "5栋楼梯间黑黢黢的 刚刚有个老人家扶倒墙在爬 哪个有空去帮一把", after=20)
     chat.say("刘姐", "这个要讲 前年隔壁小区就是电瓶车在楼道里起火 烧死了人", after=20)
     chat.say("曹叔", "我在屋门口对面那排屋都看不到 雾跟烟一样 还以为哪里起火了", after=20)
     assert chat.tickets() == []

@@ -1,6 +1,8 @@
 """The tone of a resident's message: a short quip with a laughing emoji is a joke, a notice passed
-on with nothing of the sender's own is a forward, the day's troubles told over are a recap, and a fire named
-as a likeness is a figure of speech, and a household's service said to be fine is no trouble; none is a request.
+on with nothing of the sender's own is a forward, the day's troubles told over are a recap, a fire named
+as a likeness is a figure of speech, a household's service said to be fine is no trouble, a fire of years ago is a
+story, and a favour asked of the neighbours is not asked of the grid; none is a request (`no_report`). What the
+speaker took something for ("还以为着火了") may be one more household's word, never a first report (`thought_so`).
 
 "移动联通打起来了[偷笑]", "停电了正好不写作业 [偷笑]", "那晚上烤全羊也不行吗[偷笑]": the words name a service
 or a quarrel, the emoji says it is banter. Of the messages in both labelled corpora (the message corpus
@@ -87,6 +89,16 @@ def thought_so(text: str) -> bool:
     return bool(_THOUGHT.search(text))
 
 
+# A favour asked of the neighbours ("5栋楼梯间黑黢黢的 … 哪个有空去帮一把", "树锯开了 还要拉到路边去 要几个人帮手"): all 14
+# residents' lines of the labelled days (held days aside) asking so are chatter; fu-d1's and fy-d1's opened tickets.
+_NEIGHBOURS_ASKED = re.compile(r"哪个有空|有没有哪个|谁有空|哪位邻居|几个人帮|帮把手|搭把手|要几个人|来几个人")
+
+
+def asks_neighbours(text: str) -> bool:
+    """A favour asked of the neighbours, not of the grid: no report."""
+    return bool(_NEIGHBOURS_ASKED.search(text))
+
+
 def recaps(text: str) -> bool:
     """The day's troubles told over, with nothing of the sender's own household in it: chatter, and no verdict on
     a fixed ticket of the sender's (fz-d1: "今天硬是 又停电又停水又煤气味 一天都没消停" reopened the outage fixed that
@@ -118,3 +130,11 @@ def fine_here(text: str) -> bool:
     if _CARRIER_FINE.search(text) and not _TROUBLE.search(_NO_TROUBLE_HERE.sub("", text)):
         return True
     return bool(_FINE.search(text)) and not _TROUBLE.search(text)
+
+
+def no_report(text: str) -> bool:
+    """The tone says the message reports nothing, whatever its words name: a joke ("停电了正好不写作业[偷笑]"), a notice
+    passed on ("转发：【停电通知】…"), the day told over, a fire as a likeness, a service said to be fine ("13栋水是大的"), a
+    fire of years ago, or a favour asked of the neighbours."""
+    return jokes(text) or forwards(text) or recaps(text) or likens(text) or fine_here(text) or retells(text) \
+        or asks_neighbours(text)

@@ -12,7 +12,7 @@ from bot.conversation.names import addressed_to, talks_to_neighbour, workers_add
 from bot.conversation.incidents import (OWN_MINUTES, Candidate, could_join, has_metoo, is_partial_after_fix, is_restored,
                                         is_unsure)
 from bot.conversation.services import AHEAD, cut_asked, service_of
-from bot.conversation.tone import fine_here, forwards, jokes, likens, recaps, retells, thought_so
+from bot.conversation.tone import no_report, thought_so
 from bot.handlers.joins import SERVICES, STOPPED, awaited, back, elsewhere_later, out_too, own_quarrel, points_back
 from bot.handlers.resident import service_out, still_waiting, verdict
 from bot.lifecycle import transition
@@ -40,11 +40,9 @@ class Request:
     def handle(self, ctx: Context) -> bool:
         assert ctx.grid is not None
         prediction = self._unnamed_outage(ctx, self._asked_cut(ctx, self._asked_of(ctx, ctx.classifier.predict(ctx.text))))
-        if not could_join(ctx.text, prediction) or is_restored(ctx.text) or jokes(ctx.text) or forwards(ctx.text) \
-                or recaps(ctx.text) or likens(ctx.text) or fine_here(ctx.text) or retells(ctx.text):
-            # not a request; or "我家也来水了 谢谢": the service is back; or "停电了正好不写作业[偷笑]": a joke;
-            # or "转发：【停电通知】…": a notice passed on; or "今天这一天 停水停电 还打架": the day told over;
-            # or "晚霞红得跟着火了一样": a likeness; or "13栋水是大的": a service that is fine; or "前年…起火": a story
+        if not could_join(ctx.text, prediction) or is_restored(ctx.text) or no_report(ctx.text):
+            # not a request; or "我家也来水了 谢谢": the service is back; or its tone says it reports nothing (a joke,
+            # a notice passed on, the day told over, a likeness, a service that is fine, a story, a favour of neighbours)
             ctx.outcome = "none"
             return True
         if not prediction.urgent and prediction.category != "dispute" and not has_metoo(ctx.text) \
