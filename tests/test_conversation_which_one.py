@@ -165,3 +165,15 @@ def test_a_place_a_short_report_names_is_no_likeness_of_the_fix() -> None:
     # the place a short report names counts once, as a place: not again as a likeness of the words
     placeless = replace(outage, texts=("停点了？我屋里灯一下子全黑了", "停电了", "也冇电"))
     assert score(act, outage, now)[0] - score(act, placeless, now)[0] == pytest.approx(PLACE_SAME)
+
+
+def test_of_two_tied_tickets_a_fix_closes_the_one_it_shares_clearly_more_characters_with(chat: Chat) -> None:
+    """gi-d1: "好 车挪走了 这个事就了了 #办结" from the grid worker tied a leak through a ceiling with a car blocking a gate.
+    No word of two characters or place ties it to either, so it closed neither, and the car was escalated as late all
+    afternoon. 车 and 挪 are the car's ("挪车电话打了没人接"): of two tied tickets, a fix closes the one it shares at least
+    two characters more with; with no such lead, neither."""
+    chat.say("吴家兰", f"@{GRIDMAN} 我家天花板在滴水 楼上龙哥屋头水管冻爆了 水顺到我家墙上淌 打他电话都不接")
+    chat.say(GRIDMAN, "好的 我先联系房东 喊他把楼上总阀关了", after=8)
+    chat.say("次仁多吉", f"@{GRIDMAN} 哪个的车堵在我院坝门口 川A牌照的白色越野车 我车子开不出去 挪车电话打了没人接", after=70)
+    chat.say(GRIDMAN, "好 车挪走了 这个事就了了 #办结 大家巷子里莫乱停", after=15)
+    assert [t.status for t in chat.tickets()] == ["accepted", "resolved"]

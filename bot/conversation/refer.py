@@ -15,7 +15,7 @@ from typing import Sequence
 
 from bot.conversation.acts import WorkerAct
 from bot.conversation.names import addressed
-from bot.conversation.likeness import _PLACE, places, shared, similarity
+from bot.conversation.likeness import _PLACE, content, places, shared, similarity
 from models import ACCEPTED, AWAITING_PROVIDER, REOPENED, REPORTED, RESOLVED
 
 TIE = 0.4  # scores closer than this, with no decisive evidence, are "equally likely"
@@ -83,6 +83,16 @@ def score(act: WorkerAct, option: Option, now: datetime) -> tuple[float, bool]:
     hours = max(0.0, (now - option.since).total_seconds() / 3600)
     s += 2.0 / (1.0 + 4.0 * hours) + 0.5 * math.exp(-hours / 24)
     return s, decisive
+
+
+# characters any message may have: they tie a worker's words to no ticket in particular
+_COMMON_CHARS = frozenset("了的是在有我你他她们家也都还就要和跟这那个不没冇一上下来去到说看好大小人天点头里边些啊呀吧哦哈嘛么啦呢吗")
+
+
+def shared_chars(act: WorkerAct, texts: Sequence[str]) -> int:
+    """How many of the characters of what the worker said (`likeness.content`, common ones aside) `texts` also have:
+    the last evidence between two tied tickets when no word or place names either ("车挪走了" and "挪车电话打了没人接")."""
+    return len((set(content(said(act))) - _COMMON_CHARS) & set(content(" ".join(texts))))
 
 
 def said(act: WorkerAct) -> str:

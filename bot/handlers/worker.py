@@ -14,7 +14,7 @@ from bot import repo, texts, tickets
 from bot.conversation.acts import WorkerAct, clean, read_worker, substance
 from bot.conversation.endings import answers, defers, ends, meets_later
 from bot.conversation.likeness import places, shared
-from bot.conversation.refer import Option, said
+from bot.conversation.refer import Option, said, shared_chars
 from bot.handlers.answered import answered
 from bot.handlers.commands import parse_category
 from bot.handlers.target import ACTIVE, SAYS_WHICH, about_one_done, first_words, target
@@ -29,6 +29,9 @@ from models import ACCEPTED, AWAITING_PROVIDER, Member, Ticket
 _TICKET_ACTS = ("accept", "resolve", "progress", "relay", "show", "reassign")
 REVIEW_BATCH = 10
 RESPOND = timedelta(minutes=30)  # a responder takes up an emergency not routed to them this soon after
+# characters more that a fix must share with one of two tied tickets than with the other to close it: on the 50 dev
+# days a lead of 2 closed 3 more tickets rightly and none wrongly; a lead of 1 closed 5 wrongly
+CHARS_AHEAD = 2
 
 
 def _row_in_grid(ctx: Context, grid_id: int) -> Member | None:
@@ -160,14 +163,18 @@ class WorkerActs:
         if ticket is None and choice is not None and choice.ambiguous and len(clean(act.body)) > SAYS_WHICH:
             # a description names its ticket well enough: no question; but a fix closes only the one of the two
             # it shares words or a place with ("5幢2号梯好了 …" when the lift and a parcel locker just reported tie),
-            # and none when it shares nothing with either ("丁叔门口的冰铲干净了…" when a street lamp and a manhole tie)
+            # else the one it shares clearly more characters with ("车挪走了" and "挪车电话打了没人接"), and none when
+            # it shares nothing with either ("丁叔门口的冰铲干净了…" when a street lamp and a manhole tie)
             tied = [next(o for o in options if o.ticket_id == k) for k in choice.ambiguous[:2]]
             first = tied[0]
             if act.kind == "resolve":
                 named = [o for o in tied if shared(said(act), o.texts)
                          or places(act.body) & places(" ".join(o.texts))]
                 if not named:
-                    return
+                    chars = [shared_chars(act, o.texts) for o in tied]
+                    if abs(chars[0] - chars[1]) < CHARS_AHEAD:
+                        return
+                    named = [tied[0] if chars[0] > chars[1] else tied[1]]
                 first = named[0]
             ticket = by_id.get(first.ticket_id)
         if ticket is not None and act.number is None and \
