@@ -668,3 +668,18 @@ def test_a_story_a_likeness_or_a_mistake_opens_nothing(chat: Chat) -> None:
     chat.say("陈伯", f"@{POWER} 停电了 成条巷都黑晒", after=20)
     chat.say("梁姨", "停电了吗 我以为係我屋里灯泡坏了 换了个灯泡还係唔亮", after=1)
     assert [(t.category, t.report_count) for t in chat.tickets()] == [("power", 2)]
+
+
+def test_the_water_back_but_dirty_is_a_problem_of_its_own(chat: Chat) -> None:
+    """fi-d1: "俺家水是来了 黄汤汤的 跟泥巴水一样 能喝吗" reopened the fixed outage as not fixed, and gg-d1's "六楼有水啦 不过啲水
+    好黄" did the same. Of the 60 labelled residents' lines saying the water is back but dirty, 27 first report a new
+    incident, 23 are chatter and 10 say more of the outage: the outage stays fixed, and the dirty water is its own."""
+    chat.say("李桂芝", f"水管子冇水了 咋回事 拧开半天一滴都不出 @{WATER} 是不是机井那边又坏了")
+    chat.say("潘老汉", "俺家也冇得水", after=1)
+    chat.say(WATER, "收到 机井的泵烧了 我去拉个新的", after=5)
+    chat.say("郑秀梅", "我家也是", after=2)
+    chat.say("曾庆山", f"{WATER} 大概啥时候能来水 俺家老人要吃药", after=7)
+    chat.say(WATER, "泵换好了 来水了 大家开龙头试下", after=300)
+    chat.say("李桂芝", "俺家水是来了 黄汤汤的 跟泥巴水一样", after=3)
+    assert chat.ticket(1).status == "resolved"
+    assert [t.category for t in chat.tickets()] == ["water", "water"]

@@ -14,7 +14,7 @@ from bot.conversation.incidents import (OWN_MINUTES, Candidate, could_join, has_
 from bot.conversation.services import AHEAD, cut_asked, service_of
 from bot.conversation.tone import no_report, thought_so
 from bot.handlers.joins import SERVICES, STOPPED, awaited, back, elsewhere_later, out_too, own_quarrel, points_back
-from bot.handlers.resident import service_out, still_waiting, verdict
+from bot.handlers.resident import back_dirty, service_out, still_waiting, verdict
 from bot.lifecycle import transition
 from bot.pipeline import Context
 from bot.routing import CARRIERS, category_of_role
@@ -246,8 +246,8 @@ class Request:
             return None, "" if prediction.urgent else talk, set()
         if unsure and not tied:
             return None, "about", set()  # CONTRACT.md: an unsure message joins only when its content matches
-        if elsewhere_later(ctx.text, best, ctx.now):
-            return None, "", set()  # another place, hours later: another incident
+        if elsewhere_later(ctx.text, best, ctx.now) or (best.resolved and back_dirty(ctx.text)):
+            return None, "", set()  # another place, hours later, or the water back but dirty: another incident
         ticket = next(t for t in found if t.id == best.key)
         if prediction.urgent and not self._own_followup(ctx, ticket, reports[ticket.id]) and (
                 prediction.category not in ("none", ticket.category)
