@@ -177,3 +177,17 @@ def test_of_two_tied_tickets_a_fix_closes_the_one_it_shares_clearly_more_charact
     chat.say("次仁多吉", f"@{GRIDMAN} 哪个的车堵在我院坝门口 川A牌照的白色越野车 我车子开不出去 挪车电话打了没人接", after=70)
     chat.say(GRIDMAN, "好 车挪走了 这个事就了了 #办结 大家巷子里莫乱停", after=15)
     assert [t.status for t in chat.tickets()] == ["accepted", "resolved"]
+
+
+def test_someone_freed_and_safe_is_the_ticket_of_someone_stuck(chat: Chat) -> None:
+    """gl-d1: "12栋2号电梯困的细伢子救出来了 人冇事 停电的时候大家莫坐电梯" closed the 12栋 outage, which it named by place and by
+    停电, and left the child stuck in the lift open. Someone found or freed and safe is the ticket that tells of someone
+    stuck or missing."""
+    chat.say("刘姐", f"@{GRIDMAN} 12栋停电了 一下子全黑了 电梯都停了")
+    chat.say("小周", "12栋停点了 黑灯瞎火的 什么情况", after=1)
+    chat.say(GRIDMAN, "收到 我问下供电所", after=2)
+    chat.say("何妈妈", f"我崽一个人坐电梯上来 电梯停在半路了 他打电话给我在哭 怎么办啊 @{GRIDMAN}", after=3)
+    chat.say(GRIDMAN, "收到 我马上叫物业和维保 你跟他讲莫怕", after=1)
+    chat.say(GRIDMAN, "12栋2号电梯困的细伢子救出来了 人冇事 停电的时候大家莫坐电梯", after=25)
+    by_id = {t.id: t.status for t in chat.tickets()}
+    assert by_id[2] == "resolved" and by_id[1] != "resolved"

@@ -9,11 +9,13 @@ state the act fits, and recency. When the best two are about equally likely the 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Sequence
 
 from bot.conversation.acts import WorkerAct
+from bot.conversation.endings import found_safe
 from bot.conversation.names import addressed
 from bot.conversation.likeness import _PLACE, content, places, shared, similarity
 from models import ACCEPTED, AWAITING_PROVIDER, REOPENED, REPORTED, RESOLVED
@@ -23,6 +25,9 @@ DECISIVE = 4.0
 ADDRESSED = 2.5
 DISTINCT = 1.2  # per content word (up to three) that only this ticket's reports share with the message
 PLACE_SAME, PLACE_OTHER = 1.5, -0.5  # the message names a place its reports name / only other places
+# someone found or freed and safe (`endings.found_safe`) is the ticket whose reports tell of someone stuck or missing
+SAFE_AND_STUCK = 2.0
+_PERSON_STUCK = re.compile(r"困|关在|卡在|停在半路|走失|不见了|找不到|寻唔到|搵唔到|没回|未返|冇返|迷路|摔倒|晕倒|倒在")
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,8 @@ def score(act: WorkerAct, option: Option, now: datetime) -> tuple[float, bool]:
             theirs = set().union(*(places(t) for t in option.texts))
             s += PLACE_SAME if named & theirs else (PLACE_OTHER if theirs else 0.0)
     s += _FITS.get(act.kind, _FITS["progress"]).get(option.status, 0.0)
+    if found_safe(act.body) and any(_PERSON_STUCK.search(t) for t in option.texts):
+        s += SAFE_AND_STUCK  # "…困的细伢子救出来了 人冇事": the child stuck in the lift, not the outage it happened in
     hours = max(0.0, (now - option.since).total_seconds() / 3600)
     s += 2.0 / (1.0 + 4.0 * hours) + 0.5 * math.exp(-hours / 24)
     return s, decisive
