@@ -683,3 +683,13 @@ def test_the_water_back_but_dirty_is_a_problem_of_its_own(chat: Chat) -> None:
     chat.say("李桂芝", "俺家水是来了 黄汤汤的 跟泥巴水一样", after=3)
     assert chat.ticket(1).status == "resolved"
     assert [t.category for t in chat.tickets()] == ["water", "water"]
+
+
+def test_the_day_told_over_in_any_speech_is_no_household(chat: Chat) -> None:
+    """fb-d1: "今儿咋这么多事 电梯坏了 停电了 还漏气" and fi-d1: "水冇水 电冇电 今个啥日子" joined open outages as more households.
+    The day is told over in any speech (今儿, 今个, 今朝): 31 of the 32 labelled lines saying so are chatter; the speaker's
+    own day ("我今天事真多 刚才打开电视…") is not one."""
+    chat.say("刘叔", f"@{POWER} 停电了 6号楼全黑了")
+    chat.say("王姨", "今儿咋这么多事 电梯坏了 停电了 还漏气", after=3)
+    chat.say("李桂芝", "水冇水 电冇电 今个啥日子", after=2)
+    assert [t.report_count for t in chat.tickets()] == [1]

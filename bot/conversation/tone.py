@@ -47,7 +47,10 @@ def forwards(text: str) -> bool:
 # ("今天忙了一天 … 路灯还是不亮 都报了两次了" is one: the speaker's own busy day is no recap, so 忙了一天 is not a sign)
 # So too three troubles in a row ("又停电又停水又煤气味"), and a day with no peace ("一天都没消停"): 21 of the 22 residents'
 # lines of the labelled days saying so are chatter (the other says 我这里也冇电, the sender's own household).
-_RECAP = re.compile(r"今天(?:这一天|一天下来|咋这么多事|怎么这么多事|事真多|事情真多|真是多事)|又是[^，,。\s]{1,6}又是|"
+# The day named in any speech (今儿, 今个, 今朝, 今日), and asked what day it is ("水冇水 电冇电 今个啥日子"): 31 of the 32
+# residents' lines saying so are chatter; the other ("我今天事真多 刚才打开电视…") is the speaker's own day.
+_RECAP = re.compile(r"(?<!我)(?:今天|今儿|今日|今个|今朝)个?(?:这一天|一天下来|咋这么多事|怎么这么多事|事真多|事情真多|"
+                    r"真是多事|啥日子|什么日子|么子日子)|又是[^，,。\s]{1,6}又是|"
                     r"一会(?:儿)?(?:没|冇)[^，,。\s]{1,3}一会(?:儿)?(?:没|冇)|跑得脚不沾地|一天忙到晚|"
                     r"又[^，,。\s]{1,5}又[^，,。\s]{1,5}又|(?:没|冇|不)消停")
 _OWN = re.compile(r"刚才|我家|俺家|我屋|屋里|家里|我这|[@＠]")
