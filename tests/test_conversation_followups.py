@@ -692,4 +692,5 @@ def test_the_day_told_over_in_any_speech_is_no_household(chat: Chat) -> None:
     chat.say("刘叔", f"@{POWER} 停电了 6号楼全黑了")
     chat.say("王姨", "今儿咋这么多事 电梯坏了 停电了 还漏气", after=3)
     chat.say("李桂芝", "水冇水 电冇电 今个啥日子", after=2)
+    chat.say("小林", "我老家瑞安陶山那边也停电了 说是线被树压断了 到现在都没来", after=2)  # gj-d1: an outage back home
     assert [t.report_count for t in chat.tickets()] == [1]

@@ -1,8 +1,9 @@
 """The tone of a resident's message: a short quip with a laughing emoji is a joke, a notice passed
 on with nothing of the sender's own is a forward, the day's troubles told over are a recap, a fire named
 as a likeness is a figure of speech, a household's service said to be fine is no trouble, a fire of years ago is a
-story, and a favour asked of the neighbours is not asked of the grid; none is a request (`no_report`). What the
-speaker took something for ("还以为着火了") may be one more household's word, never a first report (`thought_so`).
+story, a favour asked of the neighbours is not asked of the grid, and an outage back home is not here; none is a
+request (`no_report`). What the speaker took something for ("还以为着火了") may be one more household's word, never a
+first report (`thought_so`).
 
 "移动联通打起来了[偷笑]", "停电了正好不写作业 [偷笑]", "那晚上烤全羊也不行吗[偷笑]": the words name a service
 or a quarrel, the emoji says it is banter. Of the messages in both labelled corpora (the message corpus
@@ -102,6 +103,18 @@ def asks_neighbours(text: str) -> bool:
     return bool(_NEIGHBOURS_ASKED.search(text))
 
 
+# An outage back home ("我老家瑞安陶山那边也停电了 说是线被树压断了", "俺娘家滑县那边也停电了"): all 87 residents' lines of the
+# labelled days (held days aside) telling one are chatter, but one that says the speaker's own part is out ("俺娘家刘庄有电
+# 就咱组停了"); gj-d1's joined the estate's outage as one more household.
+_HOME_OUT = re.compile(r"(?:老家|娘家|乡下)[^，,。]{0,14}(?:停电|停水|停了|没电|没水|冇电|冇水|无电|无水|断电|断水|停点)")
+_OURS = re.compile(r"咱(?:组|村|这|们)|就(?:咱|我|俺)")
+
+
+def out_back_home(text: str) -> bool:
+    """An outage where the speaker's family lives, not here: no report."""
+    return bool(_HOME_OUT.search(text)) and not _OURS.search(text)
+
+
 def recaps(text: str) -> bool:
     """The day's troubles told over, with nothing of the sender's own household in it: chatter, and no verdict on
     a fixed ticket of the sender's (fz-d1: "今天硬是 又停电又停水又煤气味 一天都没消停" reopened the outage fixed that
@@ -138,6 +151,6 @@ def fine_here(text: str) -> bool:
 def no_report(text: str) -> bool:
     """The tone says the message reports nothing, whatever its words name: a joke ("停电了正好不写作业[偷笑]"), a notice
     passed on ("转发：【停电通知】…"), the day told over, a fire as a likeness, a service said to be fine ("13栋水是大的"), a
-    fire of years ago, or a favour asked of the neighbours."""
+    fire of years ago, a favour asked of the neighbours, or an outage back home."""
     return jokes(text) or forwards(text) or recaps(text) or likens(text) or fine_here(text) or retells(text) \
-        or asks_neighbours(text)
+        or asks_neighbours(text) or out_back_home(text)
