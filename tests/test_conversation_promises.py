@@ -246,3 +246,11 @@ def test_an_answer_to_be_found_out_and_posted_is_not_given_yet(chat: Chat) -> No
     chat.say(GRIDMAN, "外地户口的要先在合肥办居住证 有了居住证六十五岁以上可以申请敬老卡 "
                       "具体要带哪些材料我周一到社区服务中心问清楚了发群里", after=8)
     assert chat.ticket(1).status not in ("resolved", "closed")
+
+
+def test_when_it_will_be_told_to_the_group_answers_when(chat: Chat) -> None:
+    """fv-d1: "桂兰姨 今年的名单还在镇上公示 九月中旬发 到时候群里通知" answered when the allowance comes, and fo-d1's "取暖补贴不用
+    申请 … 一般十二月底 到时候我群里通知" too; 到时候 was taken for a promise still to keep, and both questions stayed open."""
+    chat.say("桂兰姨", f"{GRIDMAN} 问一下 今年的高龄补贴啥时候发 去年这会都发了")
+    chat.say(GRIDMAN, "桂兰姨 今年的名单还在镇上公示 九月中旬发 到时候群里通知", after=6)
+    assert chat.ticket(1).status == "resolved"

@@ -10,6 +10,7 @@ of the learned act model and the matcher, so a change there makes both learn aga
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot.conversation.acts import _LATER_DO, _OFFER, WorkerAct, clean, is_answer, is_question
 
@@ -67,9 +68,17 @@ def meets_later(text: str) -> bool:
 _TAKEN_UP = re.compile(r"^\W*(?:好的?)?\W*收到")
 
 
+# The promise to tell the group when it happens ("今年的名单还在镇上公示 九月中旬发 到时候群里通知"), after the answer to when or
+# how: no answer still to come (`acts.is_answer` took 到时候 for a promise). Of the 10 labelled worker lines saying so, 4
+# close a question (fo-d1, fv-d1, yp-d1, yi-d1), 3 are progress, 2 notices and 1 takes a ticket up; only what answers a
+# question asked is read here, and the rest of the words must answer it ("九点左右 到时候群里讲" is too short).
+_TOLD_THEN = re.compile(r"到时候[^，,。.!！?？\s]{0,4}(?:群里|通知)[^，,。.!！?？\s]{0,4}")
+
+
 def answers(act: WorkerAct) -> bool:
     """Words that answer a question now: `acts.is_answer`, with no visit or work still to come, the
     answer not put off till the worker has found out, not a ticket taken up, nor a meeting set for later."""
+    act = replace(act, body=_TOLD_THEN.sub(" ", act.body))  # "九月中旬发 到时候群里通知": when, and it will be told then
     return is_answer(act) and not _NOT_YET.search(_OFFER.sub("", act.body)) and not defers(act.body) \
         and not _TAKEN_UP.match(act.body) and not meets_later(act.body)
 
