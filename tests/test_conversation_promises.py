@@ -4,7 +4,7 @@ clock, no sleeps); someone found and safe ends a search. Cases from the fresh da
 from __future__ import annotations
 
 from bot.conversation.acts import read_worker
-from bot.conversation.endings import answers, asks, defers, ends, fine_now, found_safe, meets_later
+from bot.conversation.endings import answers, asks, defers, ends, fine_now, found_safe, looks_later, meets_later
 from tests.harness import GRIDMAN, POWER, WATER, Chat
 
 POLICE = "派出所郑警官"
@@ -254,3 +254,13 @@ def test_when_it_will_be_told_to_the_group_answers_when(chat: Chat) -> None:
     chat.say("桂兰姨", f"{GRIDMAN} 问一下 今年的高龄补贴啥时候发 去年这会都发了")
     chat.say(GRIDMAN, "桂兰姨 今年的名单还在镇上公示 九月中旬发 到时候群里通知", after=6)
     assert chat.ticket(1).status == "resolved"
+
+
+def test_a_look_promised_for_later_is_no_fix_either(chat: Chat) -> None:
+    """fw-d1: "后街五号老板讲这礼拜赶货 我跟他讲好了晚上十点前必须停 明天晚上我再去看一下有没有做到" was read as a fix and closed
+    the complaint of a workshop's night noise. A look promised for later is no fix, as it is no answer."""
+    assert looks_later("明天晚上我再去看一下有没有做到")
+    chat.say("陈阿婆", f"@{MEDIATOR} 后街五号那个作坊 机器响到半夜 吵得睡不着 讲了好几回了")
+    chat.say(MEDIATOR, "收到 我晚上过去跟老板讲", after=10)
+    chat.say(MEDIATOR, "后街五号老板讲这礼拜赶货 我跟他讲好了晚上十点前必须停 明天晚上我再去看一下有没有做到", after=90)
+    assert chat.ticket(1).status == "accepted"

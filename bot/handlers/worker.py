@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from bot import repo, texts, tickets
 from bot.conversation.acts import WorkerAct, clean, read_worker, substance
-from bot.conversation.endings import answers, defers, ends, meets_later
+from bot.conversation.endings import answers, defers, ends, looks_later, meets_later
 from bot.conversation.likeness import places, shared
 from bot.conversation.refer import Option, said, shared_chars
 from bot.handlers.answered import answered
@@ -104,7 +104,7 @@ class WorkerActs:
         learned = ctx.acts.kind(read_worker(ctx.text, roster, comprehensive=comprehensive))
         if learned in ("progress", "ask", "notice", "none") and ends(ctx.text):
             learned = "resolve"
-        elif learned == "resolve" and (defers(act.body) or meets_later(act.body)):
+        elif learned == "resolve" and (defers(act.body) or meets_later(act.body) or looks_later(act.body)):
             # "…还没下来 一下来我就在群里发": not answered yet; "明天头晌两家都来村委坐坐": to be settled then
             learned = "progress"
         return replace(act, kind=learned) if learned != "relay" or any(n in workers for n in act.mentions) else act
