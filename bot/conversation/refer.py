@@ -17,6 +17,8 @@ from typing import Sequence
 from bot.conversation.acts import WorkerAct
 from bot.conversation.endings import found_safe
 from bot.conversation.names import addressed
+# (`_PLACE` is the pattern `places` reads; likeness.py is read by the learned matcher, and any edit there makes it
+# learn again, so its name stays as it is)
 from bot.conversation.likeness import _PLACE, content, places, shared, similarity
 from models import ACCEPTED, AWAITING_PROVIDER, REOPENED, REPORTED, RESOLVED
 

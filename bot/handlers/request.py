@@ -39,10 +39,11 @@ class Request:
 
     def handle(self, ctx: Context) -> bool:
         assert ctx.grid is not None
-        prediction = self._unnamed_outage(ctx, self._asked_cut(ctx, self._asked_of(ctx, ctx.classifier.predict(ctx.text))))
+        prediction = ctx.classifier.predict(ctx.text)
+        prediction = self._unnamed_outage(ctx, self._asked_cut(ctx, self._asked_of(ctx, prediction)))
         if not could_join(ctx.text, prediction) or is_restored(ctx.text) or no_report(ctx.text):
-            # not a request; or "我家也来水了 谢谢": the service is back; or its tone says it reports nothing (a joke,
-            # a notice passed on, the day told over, a likeness, a service that is fine, a story, a favour of neighbours)
+            # not a request; or "我家也来水了 谢谢": the service is back; or its tone says it reports nothing
+            # (`tone.no_report`: a joke, a notice passed on, the day told over, a likeness, a service that is fine...)
             ctx.outcome = "none"
             return True
         if not prediction.urgent and prediction.category != "dispute" and not has_metoo(ctx.text) \
@@ -150,7 +151,7 @@ class Request:
         (held days aside) @-mentioning a worker are requests of that worker's service; the rest thank or chat."""
         if prediction.category != "none" or not prediction.abstained:
             return prediction
-        roles = {m.role: m for m in ctx.members if m.name in Request._workers_at(ctx)}
+        roles = {m.role for m in ctx.members if m.name in Request._workers_at(ctx)}
         kinds = {category_of_role(r) for r in roles} - {None}
         if len(kinds) == 1:
             category, provider = kinds.pop()
