@@ -191,3 +191,17 @@ def test_someone_freed_and_safe_is_the_ticket_of_someone_stuck(chat: Chat) -> No
     chat.say(GRIDMAN, "12栋2号电梯困的细伢子救出来了 人冇事 停电的时候大家莫坐电梯", after=25)
     by_id = {t.id: t.status for t in chat.tickets()}
     assert by_id[2] == "resolved" and by_id[1] != "resolved"
+
+
+def test_a_number_that_shares_not_a_character_with_the_fix_gives_way(chat: Chat) -> None:
+    """gk-d1, go-d1: the grid worker held a dog chasing children and a street lamp. "大黄狗拴上了 #办结 7 鞠家说再换根粗链子…"
+    closed #7, another of theirs: the number was copied wrong. The numbered ticket shares nothing with the words (no
+    word, place or reporter, not a character beyond the common ones), and the dog shares clearly more characters
+    than any other ticket of theirs, though only one word of its own (大黄): the words say which."""
+    chat.say("刘明亮", f"@{GRIDMAN} 村口那条大黄狗谁家的 天天在路口撵人 俺孙子坐校车都不敢去")
+    chat.say(GRIDMAN, "收到 我去问问", after=5)
+    chat.say("丁建军", f"码头那盏路灯坏了好几天了 夜到黑咕隆咚 @{GRIDMAN} 帮忙报一报", after=30)
+    chat.say(GRIDMAN, "收到 路灯的事我来安排", after=4)
+    assert [chat.ticket(n).status for n in (1, 2)] == ["accepted", "accepted"]
+    chat.say(GRIDMAN, "大黄狗拴上了 #办结 2 鞠家说再换根粗链子", after=200)
+    assert [chat.ticket(n).status for n in (1, 2)] == ["resolved", "accepted"]

@@ -11,7 +11,7 @@ from bot import repo, texts, tickets
 from bot.conversation.acts import WorkerAct, clean
 from bot.conversation.likeness import places, shared, similarity
 from bot.conversation.names import addressed, named_by_given
-from bot.conversation.refer import Choice, Option, choose, distinct_words, said
+from bot.conversation.refer import Choice, Option, choose, distinct_words, said, shared_chars
 from bot.handlers.relay import about_none, confirm_unsure, relayed_people
 from bot.pipeline import Context
 from bot.privacy import mask
@@ -24,6 +24,9 @@ SAYS_WHICH = 8  # a message with more words than this describes its ticket: no q
 WORDS_CLEAR, WORDS_SURE, WORDS_UNRELATED = 0.3, 0.45, 0.1
 QUOTE_MATCH = 0.6  # share of a report's words a quote must have to be that report
 DISTINCT_SURE = 2  # words only one ticket has: this many name it, whatever the number says
+# characters a ticket must share more than any other to stand for a number that shares none: on the 54 dev days a lead of
+# 2 ended 3 more incidents right and none wrong (a lead of 1 the same, with one more message on a wrong ticket)
+CHARS_LEAD = 2
 
 
 def target(ctx: Context, act: WorkerAct, options: list[Option],
@@ -199,7 +202,22 @@ def words_name_another(act: WorkerAct, options: list[Option], numbered: Option |
     own_open = numbered is not None and numbered.mine and numbered.status in ACTIVE
     if len(own[top]) >= DISTINCT_SURE or (len(own[top]) >= 1 and second == 0 and other_kind and not own_open):
         return top
+    if own_open and numbered is not None:
+        return _chars_name_another(act, options, numbered)
     return None
+
+
+def _chars_name_another(act: WorkerAct, options: list[Option], numbered: Option) -> int | None:
+    """"晒场那条野狗抓到了 … #办结 6" when #6 is the sender's open street-lamp ticket and the dog their other one: the
+    numbered ticket shares nothing with the words, not even a character (common ones aside), and one other open
+    ticket of theirs shares clearly more characters than any other."""
+    if about(act, numbered) or shared_chars(act, numbered.texts):
+        return None
+    chars = sorted(((shared_chars(act, o.texts), o.ticket_id) for o in options
+                    if o.mine and o.status in ACTIVE and o.ticket_id != numbered.ticket_id), reverse=True)
+    if not chars or chars[0][0] < CHARS_LEAD:
+        return None
+    return chars[0][1] if len(chars) == 1 or chars[0][0] - chars[1][0] >= CHARS_LEAD else None
 
 
 DONE_LATELY = timedelta(hours=12)  # a fix said again may be about a ticket fixed this recently
