@@ -34,8 +34,8 @@ def test_a_visit_still_to_come_is_no_fix(chat: Chat) -> None:
 def test_the_worker_at_the_door_has_fixed_nothing_yet(chat: Chat) -> None:
     """fg-d1: "丁嗲嗲我到4栋了 来开下门" and gj-d1's "工单14 郑阿姨家 我到门口了 阿姨开下门" were read as fixes: fg-d1's as
     the answer to the household's question when the worker would come, and the TV ticket was resolved before the
-    worker was let in. All 15 worker lines of the labelled days asking to be let in
-    or saying they are at the door are no fix (12 progress)."""
+    worker was let in. All 22 worker lines of the labelled days asking to be let in
+    or saying they are at the door are no fix (17 progress)."""
     for text in ("丁嗲嗲我到4栋了 来开下门", "我到门口了 阿姨开下门", "王大姐我到你家门口了 开开门"):
         assert looks_later(text), text
         assert not answers(read_worker(text)), text
