@@ -18,7 +18,8 @@ def test_a_visit_still_to_come_is_no_fix(chat: Chat) -> None:
     "…我明日拎份政策文件过嚟 你同房东一齐睇下" a question about the landlord's price for power. The worker will come: nothing is
     done yet. Not a visit offered ("要办的话我明天上门"), nor the resident's own ("您明天上午拿过来")."""
     for text in ("查了 附近基站正常 平房墙厚 屋里信号衰减大 您家有宽带的话可以开VoWiFi 走wifi打电话 明天下午我上门给您设置",
-                 "转供电加价有规定 房东唔可以随便加 我明日拎份政策文件过嚟 你同房东一齐睇下", "下午两点多我过来帮你看"):
+                 "转供电加价有规定 房东唔可以随便加 我明日拎份政策文件过嚟 你同房东一齐睇下", "下午两点多我过来帮你看",
+                 "天黑了上杆危险 明儿一早过来"):  # danger still there is nothing done ("冇得危险了" is)
         assert looks_later(text), text
         assert not answers(read_worker(text)), text
     for text in ("升千兆一个月加三十 光猫免费换 要办的话我明天上门", "千兆有融合套餐 129一个月 下午在家的话能上门改",

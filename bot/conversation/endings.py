@@ -35,20 +35,20 @@ _NOT_YET = re.compile(r"(?<![你您])等一?下儿?(?:" + _LATER_DO + r"|[^，,�
 
 
 # A visit to come ("明天下午我上门给您设置", "我明日拎份政策文件过嚟", "下午两点多我过来帮你看"), not offered ("要办的话我明天上门")
-# and not the resident's ("您明天上午拿过来"), with nothing said done: of the 373 labelled days' worker lines saying so (held
-# days aside), 193 are progress, 151 take a ticket up, 3 resolve one. The act model read gn-d1's and gg-d1's as fixes.
+# and not the resident's ("您明天上午拿过来"), with nothing said done: of the 375 labelled days' worker lines saying so (held
+# days aside), 193 are progress, 153 take a ticket up, 3 resolve one. The act model read gn-d1's and gg-d1's as fixes.
 _VISIT_LATER = re.compile(r"(?:明天|明日|明早|听日|明儿|明朝|后天|下午|下半[日天]|过晌|后晌|晚上|晚点|回头|等下|一会|待会)"
                           r"[^，,。!！?？你您恁侬]{0,8}(?:上门|过来|过去|过嚟)")
 _IF = re.compile(r"的话|要办|要装|要是|不方便|不会|如果|需要|想办|想装")  # in or just before the visit: it is offered
 IF_BEFORE = 10  # characters
 _YOURS = re.compile(r"(?:你|您|恁|侬)们?\s*$")  # "您明天上午拿过来": the resident comes
-_DONE_NOW = re.compile(r"已处理|处理好|处理完|办好|登记好|改好|弄好|修好|换好|[说讲谈]好了|结了|办结|没事|冇事|无事|危险|答应|签了|"
-                       r"恢复|来电了|来水了|通了")
+_DONE_NOW = re.compile(r"已处理|处理好|处理完|办好|登记好|改好|弄好|修好|换好|[说讲谈]好了|结了|办结|没事|冇事|无事|答应|签了|"
+                       r"(?:没|冇|无|莫)(?:有|得)?危险|恢复|来电了|来水了|通了")  # "冇得危险了", not "上杆危险"
 
 
 # At the door ("到3栋了 刘大爷开下门", "我到你家门口了 开开门"): the worker has come, nothing is done yet. 22 worker lines
-# of the labelled days (held days aside) say so, none a fix: 17 progress, 3 take a ticket up. The act model read dv-d1's,
-# fg-d1's, gj-d1's and yt-d1's as fixes.
+# of the labelled days (held days aside) say so, none a fix: 17 progress, 3 take a ticket up. The act model read
+# dv-d1's, fg-d1's, gj-d1's and yt-d1's as fixes.
 _AT_DOOR = re.compile(r"开(?:下|一下|开|个)门|到(?:你|您|恁|侬)?(?:家|屋)?(?:门口|楼下)了")
 
 

@@ -24,8 +24,9 @@ SAYS_WHICH = 8  # a message with more words than this describes its ticket: no q
 WORDS_CLEAR, WORDS_SURE, WORDS_UNRELATED = 0.3, 0.45, 0.1
 QUOTE_MATCH = 0.6  # share of a report's words a quote must have to be that report
 DISTINCT_SURE = 2  # words only one ticket has: this many name it, whatever the number says
-# characters a ticket must share more than any other to stand for a number that shares none: on the 54 dev days a lead of
-# 2 ended 3 more incidents right and none wrong (a lead of 1 the same, with one more message on a wrong ticket)
+# characters a ticket must share more than any other to stand for a number that shares none: on the 54 dev days a
+# lead of 2 ended 3 more incidents right and none wrong; a lead of 1 the same incidents, and one message more on its
+# ticket. Two, as between two tied tickets (`worker.CHARS_AHEAD`), where a lead of one closed 5 wrongly
 CHARS_LEAD = 2
 
 
