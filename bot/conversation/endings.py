@@ -42,7 +42,9 @@ _VISIT_LATER = re.compile(r"(?:明天|明日|明早|听日|明儿|明朝|后天|
 _IF = re.compile(r"的话|要办|要装|要是|不方便|不会|如果|需要|想办|想装")  # in or just before the visit: it is offered
 IF_BEFORE = 10  # characters
 _YOURS = re.compile(r"(?:你|您|恁|侬)们?\s*$")  # "您明天上午拿过来": the resident comes
-_DONE_NOW = re.compile(r"已处理|处理好|处理完|办好|登记好|改好|弄好|修好|换好|[说讲谈]好了|结了|办结|没事|冇事|无事|答应|签了|"
+# Something said settled (`meets_later`), or done
+_SETTLED = re.compile(r"已处理|处理完|处理好|调解好|[说讲]好了|[说讲]开了|答应|办结|写了保证|互不追究")
+_DONE_NOW = re.compile(_SETTLED.pattern + r"|办好|登记好|改好|弄好|修好|换好|谈好了|结了|没事|冇事|无事|签了|"
                        r"(?:没|冇|无|莫)(?:有|得)?危险|恢复|来电了|来水了|通了")  # "冇得危险了", not "上杆危险"
 
 
@@ -89,7 +91,6 @@ def defers(text: str) -> bool:
 # so are progress or taking it up; the act model read gk-d1's as a fix, and gl-d1's answered a question.
 _MEETS_LATER = re.compile(r"(?:明天|明早|明儿|明日|下周|下礼拜|后天|周[一二三四五六日末]|礼拜[一二三四五六天])[^，,。]{0,14}"
                           r"(?:坐坐|坐下来|谈|商量|说开|讲开|调解|协商|当面)")
-_SETTLED = re.compile(r"已处理|处理完|处理好|调解好|[说讲]好了|[说讲]开了|答应|办结|写了保证|互不追究")
 
 
 def meets_later(text: str) -> bool:
