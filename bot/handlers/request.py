@@ -13,7 +13,8 @@ from bot.conversation.incidents import (OWN_MINUTES, Candidate, could_join, has_
                                         is_unsure)
 from bot.conversation.services import AHEAD, cut_asked, service_of
 from bot.conversation.tone import no_report, thought_so
-from bot.handlers.joins import SERVICES, STOPPED, awaited, back, elsewhere_later, out_too, own_quarrel, points_back
+from bot.handlers.joins import (SERVICES, STOPPED, awaited, back, elsewhere_later, named_other, out_too, own_quarrel,
+                                points_back)
 from bot.handlers.resident import back_dirty, service_out, still_waiting, verdict
 from bot.lifecycle import transition
 from bot.pipeline import Context
@@ -249,6 +250,7 @@ class Request:
             return None, "about", set()  # CONTRACT.md: an unsure message joins only when its content matches
         if elsewhere_later(ctx.text, best, ctx.now) or (best.resolved and back_dirty(ctx.text)):
             return None, "", set()  # another place, hours later, or the water back but dirty: another incident
+        best = named_other(ctx, prediction, cands, best, unsure) or best
         ticket = next(t for t in found if t.id == best.key)
         if prediction.urgent and not self._own_followup(ctx, ticket, reports[ticket.id]) and (
                 prediction.category not in ("none", ticket.category)

@@ -1,0 +1,45 @@
+"""Whose incident a resident's words are about (fixed clock, no sleeps): not the speaker's own ticket when they name
+another's. A case from the dev day gp-d1."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from bot import repo
+from tests.harness import GRIDMAN, Chat
+
+
+def _reports(chat: Chat, ticket_id: int) -> list[str]:
+    with Session(chat.app.engine) as session:
+        return [r.text for r in repo.reports_of(session, ticket_id=ticket_id)]
+
+
+def test_the_speakers_words_about_another_households_incident_join_it(chat: Chat) -> None:
+    """gp-d1: a mother reported stray dogs chasing the children at 13:25; at 15:02 a neighbour reported the street lamps
+    behind building 9. At 18:10 she said "天黑了 9栋后面的路灯还是不亮 娃娃补课回来要走那里": the matcher joined her own dog
+    ticket (its reporter speaking), and the worker's "9栋后面路灯全部亮了 … #办结" then closed the dogs, not the lamps.
+    Her words name the lamps' place and words, and nothing of the dogs: the lamps' incident."""
+    chat.say("小杨妈妈", f"@{GRIDMAN} 门口那几条野狗又在追娃娃了 我家娃娃遭吓哭了跑回来的 能不能找人来管一下 天天在学校门口转")
+    chat.say(GRIDMAN, "收到 娃娃没遭咬到吧？", after=3)
+    chat.say(GRIDMAN, "好 我打给城管了 说明天上午来抓 这两天娃娃上学放学大人送一下", after=5)
+    chat.say("罗永福", f"@{GRIDMAN} 9栋后头那条路的路灯好几盏都不亮了 一个多礼拜了 晚上黑黢黢的 娃娃放学走那里怕得很", after=90)
+    lamps = max(t.id for t in chat.tickets())
+    chat.say(GRIDMAN, "收到 我跟物业说 让电工天黑前来看", after=3)
+    chat.say("小杨妈妈", "天黑了 9栋后面的路灯还是不亮 娃娃补课回来要走那里", after=185)
+    assert _reports(chat, 1) == [_reports(chat, 1)[0]]  # the dogs: her first report only
+    assert _reports(chat, lamps)[-1] == "天黑了 9栋后面的路灯还是不亮 娃娃补课回来要走那里"
+    chat.say(GRIDMAN, "9栋后面路灯全部亮了 谢谢物业小马 #办结", after=23)
+    assert chat.ticket(lamps).status == "resolved"
+    assert chat.ticket(1).status == "accepted"
+
+
+def test_her_own_next_words_stay_with_her_own_report(chat: Chat) -> None:
+    """Minutes after her own report, the speaker's next words are about it, whatever else they name: "娃娃放学要走9栋后头
+    那条路 晚上黑黢黢的 怕得很", four minutes after her report of the dogs, beside the neighbour's lamps there."""
+    chat.say("罗永福", f"@{GRIDMAN} 9栋后头那条路的路灯好几盏都不亮了 一个多礼拜了 晚上黑黢黢的 娃娃放学走那里怕得很")
+    chat.say("小杨妈妈", f"@{GRIDMAN} 门口那几条野狗又在追娃娃了 我家娃娃遭吓哭了 能不能找人来管一下", after=60)
+    dogs = max(t.id for t in chat.tickets())
+    assert dogs != 1
+    chat.say("小杨妈妈", "娃娃放学要走9栋后头那条路 晚上黑黢黢的 怕得很", after=4)
+    assert len(_reports(chat, dogs)) == 2 and len(_reports(chat, 1)) == 1
+
