@@ -1,12 +1,13 @@
 """Whose incident a resident's words are about (fixed clock, no sleeps): not the speaker's own ticket when they name
-another's. A case from the dev day gp-d1."""
+another's, and a neighbour agreed with is no household. Cases from the dev days gp-d1, gd-d1 and gn-d1."""
 
 from __future__ import annotations
 
 from sqlmodel import Session
 
 from bot import repo
-from tests.harness import GRIDMAN, Chat
+from bot.conversation.tone import agrees, no_report
+from tests.harness import GRIDMAN, WATER, Chat
 
 
 def _reports(chat: Chat, ticket_id: int) -> list[str]:
@@ -43,3 +44,17 @@ def test_her_own_next_words_stay_with_her_own_report(chat: Chat) -> None:
     chat.say("小杨妈妈", "娃娃放学要走9栋后头那条路 晚上黑黢黢的 怕得很", after=4)
     assert len(_reports(chat, dogs)) == 2 and len(_reports(chat, 1)) == 1
 
+
+def test_agreeing_with_a_neighbour_is_no_household(chat: Chat) -> None:
+    """gd-d1's "哈哈也是" and gn-d1's "那也是[捂脸]" joined open incidents as one more household: they agree with what a
+    neighbour said. All 5 residents' lines of the labelled days opening so are chatter. "我家也没水" is a household."""
+    for text in ("哈哈也是", "那也是[捂脸]", "那倒也是 哈哈", "说的也是"):
+        assert agrees(text) and no_report(text), text
+    for text in ("我家也是", "也是没水", "3栋也是 一滴都没有"):
+        assert not agrees(text), text
+    chat.say("张阿姨", f"@{WATER} 5栋没水了 一滴都没有 早饭都做不成")
+    chat.say("李奶奶", "哈哈也是", after=1)
+    chat.say("刘婶", "那也是[捂脸]", after=1)
+    assert "哈哈也是" not in _reports(chat, 1) and "那也是[捂脸]" not in _reports(chat, 1)
+    chat.say("王叔", "我家也没水 5栋12楼", after=1)
+    assert "我家也没水 5栋12楼" in _reports(chat, 1)

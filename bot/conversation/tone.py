@@ -110,6 +110,17 @@ def asks_neighbours(text: str) -> bool:
     return bool(_NEIGHBOURS_ASKED.search(text))
 
 
+# Agreeing with what a neighbour said ("那也是[捂脸]", "哈哈也是", "那倒也是 哈哈"), not saying "me too" ("我家也是"): all 5
+# residents' lines of the labelled days (held days aside) opening so are chatter; 4 of them (gd-d1's, gn-d1's, ff-d1's,
+# zp-d1's) joined incidents as one more household.
+_AGREES = re.compile(r"^\s*(?:那|哈+|说的|说得)倒?也是")
+
+
+def agrees(text: str) -> bool:
+    """Agreeing with a neighbour ("那也是"), not a household's "me too": no report."""
+    return bool(_AGREES.search(text))
+
+
 # An outage back home ("我老家瑞安陶山那边也停电了 说是线被树压断了", "俺娘家滑县那边也停电了"): all 87 residents' lines of the
 # labelled days (held days aside) telling one are chatter, but one that says the speaker's own part is out ("俺娘家刘庄有电
 # 就咱组停了"); gj-d1's joined the estate's outage as one more household.
@@ -151,6 +162,6 @@ def fine_here(text: str) -> bool:
 def no_report(text: str) -> bool:
     """The tone says the message reports nothing, whatever its words name: a joke ("停电了正好不写作业[偷笑]"), a notice
     passed on ("转发：【停电通知】…"), the day told over, a fire as a likeness, a service said to be fine ("13栋水是大的"), a
-    fire of years ago, a favour asked of the neighbours, or an outage back home."""
+    fire of years ago, a favour asked of the neighbours, an outage back home, or agreeing with a neighbour."""
     return jokes(text) or forwards(text) or recaps(text) or likens(text) or fine_here(text) or retells(text) \
-        or asks_neighbours(text) or out_back_home(text)
+        or asks_neighbours(text) or out_back_home(text) or agrees(text)
