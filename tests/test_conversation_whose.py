@@ -1,11 +1,13 @@
-"""Whose incident a resident's words are about (fixed clock, no sleeps): not the speaker's own ticket when they name
-another's, and a neighbour agreed with is no household. Cases from the dev days gp-d1, gd-d1 and gn-d1."""
+"""Whose incident a resident's words are about, and whom they speak to (fixed clock, no sleeps): not the speaker's own
+ticket when they name another's; a neighbour agreed with or @-mentioned is no household. Cases from the dev days gp-d1,
+gd-d1, gn-d1 and gi-d1."""
 
 from __future__ import annotations
 
 from sqlmodel import Session
 
 from bot import repo
+from bot.conversation.names import talks_to_neighbour
 from bot.conversation.tone import agrees, no_report
 from tests.harness import GRIDMAN, WATER, Chat
 
@@ -58,3 +60,21 @@ def test_agreeing_with_a_neighbour_is_no_household(chat: Chat) -> None:
     assert "哈哈也是" not in _reports(chat, 1) and "那也是[捂脸]" not in _reports(chat, 1)
     chat.say("王叔", "我家也没水 5栋12楼", after=1)
     assert "我家也没水 5栋12楼" in _reports(chat, 1)
+
+
+def test_a_neighbour_at_mentioned_is_talked_to_not_the_grid(chat: Chat) -> None:
+    """gp-d1's "@禄丽娟 还是去卫生院拍个片 摔到尾巴骨恼火得很" (advice to a neighbour who had slipped) opened a ticket, and
+    gi-d1's "@央金阿妈 阿妈 是停电了 整条街都停了 不是电视坏了" joined the outage as one more household. A neighbour
+    @-mentioned, and no worker: of the labelled days' residents' lines opening so, 470 are chatter and 2 requests."""
+    workers = {GRIDMAN, WATER}
+    assert talks_to_neighbour("@禄丽娟 还是去卫生院拍个片 摔到尾巴骨恼火得很", ("禄丽娟",), workers)
+    assert not talks_to_neighbour(f"@禄丽娟 你问下@{GRIDMAN} 吧", ("禄丽娟",), workers)  # a worker too: read as usual
+    assert not talks_to_neighbour("@张三 你家水表在冒水", ("禄丽娟",), workers)  # nobody who spoke lately
+    chat.say("禄丽娟", "今早下楼梯滑了一跤 尾巴骨摔到了 疼得很")
+    opened = len(chat.tickets())
+    chat.say("阿西里西", "@禄丽娟 还是去卫生院拍个片 摔到尾巴骨恼火得很", after=3)
+    assert len(chat.tickets()) == opened
+    chat.say("张阿姨", f"@{WATER} 5栋没水了 一滴都没有 早饭都做不成", after=30)
+    water = max(t.id for t in chat.tickets())
+    chat.say("刘婶", "@张阿姨 是停水了 整栋都没有 你先上俺家接两桶 俺家有水", after=2)
+    assert len(_reports(chat, water)) == 1 and max(t.id for t in chat.tickets()) == water
