@@ -1,9 +1,10 @@
 """Questions answered in the worker's own words; a new complaint that only names the place of a fixed
-outage (fixed clock, no sleeps). Cases from the fresh days fa-d1, fb-d1 and fc-d1."""
+outage (fixed clock, no sleeps). Cases from the fresh days fa-d1, fb-d1, fc-d1 and go-d1."""
 
 from __future__ import annotations
 
 from bot.conversation.acts import is_answer, is_question, read_worker
+from bot.conversation.endings import asks
 from tests.harness import GRIDMAN, POWER, Chat
 
 BANK = "农商行小吴"
@@ -31,6 +32,18 @@ def test_a_question_with_bu_at_the_end_is_a_question_and_its_answer_settles_it(c
     assert not is_question("二单元三楼那家打麻将 讲过好几回都不听")
     chat.say("春暖花开", f"@{BANK} 村口那个助农取款点今天还取得到钱不 停电了不晓得机器用得了不")
     chat.say(BANK, "取款点那个是小终端 有电池的 在杜姐店里 今天可以取 一次最多两千", after=3)
+    assert chat.ticket(1).status == "resolved"
+
+
+def test_asking_how_a_thing_is_done_is_a_question_and_its_answer_settles_it(chat: Chat) -> None:
+    """go-d1: "孙经理 阿拉社报卡寄到村里了 讲要激活才好用 咋弄激活 阿拉手机勿会弄" was not read as a question ("咋弄" reads as
+    asking what to do about a problem), so the manager's full answer left the ticket open all day."""
+    for text in ("孙经理 阿拉社报卡寄到村里了 讲要激活才好用 咋弄激活 阿拉手机勿会弄", "新房子想装有线电视 广电的 要怎么办理啊"):
+        assert asks(text), text
+    assert not asks("咋弄嘛 水管冻住了 一滴水都没有")
+    chat.say("金彩娣", f"@{BANK} 孙经理 阿拉社报卡寄到村里了 讲要激活才好用 咋弄激活 阿拉手机勿会弄")
+    chat.say(BANK, "阿姨 社保卡激活要本人带身份证和卡 到村委边上农商行助农服务点就能弄 设个密码就好了 手机上不用弄 "
+                   "服务点九点开门", after=6)
     assert chat.ticket(1).status == "resolved"
 
 

@@ -141,10 +141,16 @@ _OUT_ASKED = re.compile(r"(?<![明后今]天)(?<![还会要又])(?:停|断|没|�
                         r"(?<![还会要])(?:停|断|没|冇)(?:电|水|网)了吗")
 
 
+# How a thing is done ("咋弄激活", "要怎么办理啊"): `acts.is_question` reads "咋弄" and "怎么办" as asking what to do about
+# a problem, so it missed these two; all 83 residents' lines of the labelled days (held days aside) asking how to
+# activate, open, apply for, pay, top up, report the loss of or bind something are first reports of a question.
+_HOW_DONE = re.compile(r"(?:咋|怎么|怎样|么样|啷个|哪门|咋个)(?:弄|办|搞|整)?(?:激活|开通|办理|交费|缴费|充值|申请|认证|挂失|补办|绑定)")
+
+
 def asks(text: str) -> bool:
-    """A resident's question, for the answer path: `acts.is_question`, or whether a place is open asked with 不;
-    not a call for someone to come and do something, nor an outage reported as a question."""
-    return (is_question(text) or bool(_OPEN_NOT.search(text))) and not _CALL.search(text) \
+    """A resident's question, for the answer path: `acts.is_question`, whether a place is open asked with 不, or how a
+    thing is done; not a call for someone to come and do something, nor an outage reported as a question."""
+    return (is_question(text) or bool(_OPEN_NOT.search(text) or _HOW_DONE.search(text))) and not _CALL.search(text) \
         and not _OUT_ASKED.search(text)
 
 
