@@ -1,6 +1,6 @@
 """Whose incident a resident's words are about, and whom they speak to (fixed clock, no sleeps): not the speaker's own
-ticket when they name another's; a neighbour agreed with or @-mentioned is no household. Cases from the dev days gp-d1,
-gd-d1, gn-d1 and gi-d1."""
+ticket when they name another's; a neighbour agreed with or @-mentioned, or the service back too, is no household. Cases
+from the dev days gp-d1, gd-d1, gn-d1, gi-d1 and gt-d1."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from sqlmodel import Session
 
 from bot import repo
 from bot.conversation.names import talks_to_neighbour
-from bot.conversation.tone import agrees, no_report
-from tests.harness import GRIDMAN, WATER, Chat
+from bot.conversation.tone import agrees, back_too, no_report
+from tests.harness import GRIDMAN, POWER, WATER, Chat
 
 
 def _reports(chat: Chat, ticket_id: int) -> list[str]:
@@ -78,3 +78,20 @@ def test_a_neighbour_at_mentioned_is_talked_to_not_the_grid(chat: Chat) -> None:
     water = max(t.id for t in chat.tickets())
     chat.say("刘婶", "@张阿姨 是停水了 整栋都没有 你先上俺家接两桶 俺家有水", after=2)
     assert len(_reports(chat, water)) == 1 and max(t.id for t in chat.tickets()) == water
+
+
+def test_the_service_back_too_is_no_household(chat: Chat) -> None:
+    """gp-d1's "6栋的也有电" (building 6 has power too) and "我家也清了 谢谢", gt-d1's "我家也热乎了": the service there, or
+    back, for the speaker too, in words the matcher's reading of a service back does not know, joined incidents as one
+    more household. All 59 residents' lines of the labelled days saying so with nothing still wrong are chatter."""
+    for text in ("我家也清了 谢谢", "6栋的也有电", "我家也热乎了", "俺家也出来了"):
+        assert back_too(text) and no_report(text), text
+    for text in ("我家也有电 就是厨房那路没有", "6栋也有电了吗", "我家也清了 但是水压小"):
+        assert not back_too(text), text
+    chat.say("张阿姨", f"@{POWER} 7栋停电了 冰箱都不响了")
+    chat.say("王叔", "7栋也没电", after=2)
+    chat.say(POWER, "收到 马上到", after=3)
+    households = len(_reports(chat, 1))
+    for text in ("6栋的也有电", "我家也热乎了", "俺家也出来了"):
+        chat.say("刘婶", text, after=2)
+    assert len(_reports(chat, 1)) == households and len(chat.tickets()) == 1
