@@ -1,6 +1,6 @@
 """Whose incident a resident's words are about, and whom they speak to (fixed clock, no sleeps): not the speaker's own
-ticket when they name another's; a neighbour agreed with or @-mentioned, or the service back too, is no household. Cases
-from the dev days gp-d1, gd-d1, gn-d1, gi-d1 and gt-d1."""
+ticket when they name another's; a neighbour agreed with or @-mentioned, the service back too, or a guess at the cause
+is no household. Cases from the dev days gp-d1, gd-d1, gn-d1, gi-d1, gt-d1 and gr-d1."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from bot import repo
 from bot.conversation.names import talks_to_neighbour
-from bot.conversation.tone import agrees, back_too, no_report
+from bot.conversation.tone import agrees, back_too, guesses, no_report
 from tests.harness import GRIDMAN, POWER, WATER, Chat
 
 
@@ -95,3 +95,16 @@ def test_the_service_back_too_is_no_household(chat: Chat) -> None:
     for text in ("6栋的也有电", "我家也热乎了", "俺家也出来了"):
         chat.say("刘婶", text, after=2)
     assert len(_reports(chat, 1)) == households and len(chat.tickets()) == 1
+
+
+def test_a_neighbours_guess_at_the_cause_opens_nothing(chat: Chat) -> None:
+    """gr-d1's "是不是二楼那个租房子的 渠家天天洗衣服 水哗哗的" (a guess at whose water runs down the wall) opened a quarrel
+    ticket. A guess at the cause or the culprit, with no word of the speaker's own home: of the 78 residents' lines of
+    the labelled days opening so, 73 are chatter and none is a first report. Not "是不是停电了", which asks as a report."""
+    for text in ("是不是二楼那个租房子的 渠家天天洗衣服 水哗哗的", "估计是施工队碰着外墙上的线了", "是不是那条野狗 没主的"):
+        assert guesses(text) and no_report(text), text
+    for text in ("是不是停电了 灯都不亮", "是不是管子冻了啊 我家厨房卫生间都不出水", "会不会又断水 @网格员"):
+        assert not guesses(text), text
+    chat.say("张阿姨", f"@{GRIDMAN} 我家卫生间墙上往下渗水 墙皮都泡起来了 楼上也没人")
+    chat.say("刘婶", "是不是二楼那个租房子的 渠家天天洗衣服 水哗哗的", after=3)
+    assert len(chat.tickets()) == 1 and len(_reports(chat, 1)) == 1
