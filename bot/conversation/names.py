@@ -22,8 +22,8 @@ _KIN_VOCATIVE = re.compile(rf"^[\u4e00-\u9fff]{{0,2}}(?:{_KIN})[\s，,！!]")
 
 
 def talks_to_neighbour(text: str, neighbours: tuple[str, ...], workers: "set[str] | frozenset[str]") -> bool:
-    """Does the message open by calling a neighbour, by name or by a kinship term, and not a worker
-    (by the name residents use)? On the labelled days 315 such messages were chatter and 12 requests,
+    """Does the message open by calling a neighbour, by name, by @ or by a kinship term, and not a worker
+    (by the name residents use, or by @ anywhere in it when it opens with @)? On the labelled days 315 such messages were chatter and 12 requests,
     7 of them quarrels (which begin by addressing the neighbour) and one a fire."""
     head = text.lstrip()
     if head.startswith(("@", "＠")):

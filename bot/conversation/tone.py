@@ -187,7 +187,7 @@ def fine_here(text: str) -> bool:
 def no_report(text: str) -> bool:
     """The tone says the message reports nothing, whatever its words name: a joke ("停电了正好不写作业[偷笑]"), a notice
     passed on ("转发：【停电通知】…"), the day told over, a fire as a likeness, a service said to be fine ("13栋水是大的"), a
-    fire of years ago, a favour asked of the neighbours, an outage back home, agreeing with a neighbour, or the service
-    back for the speaker too."""
+    fire of years ago, a favour asked of the neighbours, an outage back home, agreeing with a neighbour, the service
+    back for the speaker too, or a guess at the cause."""
     return jokes(text) or forwards(text) or recaps(text) or likens(text) or fine_here(text) or retells(text) \
         or asks_neighbours(text) or out_back_home(text) or agrees(text) or back_too(text) or guesses(text)

@@ -159,10 +159,10 @@ def points_back(ctx: Context, cands: list[Candidate], found: list[Ticket]) -> Ti
 
 
 # A resident's words about another household's incident, not their own report (`named_other`): this many of its words
-# more than of their own. On the labelled days (held days aside) the rule moves 3 residents' lines, each to the incident its
-# writer meant: gp-d1's street lamps, ud-d1's and zb-d1's rubbish ("村口垃圾车来了没 那一片臭得人过不去" from the household
-# that had reported a dog chasing the children). Each had joined the speaker's own ticket, which the worker's fix of the
-# other then closed, or left open.
+# more than of their own. On the labelled days (held days aside) the rule moves 3 residents' lines, each to the
+# incident its writer meant: gp-d1's street lamps, ud-d1's and zb-d1's rubbish ("村口垃圾车来了没 那一片臭得人过不去"
+# from the household that had reported a dog chasing the children). Each had joined the speaker's own ticket, which
+# the worker's fix of the other then closed, or left open.
 WORDS_LEAD = 2
 
 
