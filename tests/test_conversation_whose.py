@@ -4,9 +4,12 @@ is no household. Cases from the dev days gp-d1, gd-d1, gn-d1, gi-d1, gt-d1 and g
 
 from __future__ import annotations
 
+import time
+
 from sqlmodel import Session
 
 from bot import repo
+from bot.conversation.endings import asks
 from bot.conversation.names import talks_to_neighbour
 from bot.conversation.tone import agrees, back_too, guesses, no_report
 from tests.harness import GRIDMAN, POWER, WATER, Chat
@@ -108,3 +111,14 @@ def test_a_neighbours_guess_at_the_cause_opens_nothing(chat: Chat) -> None:
     chat.say("张阿姨", f"@{GRIDMAN} 我家卫生间墙上往下渗水 墙皮都泡起来了 楼上也没人")
     chat.say("刘婶", "是不是二楼那个租房子的 渠家天天洗衣服 水哗哗的", after=3)
     assert len(chat.tickets()) == 1 and len(_reports(chat, 1)) == 1
+
+
+def test_the_new_readings_of_a_huge_message_take_bounded_time() -> None:
+    """A resident's message of 20,000 characters, or the same opening thousands of times, is read in bounded time."""
+    slowest = 0.0
+    for text in ("是不是" * 7_000, "那也是" * 7_000, "也有电" * 7_000, "@" + "邻" * 20_000, "咋弄" * 10_000 + "激活",
+                 "我" * 20_000 + "也清了"):
+        started = time.monotonic()
+        no_report(text), talks_to_neighbour(text, ("邻" * 3,), {GRIDMAN}), asks(text)
+        slowest = max(slowest, time.monotonic() - started)
+    assert slowest < 1  # each well under a tenth of a second on the development machine
