@@ -5,6 +5,7 @@ is no household. Cases from the dev days gp-d1, gd-d1, gn-d1, gi-d1, gt-d1 and g
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from sqlmodel import Session
 
@@ -13,6 +14,14 @@ from bot.conversation.endings import asks
 from bot.conversation.names import talks_to_neighbour
 from bot.conversation.tone import agrees, back_too, guesses, no_report
 from tests.harness import GRIDMAN, POWER, WATER, Chat
+
+
+def _reads_as_chatter(reading: Callable[[str], bool], chatter: tuple[str, ...], reports: tuple[str, ...]) -> None:
+    """`reading` (and so `no_report`) takes each of `chatter` for no report, and none of `reports`."""
+    for text in chatter:
+        assert reading(text) and no_report(text), text
+    for text in reports:
+        assert not reading(text), text
 
 
 def _reports(chat: Chat, ticket_id: int) -> list[str]:
@@ -53,10 +62,8 @@ def test_her_own_next_words_stay_with_her_own_report(chat: Chat) -> None:
 def test_agreeing_with_a_neighbour_is_no_household(chat: Chat) -> None:
     """gd-d1's "哈哈也是" and gn-d1's "那也是[捂脸]" joined open incidents as one more household: they agree with what a
     neighbour said. All 5 residents' lines of the labelled days opening so are chatter. "我家也没水" is a household."""
-    for text in ("哈哈也是", "那也是[捂脸]", "那倒也是 哈哈", "说的也是"):
-        assert agrees(text) and no_report(text), text
-    for text in ("我家也是", "也是没水", "3栋也是 一滴都没有"):
-        assert not agrees(text), text
+    _reads_as_chatter(agrees, ("哈哈也是", "那也是[捂脸]", "那倒也是 哈哈", "说的也是"),
+                      ("我家也是", "也是没水", "3栋也是 一滴都没有"))
     chat.say("张阿姨", f"@{WATER} 5栋没水了 一滴都没有 早饭都做不成")
     chat.say("李奶奶", "哈哈也是", after=1)
     chat.say("刘婶", "那也是[捂脸]", after=1)
@@ -87,10 +94,8 @@ def test_the_service_back_too_is_no_household(chat: Chat) -> None:
     """gp-d1's "6栋的也有电" (building 6 has power too) and "我家也清了 谢谢", gt-d1's "我家也热乎了": the service there, or
     back, for the speaker too, in words the matcher's reading of a service back does not know, joined incidents as one
     more household. All 59 residents' lines of the labelled days saying so with nothing still wrong are chatter."""
-    for text in ("我家也清了 谢谢", "6栋的也有电", "我家也热乎了", "俺家也出来了"):
-        assert back_too(text) and no_report(text), text
-    for text in ("我家也有电 就是厨房那路没有", "6栋也有电了吗", "我家也清了 但是水压小"):
-        assert not back_too(text), text
+    _reads_as_chatter(back_too, ("我家也清了 谢谢", "6栋的也有电", "我家也热乎了", "俺家也出来了"),
+                      ("我家也有电 就是厨房那路没有", "6栋也有电了吗", "我家也清了 但是水压小"))
     chat.say("张阿姨", f"@{POWER} 7栋停电了 冰箱都不响了")
     chat.say("王叔", "7栋也没电", after=2)
     chat.say(POWER, "收到 马上到", after=3)
@@ -104,10 +109,8 @@ def test_a_neighbours_guess_at_the_cause_opens_nothing(chat: Chat) -> None:
     """gr-d1's "是不是二楼那个租房子的 渠家天天洗衣服 水哗哗的" (a guess at whose water runs down the wall) opened a quarrel
     ticket. A guess at the cause or the culprit, with no word of the speaker's own home: of the 78 residents' lines of
     the labelled days opening so, 73 are chatter and none is a first report. Not "是不是停电了", which asks as a report."""
-    for text in ("是不是二楼那个租房子的 渠家天天洗衣服 水哗哗的", "估计是施工队碰着外墙上的线了", "是不是那条野狗 没主的"):
-        assert guesses(text) and no_report(text), text
-    for text in ("是不是停电了 灯都不亮", "是不是管子冻了啊 我家厨房卫生间都不出水", "会不会又断水 @网格员"):
-        assert not guesses(text), text
+    _reads_as_chatter(guesses, ("是不是二楼那个租房子的 渠家天天洗衣服 水哗哗的", "估计是施工队碰着外墙上的线了", "是不是那条野狗 没主的"),
+                      ("是不是停电了 灯都不亮", "是不是管子冻了啊 我家厨房卫生间都不出水", "会不会又断水 @网格员"))
     chat.say("张阿姨", f"@{GRIDMAN} 我家卫生间墙上往下渗水 墙皮都泡起来了 楼上也没人")
     chat.say("刘婶", "是不是二楼那个租房子的 渠家天天洗衣服 水哗哗的", after=3)
     assert len(chat.tickets()) == 1 and len(_reports(chat, 1)) == 1

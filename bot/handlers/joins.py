@@ -106,7 +106,7 @@ def most_reported(outages: list[Ticket]) -> Ticket | None:
 
 def _elsewhere(mine: frozenset[str], texts: Sequence[str]) -> bool:
     """The message names a place, and the incident's reports name one other place only ("7栋" beside "5栋")."""
-    theirs = frozenset().union(*(places(t) for t in texts))
+    theirs = _places_of(texts)
     return bool(mine) and len(theirs) == 1 and not mine & theirs
 
 
@@ -188,4 +188,9 @@ def named_other(ctx: Context, prediction, cands: list[Candidate], best: Candidat
 
 def _place_of(text: str, reports: Sequence[str]) -> bool:
     """The message names a place these reports name."""
-    return bool(places(text) & frozenset().union(*map(places, reports)))
+    return bool(places(text) & _places_of(reports))
+
+
+def _places_of(texts: Sequence[str]) -> frozenset[str]:
+    """Every place these texts name."""
+    return frozenset().union(*map(places, texts))
