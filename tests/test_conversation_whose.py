@@ -11,8 +11,9 @@ from sqlmodel import Session
 
 from bot import repo
 from bot.conversation.endings import asks
+from bot.conversation.incidents import is_restored
 from bot.conversation.names import talks_to_neighbour
-from bot.conversation.tone import agrees, back_too, guesses, no_report
+from bot.conversation.tone import agrees, guesses, no_report
 from tests.harness import GRIDMAN, POWER, WATER, Chat
 
 
@@ -92,10 +93,12 @@ def test_a_neighbour_at_mentioned_is_talked_to_not_the_grid(chat: Chat) -> None:
 
 def test_the_service_back_too_is_no_household(chat: Chat) -> None:
     """gp-d1's "6栋的也有电" (building 6 has power too) and "我家也清了 谢谢", gt-d1's "我家也热乎了": the service there, or
-    back, for the speaker too, in words the matcher's reading of a service back does not know, joined incidents as one
+    back, for the speaker too, in words the reading of a service back did not know then, joined incidents as one
     more household. All 59 residents' lines of the labelled days saying so with nothing still wrong are chatter."""
-    _reads_as_chatter(back_too, ("我家也清了 谢谢", "6栋的也有电", "我家也热乎了", "俺家也出来了"),
-                      ("我家也有电 就是厨房那路没有", "6栋也有电了吗", "我家也清了 但是水压小"))
+    for text in ("我家也清了 谢谢", "6栋的也有电", "我家也热乎了", "俺家也出来了"):
+        assert is_restored(text), text
+    for text in ("我家也有电 就是厨房那路没有", "6栋也有电了吗", "我家也清了 但是水压小"):
+        assert not is_restored(text), text
     chat.say("张阿姨", f"@{POWER} 7栋停电了 冰箱都不响了")
     chat.say("王叔", "7栋也没电", after=2)
     chat.say(POWER, "收到 马上到", after=3)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from bot.conversation.acts import clean
-from bot.conversation.incidents import _STILL_WRONG, has_metoo
+from bot.conversation.incidents import has_metoo
 
 _LAUGH = re.compile(r"\[(?:偷笑|呲牙|坏笑|奸笑|憨笑|笑哭|破涕为笑|调皮|机智|旺柴)\]")  # WeChat's codes for them
 JOKE_CHARS = 20  # characters of words: the text without punctuation, spaces and emoji (`acts.clean`)
@@ -121,18 +121,6 @@ def agrees(text: str) -> bool:
     return bool(_AGREES.search(text))
 
 
-# The service back "too", in words `incidents.is_restored` does not read ("我家也清了 谢谢", "6栋的也有电", "我家也热乎了",
-# "俺家也出来了"): all 59 residents' lines of the labelled days (held days aside) saying so with nothing still wrong in them
-# are chatter; is_restored reads 31 of them. Of the other 28, 4 on the dev days (gp-d1's two, gt-d1's, fs-d1's) joined
-# incidents as one more household. (`_STILL_WRONG` is the matcher's: any word of trouble, or a question.)
-_BACK_TOO = re.compile(r"也(?:是)?(?:清了|热乎|有电|有水|出来了|有信号|有网|来电|来水|亮了|通了|恢复)")
-
-
-def back_too(text: str) -> bool:
-    """The service back for the speaker too, nothing still wrong: no report."""
-    return bool(_BACK_TOO.search(text)) and not _STILL_WRONG.search(text)
-
-
 # A guess at the cause, or at whose it is ("是不是水管冻哒", "估计是施工队碰着外墙上的线了", "是不是那条野狗 没主的"), with no
 # word of the speaker's own home, no @ and no fault said: of the 78 residents' lines of the labelled days (held days
 # aside) opening so, 73 are chatter and 5 one more word of an incident already reported ("是不是整个院都停了"), none the
@@ -187,7 +175,7 @@ def fine_here(text: str) -> bool:
 def no_report(text: str) -> bool:
     """The tone says the message reports nothing, whatever its words name: a joke ("停电了正好不写作业[偷笑]"), a notice
     passed on ("转发：【停电通知】…"), the day told over, a fire as a likeness, a service said to be fine ("13栋水是大的"), a
-    fire of years ago, a favour asked of the neighbours, an outage back home, agreeing with a neighbour, the service
-    back for the speaker too, or a guess at the cause."""
+    fire of years ago, a favour asked of the neighbours, an outage back home, agreeing with a neighbour, or a guess at
+    the cause (the service back, for the speaker too, is `incidents.is_restored`)."""
     return jokes(text) or forwards(text) or recaps(text) or likens(text) or fine_here(text) or retells(text) \
-        or asks_neighbours(text) or out_back_home(text) or agrees(text) or back_too(text) or guesses(text)
+        or asks_neighbours(text) or out_back_home(text) or agrees(text) or guesses(text)
