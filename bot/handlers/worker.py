@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from bot import repo, texts, tickets
 from bot.conversation.acts import WorkerAct, clean, read_worker, substance
-from bot.conversation.endings import answers, defers, ends, looks_later, meets_later
+from bot.conversation.endings import answers, defers, ends, looks_later, meets_later, sums_up
 from bot.conversation.likeness import places, shared
 from bot.conversation.refer import Option, said, shared_chars
 from bot.handlers.answered import answered
@@ -102,7 +102,9 @@ class WorkerActs:
         # names only, so "@王思雨 机顶盒在线了 修好了" @-mentions nobody, as a resident's name never did in training
         roster = {m.name for m in ctx.members} | {ctx.msg.sender}
         learned = ctx.acts.kind(read_worker(ctx.text, roster, comprehensive=comprehensive))
-        if learned in ("progress", "ask", "notice", "none") and ends(ctx.text):
+        if sums_up(act.body):
+            learned = "notice"  # "今天汇总一下：…都处理好了；…明天修": the day's matters, no one ticket's fix
+        elif learned in ("progress", "ask", "notice", "none") and ends(ctx.text):
             learned = "resolve"
         elif learned == "resolve" and (defers(act.body) or meets_later(act.body) or looks_later(act.body)):
             # "…还没下来 一下来我就在群里发": not answered yet; "明天头晌两家都来村委坐坐": to be settled then

@@ -1,0 +1,50 @@
+"""Workers' plain words read in context (fixed clock, no sleeps): the thing usable again and the resident asked to
+try it end a matter; the day's matters summed up close none of them."""
+
+from __future__ import annotations
+
+from bot.conversation.endings import ends, sums_up
+from tests.harness import GRIDMAN, POWER, WATER, Chat
+
+BANK = "农商行小吴"
+
+
+def test_the_thing_usable_again_ends_the_matter(chat: Chat) -> None:
+    """ja-d1's "ATM加好钞了 可以取了" and jf-d1's "村委会门口的取款机加好钞了 大家可以去取了" were read as nothing and left the
+    empty cash machine open all day. 55 of the 56 labelled worker lines saying something can be used again close
+    their ticket; not once the resident has done something, nor with part still to come."""
+    for text in ("ATM加好钞了 可以取了", "插座换掉了 空开合上了 可以用了", "换了个新的 现在能看了"):
+        assert ends(text), text
+    for text in ("带身份证到网点 重置一下密码就能取了", "5栋2单元电梯可以用了 1单元的还要等下", "现在还不能用了"):
+        assert not ends(text), text
+    chat.say("张阿姨", f"@{BANK} 村口取款机没钱了 取不出来 我要交电费")
+    chat.say(BANK, "收到 我叫押运的过去加钞", after=3)
+    assert chat.ticket(1).status == "accepted"
+    chat.say(BANK, "ATM加好钞了 可以取了", after=60)
+    assert chat.ticket(1).status == "resolved"
+
+
+def test_asking_the_resident_to_try_it_ends_the_matter(chat: Chat) -> None:
+    """jh-d1's "11号进户零线接头松了 紧上了 大姐你再看看" and gv-d1's "重新搜了一遍台 出来了 秦腔正唱着呢 阿姨您看看" were read as
+    progress. 173 of the 176 labelled worker lines ending so close their ticket; not the worker's own look to come
+    (上你家看看), not asked of another worker (@), not with work still to come before it."""
+    for text in ("11号进户零线接头松了 紧上了 大姐你再看看", "重新搜了一遍台 出来了 秦腔正唱着呢 阿姨您看看"):
+        assert ends(text), text
+    for text in ("那就是线里头短路了 我弄完6号楼上你家看看", f"@{WATER} 3栋没水了 你看看",
+                 "水箱在进水 中午以后应该正常 大家中午看看"):
+        assert not ends(text), text
+    chat.say("刘大姐", f"@{POWER} 我家11号 电灯一闪一闪的 电暖气也不热")
+    chat.say(POWER, "收到 马上到", after=2)
+    chat.say(POWER, "11号进户零线接头松了 紧上了 大姐你再看看", after=40)
+    assert chat.ticket(1).status == "resolved"
+
+
+def test_the_days_matters_summed_up_close_none_of_them(chat: Chat) -> None:
+    """jg-d1's "今天汇总一下：7栋水、2栋水表、10栋电、1到4栋停电都处理好了；…5栋后头路灯明天修" closed the open street-lamp
+    ticket. All 6 labelled worker lines opening a summary of the day so are notices."""
+    assert sums_up("今天汇总一下：7栋水、10栋电都处理好了；5栋后头路灯明天修") and sums_up("今晚情况汇总：停电停水都恢复了")
+    assert not sums_up("6号楼暖气不热的 报一下单元门牌 我汇总一下给热力公司")
+    chat.say("周爹爹", f"@{GRIDMAN} 5栋后头的路灯坏了三盏 晚上黑漆漆的")
+    chat.say(GRIDMAN, "收到 我报给街道 明天电工来修", after=5)
+    chat.say(GRIDMAN, "今天汇总一下：7栋水、2栋水表、10栋电都处理好了；5栋后头路灯明天修。大家早点休息", after=8 * 60)
+    assert chat.ticket(1).status == "accepted"
