@@ -68,6 +68,7 @@ class App:
         self._people: dict[str, list[Member]] = {}  # contact id or name -> roster rows, in roster order
         self._recent: dict[str, None] = {}
         self._speakers: dict[str, dict[str, None]] = {}  # room -> recent residents' names, newest last
+        self._notices: dict[str, datetime] = {}  # room -> when a worker last posted a notice there
         self._checked_at: datetime | None = None
         self._quiet: list[dict[str, object]] = []  # ids of messages that changed nothing, not yet stored
         # what the last message handled came to; read by the replay, which handles one message at a time
@@ -202,6 +203,8 @@ class App:
             return []
         self._remember(msg.msg_id)
         self.last_outcome = ctx.outcome
+        if ctx.outcome == "worker:notice" and msg.room is not None:
+            self._notices[msg.room] = msg.ts  # "【停水通知】明天上午…停水": "又停水啊" after it sighs at the cut ahead
         if log.isEnabledFor(logging.INFO):  # masking the line costs as much as reading chatter's words
             log.info("%s %s: %s -> %s, %d out", log_safe(msg.room or "private"), log_safe(msg.sender), preview(text),
                      ctx.outcome, len(out))
@@ -254,7 +257,7 @@ class App:
                 seen.pop(next(iter(seen)))
         return Context(msg=msg, text=text, open_session=open_session, settings=self.settings, classifier=self.classifier,
                        matcher=self.matcher, acts=self.acts, grid=grid, members=members, sender_rows=rows,
-                       neighbours=speakers)
+                       neighbours=speakers, notice_at=self._notices.get(msg.room) if msg.room is not None else None)
 
     def _run_handlers(self, ctx: Context) -> None:
         """The first handler that applies and handles wins. A failing handler aborts the unit of work."""

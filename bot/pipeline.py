@@ -35,6 +35,7 @@ class Context:
     matcher: Matcher = field(default_factory=rule_matcher)  # "same incident?" for residents' reports
     acts: ActModel | None = None  # workers' acts learned from labelled days (None: the rules alone)
     neighbours: tuple[str, ...] = ()  # residents who spoke in the room lately (names)
+    notice_at: datetime | None = None  # when a worker last posted a notice in the room (as this process saw it)
     out: list[Outgoing] = field(default_factory=list)
     outcome: str = ""  # what became of the message, stored with its id
     _session: Session | None = None

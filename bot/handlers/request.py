@@ -12,7 +12,7 @@ from bot.conversation.names import addressed_to, talks_to_neighbour, workers_add
 from bot.conversation.incidents import (OWN_MINUTES, Candidate, could_join, has_metoo, is_partial_after_fix, is_restored,
                                         is_unsure)
 from bot.conversation.services import AHEAD, cut_asked, service_of
-from bot.conversation.tone import no_report, thought_so
+from bot.conversation.tone import no_report, sighs_at_notice, thought_so
 from bot.handlers.joins import (SERVICES, STOPPED, awaited, back, elsewhere_later, named_other, out_too, own_quarrel,
                                 points_back)
 from bot.handlers.resident import back_dirty, service_out, still_waiting, verdict
@@ -42,9 +42,11 @@ class Request:
         assert ctx.grid is not None
         prediction = ctx.classifier.predict(ctx.text)
         prediction = self._unnamed_outage(ctx, self._asked_cut(ctx, self._asked_of(ctx, prediction)))
-        if not could_join(ctx.text, prediction) or is_restored(ctx.text) or no_report(ctx.text):
+        if not could_join(ctx.text, prediction) or is_restored(ctx.text) or no_report(ctx.text) \
+                or sighs_at_notice(ctx.text, ctx.notice_at, ctx.now):
             # not a request; or "我家也来水了 谢谢": the service is back; or its tone says it reports nothing
-            # (`tone.no_report`: a joke, a notice passed on, the day told over, a likeness, a service that is fine...)
+            # (`tone.no_report`: a joke, a notice passed on, the day told over, a likeness, a service that is fine...),
+            # or it sighs at a cut a worker just announced
             ctx.outcome = "none"
             return True
         if not prediction.urgent and prediction.category != "dispute" and not has_metoo(ctx.text) \

@@ -11,7 +11,7 @@ from bot.conversation.acts import is_question
 from bot.conversation.incidents import SERVICE_BACK, is_partial, is_partial_after_fix
 from bot.conversation.likeness import coverage, similarity
 from bot.conversation.services import SERVICE, SERVICE_OUT, named, service_of
-from bot.conversation.tone import recaps
+from bot.conversation.tone import recaps, sighs_at_notice
 from bot.handlers.commands import carrier_answer, clean, confirmation, looks_like_command, plain, unmentioned
 from bot.handlers.target import ACTIVE
 from bot.pipeline import Context
@@ -190,8 +190,8 @@ class Confirmation(_FollowUp):
         answer = self.parse(ctx.text)
         # a partial fix, or the household's own fault after the fix: a new fault, not a verdict
         if ctx.grid is None or answer is None or is_partial_after_fix(ctx.text) or recaps(ctx.text) \
-                or back_dirty(ctx.text):
-            return False  # (or the day's troubles told over: "又停电又停水又煤气味 一天都没消停")
+                or back_dirty(ctx.text) or sighs_at_notice(ctx.text, ctx.notice_at, ctx.now):
+            return False  # (or the day's troubles told over: "又停电又停水又煤气味 一天都没消停"; or a sigh at a cut announced)
         ticket = self._ticket(ctx)
         if ticket is None or self._newer_own(ctx, ticket):
             return False
