@@ -1,6 +1,7 @@
 """Workers' and residents' plain words read in context (fixed clock, no sleeps): the thing usable again and the
 resident asked to try it end a matter; the day's matters summed up close none of them; a sigh at a cut a worker
-just announced is neither a report nor a verdict."""
+just announced is neither a report nor a verdict; a symptom back, or another service out, is no verdict on a ticket
+that only names its character in another word (电费, 打电话)."""
 
 from __future__ import annotations
 
@@ -73,3 +74,25 @@ def test_a_sigh_at_a_cut_just_announced_is_neither_a_report_nor_a_verdict(chat: 
     chat.say("阿依努尔", "又停水啊[捂脸]", after=1)
     chat.say("买买提", "又停水 上个月才停过", after=1)
     assert [t.status for t in chat.tickets()] == ["resolved"]
+
+
+def test_a_symptom_back_is_no_verdict_on_a_ticket_naming_its_character_in_another_word(chat: Chat) -> None:
+    """jh-d1: the asker of "电费咋交啊 我家那个电卡表上显示剩三块钱了" said hours after it was paid "路灯早该修了 上回亮了三天就
+    又黑了": 黑 reads as the power gone, and 电费 named 电, so the bill was reopened. 电费, 电话, 电梯… name other things."""
+    chat.say("张秀英", f"@{POWER} 电费咋交啊 我家那个电卡表上显示剩三块钱了 手机上能交不")
+    chat.say(POWER, "张姨 中午我过去用我手机给你交 你把电卡找出来放好", after=5)
+    chat.say(POWER, "张姨的电费交上了 卡也插表里了 工单1 办完了", after=5 * 60)
+    assert chat.ticket(1).status == "resolved"
+    chat.say("张秀英", "路灯早该修了 上回亮了三天就又黑了", after=3 * 60)
+    assert chat.ticket(1).status == "resolved"
+
+
+def test_another_service_out_is_no_verdict_though_the_reports_said_a_phone_call(chat: Chat) -> None:
+    """jc-d1: a son whose "我阿妈打电话说家里没水了" joined the morning's water outage wrote in the evening's power cut "我阿妈打电话说
+    家里又停电了 黑乎乎的": 电 in 打电话 made the water ticket's reports seem to speak of power, and the water was reopened."""
+    chat.say("海鹏", f"@{WATER} 我阿妈打电话说家里没水了 一滴都没有 东头的")
+    chat.say(WATER, "收到 主管冻了 在换", after=5)
+    chat.say(WATER, "东头来水了 大家开龙头试一下", after=3 * 60)
+    assert chat.ticket(1).status == "resolved"
+    chat.say("海鹏", "我阿妈打电话说家里又停电了 黑乎乎的 杨师傅给看一下", after=6 * 60)
+    assert chat.ticket(1).status == "resolved"

@@ -42,6 +42,8 @@ _SYMPTOM_BACK = re.compile(r"还是(?:不|没|冇)(?P<still>热|暖和|亮|出�
 _SYMPTOM = {"热": "热暖凉冷", "暖和": "热暖凉冷", "凉": "热暖凉冷", "冷": "热暖凉冷",
             "亮": "亮灯电", "黑": "灯电", "出水": "水", "来水": "水", "水": "水", "来电": "电", "电": "电"}
 _DIM = "亮灯暗黑"  # "还是暗的" answers a report of dim or dark lights ("灯是暗的", "全黑了"), not any outage
+# another thing named with the symptom's character, or a worker @-mentioned ("@赵电工(供电所) 电费咋交啊")
+_NOT_THE_THING = re.compile(r"暖气|电(?:费|卡|话|梯|动|瓶|池|饭)|[@＠]\S+")
 
 
 def _again_about(text: str, said: list[str]) -> bool:
@@ -55,8 +57,9 @@ def _again_about(text: str, said: list[str]) -> bool:
     for match in _SYMPTOM_BACK.finditer(clean(text)):
         family = _DIM if match.group("dim") else _SYMPTOM[match.group("still") or match.group("again")]
         # 暖气 names the radiator, not its warmth: "又凉了" is no verdict on "楼上暖气漏水把俺家棚顶都洇湿了" (25 incidents
-        # of the labelled days name 暖气 and no warmth: leaks from upstairs, electric heaters tripping, the heating fee)
-        if any(ch in report.replace("暖气", "") for report in said for ch in family):
+        # of the labelled days name 暖气 and no warmth: leaks from upstairs, electric heaters tripping, the heating fee);
+        # nor 电费, 电话, 电梯… the supply, nor 供电所 in a name: "路灯…又黑了" is no verdict on "电费咋交啊 …电卡表…"
+        if any(ch in _NOT_THE_THING.sub("", report) for report in said for ch in family):
             return True
     return False
 
@@ -94,13 +97,15 @@ def still_waiting(text: str) -> str | None:
 def _another_service(pattern: re.Pattern, text: str, ticket: Ticket, said: Callable[[], list[str]]) -> bool:
     """An answer naming a service (as back, or as out) that the ticket is not about: "有水了 好了谢谢" from
     the reporter of a quarrel about the property fee is about the water, and "又停水啊" from a reporter of
-    this morning's power cut is about tomorrow's water cut. `said` reads the ticket's reports."""
+    this morning's power cut is about tomorrow's water cut. `said` reads the ticket's reports (电话 and 电费 in them are
+    no power: "我阿妈打电话说家里没水了", then "…家里又停电了" in the evening outage)."""
     match = pattern.search(clean(text))
     word = named(match) if match else None
     if word is None:  # "黑了" may be a screen: no service named
         return False
     category, words = SERVICE[word]
-    return ticket.category != category and not any(ch in report for report in said() for ch in words)
+    return ticket.category != category and not any(ch in _NOT_THE_THING.sub("", report)
+                                               for report in said() for ch in words)
 
 
 # letting it go ("不过下午可以 算了", "那就算了嘛"): a complaint in passing, not a verdict that it is not fixed
