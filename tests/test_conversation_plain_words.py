@@ -1,7 +1,7 @@
 """Workers' and residents' plain words read in context (fixed clock, no sleeps): the thing usable again and the
 resident asked to try it end a matter; the day's matters summed up close none of them; a sigh at a cut a worker
 just announced is neither a report nor a verdict; a symptom back, or another service out, is no verdict on a ticket
-that only names its character in another word (电费, 打电话)."""
+that only names its character in another word (电费, 打电话); a question to a worker called by name is of their service."""
 
 from __future__ import annotations
 
@@ -96,3 +96,13 @@ def test_another_service_out_is_no_verdict_though_the_reports_said_a_phone_call(
     assert chat.ticket(1).status == "resolved"
     chat.say("海鹏", "我阿妈打电话说家里又停电了 黑乎乎的 杨师傅给看一下", after=6 * 60)
     assert chat.ticket(1).status == "resolved"
+
+
+def test_a_question_to_a_worker_called_by_name_is_of_that_workers_service(chat: Chat) -> None:
+    """gw-d1: "林师傅 明天还会停吗 我明天要烘一整天", to the power station's 林师傅, was read as water and went to the water worker,
+    who never answered it. With no service named and a worker of one service called by name or @-mentioned, all 9
+    labelled residents' lines the detector read as another category are of that worker's service."""
+    out = chat.say("张阿姨", "李师傅 今晚还停不停 我要洗衣服")
+    assert chat.ticket(1).category == "water" and WATER in [m.name for o in out for m in o.mentions]
+    chat.say("刘婶", f"@{POWER} 3栋电表箱冒火花了 噼里啪啦响", after=30)
+    assert chat.ticket(2).category in ("power", "fire")  # a service named: the words decide, as before
