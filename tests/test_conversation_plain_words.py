@@ -76,26 +76,30 @@ def test_a_sigh_at_a_cut_just_announced_is_neither_a_report_nor_a_verdict(chat: 
     assert [t.status for t in chat.tickets()] == ["resolved"]
 
 
+def _fixed_then(chat: Chat, resident: str, worker: str, report: str, answers: tuple[str, str], later: str) -> None:
+    """`resident` reports, `worker` takes it up and fixes it, and hours later the resident says `later`: it stays
+    fixed (no verdict)."""
+    chat.say(resident, report)
+    chat.say(worker, answers[0], after=5)
+    chat.say(worker, answers[1], after=4 * 60)
+    assert chat.ticket(1).status == "resolved"
+    chat.say(resident, later, after=4 * 60)
+    assert chat.ticket(1).status == "resolved"
+
+
 def test_a_symptom_back_is_no_verdict_on_a_ticket_naming_its_character_in_another_word(chat: Chat) -> None:
     """jh-d1: the asker of "电费咋交啊 我家那个电卡表上显示剩三块钱了" said hours after it was paid "路灯早该修了 上回亮了三天就
     又黑了": 黑 reads as the power gone, and 电费 named 电, so the bill was reopened. 电费, 电话, 电梯… name other things."""
-    chat.say("张秀英", f"@{POWER} 电费咋交啊 我家那个电卡表上显示剩三块钱了 手机上能交不")
-    chat.say(POWER, "张姨 中午我过去用我手机给你交 你把电卡找出来放好", after=5)
-    chat.say(POWER, "张姨的电费交上了 卡也插表里了 工单1 办完了", after=5 * 60)
-    assert chat.ticket(1).status == "resolved"
-    chat.say("张秀英", "路灯早该修了 上回亮了三天就又黑了", after=3 * 60)
-    assert chat.ticket(1).status == "resolved"
+    _fixed_then(chat, "张秀英", POWER, f"@{POWER} 电费咋交啊 我家那个电卡表上显示剩三块钱了 手机上能交不",
+                ("张姨 中午我过去用我手机给你交 你把电卡找出来放好", "张姨的电费交上了 卡也插表里了 工单1 办完了"),
+                "路灯早该修了 上回亮了三天就又黑了")
 
 
 def test_another_service_out_is_no_verdict_though_the_reports_said_a_phone_call(chat: Chat) -> None:
     """jc-d1: a son whose "我阿妈打电话说家里没水了" joined the morning's water outage wrote in the evening's power cut "我阿妈打电话说
     家里又停电了 黑乎乎的": 电 in 打电话 made the water ticket's reports seem to speak of power, and the water was reopened."""
-    chat.say("海鹏", f"@{WATER} 我阿妈打电话说家里没水了 一滴都没有 东头的")
-    chat.say(WATER, "收到 主管冻了 在换", after=5)
-    chat.say(WATER, "东头来水了 大家开龙头试一下", after=3 * 60)
-    assert chat.ticket(1).status == "resolved"
-    chat.say("海鹏", "我阿妈打电话说家里又停电了 黑乎乎的 杨师傅给看一下", after=6 * 60)
-    assert chat.ticket(1).status == "resolved"
+    _fixed_then(chat, "海鹏", WATER, f"@{WATER} 我阿妈打电话说家里没水了 一滴都没有 东头的",
+                ("收到 主管冻了 在换", "东头来水了 大家开龙头试一下"), "我阿妈打电话说家里又停电了 黑乎乎的 杨师傅给看一下")
 
 
 def test_a_question_to_a_worker_called_by_name_is_of_that_workers_service(chat: Chat) -> None:
