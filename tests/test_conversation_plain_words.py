@@ -5,6 +5,7 @@ that only names its character in another word (电费, 打电话); a question to
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 from bot.conversation.endings import ends, sums_up
@@ -110,3 +111,14 @@ def test_a_question_to_a_worker_called_by_name_is_of_that_workers_service(chat: 
     assert chat.ticket(1).category == "water" and WATER in [m.name for o in out for m in o.mentions]
     chat.say("刘婶", f"@{POWER} 3栋电表箱冒火花了 噼里啪啦响", after=30)
     assert chat.ticket(2).category in ("power", "fire")  # a service named: the words decide, as before
+
+
+def test_the_new_readings_of_a_huge_message_take_bounded_time() -> None:
+    """A message of 20,000 characters, or the same words thousands of times, is read in bounded time."""
+    now = datetime(2026, 11, 20, 17, 31, tzinfo=TZ)
+    slowest = 0.0
+    for text in ("你看看" * 7_000, "你" + "！" * 20_000, "可以用了" * 5_000, "汇总" * 10_000, "又停" * 10_000):
+        started = time.monotonic()
+        ends(text), sums_up(text), sighs_at_notice(text, now - timedelta(minutes=1), now)
+        slowest = max(slowest, time.monotonic() - started)
+    assert slowest < 1  # each well under a tenth of a second on the development machine

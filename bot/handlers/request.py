@@ -155,7 +155,7 @@ class Request:
         (held days aside) @-mentioning a worker are requests of that worker's service; the rest thank or chat."""
         if prediction.category != "none" or not prediction.abstained:
             return prediction
-        roles = {m.role for m in ctx.members if m.name in Request._workers_at(ctx)}
+        roles = Request._roles_of(ctx, Request._workers_at(ctx))
         kinds = {category_of_role(r) for r in roles} - {None}
         if len(kinds) == 1:
             category, provider = kinds.pop()
@@ -166,14 +166,18 @@ class Request:
         return replace(prediction, category=category, provider=provider)
 
     @staticmethod
+    def _roles_of(ctx: Context, names: set[str]) -> set[str]:
+        """The roster roles of these workers."""
+        return {m.role for m in ctx.members if m.name in names}
+
+    @staticmethod
     def _called_service(ctx: Context, prediction):  # type: ignore[no-untyped-def]
         """"林师傅 明天还会停吗" (林师傅 of the power station), read as water: no service named, a worker of one service
         called by name or @-mentioned, the request is of that worker's service. All 9 labelled residents' lines (held
         days aside) where the detector named another service so are of the worker's."""
         if prediction.category == "none" or service_of(clean(ctx.text)) is not None:
             return prediction
-        roles = {m.role for m in ctx.members if m.name in Request._workers_named(ctx)}
-        kinds = {category_of_role(r) for r in roles} - {None}
+        kinds = {category_of_role(r) for r in Request._roles_of(ctx, Request._workers_named(ctx))} - {None}
         if len(kinds) != 1:
             return prediction
         category, provider = kinds.pop()

@@ -59,9 +59,14 @@ def _again_about(text: str, said: list[str]) -> bool:
         # 暖气 names the radiator, not its warmth: "又凉了" is no verdict on "楼上暖气漏水把俺家棚顶都洇湿了" (25 incidents
         # of the labelled days name 暖气 and no warmth: leaks from upstairs, electric heaters tripping, the heating fee);
         # nor 电费, 电话, 电梯… the supply, nor 供电所 in a name: "路灯…又黑了" is no verdict on "电费咋交啊 …电卡表…"
-        if any(ch in _NOT_THE_THING.sub("", report) for report in said for ch in family):
+        if _speaks_of(family, said):
             return True
     return False
+
+
+def _speaks_of(chars: str, reports: "list[str]") -> bool:
+    """Do the reports use any of these characters, another thing named with them aside (`_NOT_THE_THING`)?"""
+    return any(ch in text for text in (_NOT_THE_THING.sub("", r) for r in reports) for ch in chars)
 
 
 def _about(text: str, said: list[str]) -> bool:
@@ -104,8 +109,7 @@ def _another_service(pattern: re.Pattern, text: str, ticket: Ticket, said: Calla
     if word is None:  # "黑了" may be a screen: no service named
         return False
     category, words = SERVICE[word]
-    return ticket.category != category and not any(ch in _NOT_THE_THING.sub("", report)
-                                               for report in said() for ch in words)
+    return ticket.category != category and not _speaks_of(words, said())
 
 
 # letting it go ("不过下午可以 算了", "那就算了嘛"): a complaint in passing, not a verdict that it is not fixed
